@@ -1,0 +1,73 @@
+"""Dependencies named once, so every route signature reads like a sentence."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.orm import Session
+
+from ..domain.choices import SPACE_MANAGERS, STAFF_ROLES, Role
+from ..errors import Unauthorized
+from ..models import User
+from ..security import read_token
+from ..services.access import require_role
+from ..settings import Settings
+
+oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    """A session per request; routes commit what they change, anything else is rolled back."""
+    session = request.app.state.sessions()
+    try:
+        yield session
+    finally:
+        session.rollback()
+        session.close()
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+SessionDep = Annotated[Session, Depends(get_db)]
+
+
+def get_current_user(db: SessionDep, settings: SettingsDep,
+                     token: Annotated[str | None, Depends(oauth2)]) -> User:
+    user_id = read_token(token, settings.secret_key) if token else None
+    user = db.get(User, user_id) if user_id is not None else None
+    if user is None or not user.is_active:
+        raise Unauthorized("not logged in, or the token has expired" if token else "a bearer token is required")
+    db.info["actor"] = user.username
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def _roles(*roles: Role, what: str):
+    def check(user: CurrentUser) -> User:
+        require_role(user, roles, what)
+        return user
+    return check
+
+
+AdminUser = Annotated[User, Depends(_roles(Role.admin, what="manage the office set-up"))]
+SpaceManager = Annotated[User, Depends(_roles(*sorted(SPACE_MANAGERS), what="manage racks, servers and reservations"))]
+StaffUser = Annotated[User, Depends(_roles(*sorted(STAFF_ROLES), what="see the server room"))]
+AuditReader = Annotated[User, Depends(_roles(Role.admin, Role.head, Role.division_head, what="read the audit trail"))]
+ServerEditor = Annotated[User, Depends(_roles(Role.admin, Role.officer, Role.unit_contact, what="change server records"))]
+
+
+class Paging:
+    def __init__(self, offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+                 limit: Annotated[int, Query(ge=1, le=500)] = 50) -> None:
+        self.offset, self.limit = offset, limit
+
+
+PagingDep = Annotated[Paging, Depends()]

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from sqlalchemy import select
+
+from ... import audit
+from ...models import AuditEvent
+from ...services.common import page
+from ..deps import AuditReader, PagingDep, SessionDep
+from ..schemas import AuditEventOut, Page
+
+router = APIRouter(prefix="/audit", tags=["audit"])
+
+
+@router.get("/events", response_model=Page[AuditEventOut])
+def list_events(db: SessionDep, user: AuditReader, paging: PagingDep,
+                entity: Annotated[str | None, Query(max_length=64)] = None,
+                entity_id: Annotated[str | None, Query(max_length=64)] = None) -> dict:
+    stmt = select(AuditEvent).order_by(AuditEvent.seq.desc())
+    if entity:
+        stmt = stmt.where(AuditEvent.entity == entity)
+    if entity_id:
+        stmt = stmt.where(AuditEvent.entity_id == entity_id)
+    items, total = page(db, stmt, paging.offset, paging.limit)
+    return {"items": items, "total": total, "offset": paging.offset, "limit": paging.limit}
+
+
+@router.get("/verify")
+def verify(db: SessionDep, user: AuditReader) -> dict:
+    result = audit.verify(db)
+    return {"ok": result.ok, "checked": result.checked, "first_bad_seq": result.first_bad_seq,
+            "reason": result.reason}

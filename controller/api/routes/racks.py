@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+from sqlalchemy import select
+
+from ...domain.choices import SlotState
+from ...errors import NotFound
+from ...models import Allocation, Rack
+from ...services import setup, space
+from ...services.common import get_or_404, page
+from ..deps import PagingDep, SessionDep, SpaceManager, StaffUser
+from ..schemas import AllocationOut, ElevationOut, Page, RackIn, RackOut, RackPatch, ReservationIn
+
+router = APIRouter(prefix="/racks", tags=["racks"])
+
+
+def allocation_out(a: Allocation) -> AllocationOut:
+    return AllocationOut(id=a.id, rack_id=a.rack_id, u_bottom=a.u_bottom, u_top=a.u_top,
+                         height_u=a.height_u, server_id=a.server_id,
+                         unit_code=a.unit.code if a.unit else None, status=a.status, note=a.note,
+                         created_by=a.created_by, created_at=a.created_at)
+
+
+@router.get("", response_model=Page[RackOut])
+def list_racks(db: SessionDep, user: StaffUser, paging: PagingDep,
+               room_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None) -> dict:
+    stmt = select(Rack).order_by(Rack.room_id, Rack.name)
+    if room_id is not None:
+        stmt = stmt.where(Rack.room_id == room_id)
+    items, total = page(db, stmt, paging.offset, paging.limit)
+    return {"items": items, "total": total, "offset": paging.offset, "limit": paging.limit}
+
+
+@router.get("/{rack_id}", response_model=RackOut)
+def get_rack(rack_id: int, db: SessionDep, user: StaffUser) -> Rack:
+    return get_or_404(db, Rack, rack_id, "rack")
+
+
+@router.post("", response_model=RackOut, status_code=201)
+def create_rack(body: RackIn, db: SessionDep, user: SpaceManager) -> Rack:
+    rack = setup.create_rack(db, body.room_id, body.name, body.height_u, body.power_capacity_w)
+    db.commit()
+    return rack
+
+
+@router.patch("/{rack_id}", response_model=RackOut)
+def update_rack(rack_id: int, body: RackPatch, db: SessionDep, user: SpaceManager) -> Rack:
+    rack = setup.update_rack(db, rack_id, body.model_dump(exclude_unset=True, exclude_none=True))
+    db.commit()
+    return rack
+
+
+@router.delete("/{rack_id}", status_code=204)
+def delete_rack(rack_id: int, db: SessionDep, user: SpaceManager) -> Response:
+    setup.delete_rack(db, rack_id)
+    db.commit()
+    return Response(status_code=204)
+
+
+@router.get("/{rack_id}/elevation", response_model=ElevationOut)
+def elevation(rack_id: int, db: SessionDep, user: StaffUser) -> ElevationOut:
+    rack, units = space.elevation(db, rack_id)
+    count = {s: sum(1 for u in units if u.state == s) for s in SlotState}
+    return ElevationOut(rack=RackOut.model_validate(rack), units=[u.__dict__ for u in units],
+                        free_u=count[SlotState.free], reserved_u=count[SlotState.reserved],
+                        occupied_u=count[SlotState.occupied])
+
+
+@router.get("/{rack_id}/reservations", response_model=Page[AllocationOut])
+def list_reservations(rack_id: int, db: SessionDep, user: StaffUser, paging: PagingDep,
+                      include_released: bool = False) -> dict:
+    get_or_404(db, Rack, rack_id, "rack")
+    items, total = page(db, space.list_allocations_stmt(rack_id, include_released), paging.offset, paging.limit)
+    return {"items": [allocation_out(a) for a in items], "total": total,
+            "offset": paging.offset, "limit": paging.limit}
+
+
+@router.post("/{rack_id}/reservations", response_model=AllocationOut, status_code=201)
+def reserve(rack_id: int, body: ReservationIn, db: SessionDep, officer: SpaceManager) -> AllocationOut:
+    alloc = space.reserve(db, officer, rack_id, body.u_bottom, body.height_u, body.server_id, body.note)
+    db.commit()
+    return allocation_out(alloc)
+
+
+@router.delete("/{rack_id}/reservations/{allocation_id}", response_model=AllocationOut)
+def release(rack_id: int, allocation_id: int, db: SessionDep, officer: SpaceManager) -> AllocationOut:
+    alloc = db.get(Allocation, allocation_id)
+    if alloc is None or alloc.rack_id != rack_id:
+        raise NotFound(f"reservation {allocation_id} not found in rack {rack_id}")
+    alloc = space.release(db, allocation_id)
+    db.commit()
+    return allocation_out(alloc)

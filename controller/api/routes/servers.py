@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from ...models import Server
+from ...services import servers
+from ...services.common import page
+from ..deps import CurrentUser, PagingDep, ServerEditor, SessionDep, SpaceManager
+from ..schemas import Page, ServerIn, ServerOut, ServerPatch
+
+router = APIRouter(prefix="/servers", tags=["servers"])
+
+
+def server_out(s: Server) -> ServerOut:
+    return ServerOut(id=s.id, unit_code=s.unit.code, brand=s.brand, model=s.model,
+                     serial_number=s.serial_number, height_u=s.height_u, power_w=s.power_w,
+                     hostname=s.hostname, management_ip=s.management_ip, condition=s.condition)
+
+
+@router.get("", response_model=Page[ServerOut])
+def list_servers(db: SessionDep, user: CurrentUser, paging: PagingDep,
+                 unit: Annotated[str | None, Query(max_length=32)] = None) -> dict:
+    items, total = page(db, servers.list_servers_stmt(user, unit), paging.offset, paging.limit)
+    return {"items": [server_out(s) for s in items], "total": total,
+            "offset": paging.offset, "limit": paging.limit}
+
+
+@router.get("/{server_id}", response_model=ServerOut)
+def get_server(server_id: int, db: SessionDep, user: CurrentUser) -> ServerOut:
+    return server_out(servers.get_server(db, user, server_id))
+
+
+@router.post("", response_model=ServerOut, status_code=201)
+def create_server(body: ServerIn, db: SessionDep, user: ServerEditor) -> ServerOut:
+    server = servers.create_server(db, user, body.model_dump())
+    db.commit()
+    db.refresh(server)
+    return server_out(server)
+
+
+@router.patch("/{server_id}", response_model=ServerOut)
+def update_server(server_id: int, body: ServerPatch, db: SessionDep, user: ServerEditor) -> ServerOut:
+    changes = body.model_dump(exclude_unset=True)
+    for required in ("unit_code", "brand", "model", "serial_number", "height_u", "power_w", "condition"):
+        if required in changes and changes[required] is None:
+            changes.pop(required)
+    server = servers.update_server(db, user, server_id, changes)
+    db.commit()
+    db.refresh(server)
+    return server_out(server)
+
+
+@router.delete("/{server_id}", status_code=204)
+def delete_server(server_id: int, db: SessionDep, user: SpaceManager) -> Response:
+    servers.delete_server(db, user, server_id)
+    db.commit()
+    return Response(status_code=204)

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from fastapi import APIRouter
+from sqlalchemy import select
+
+from ...models import User
+from ...services import setup
+from ...services.common import get_or_404, page
+from ..deps import AdminUser, PagingDep, SessionDep
+from ..schemas import Page, UserIn, UserOut, UserPatch
+
+router = APIRouter(prefix="/users", tags=["users"])
+
+
+def user_out(user: User) -> UserOut:
+    return UserOut(id=user.id, username=user.username, full_name=user.full_name, nip=user.nip,
+                   email=user.email, role=user.role, unit_code=user.unit.code if user.unit else None,
+                   is_active=user.is_active)
+
+
+@router.get("", response_model=Page[UserOut])
+def list_users(db: SessionDep, admin: AdminUser, paging: PagingDep) -> dict:
+    items, total = page(db, select(User).order_by(User.username), paging.offset, paging.limit)
+    return {"items": [user_out(u) for u in items], "total": total, "offset": paging.offset, "limit": paging.limit}
+
+
+@router.get("/{user_id}", response_model=UserOut)
+def get_user(user_id: int, db: SessionDep, admin: AdminUser) -> UserOut:
+    return user_out(get_or_404(db, User, user_id, "user"))
+
+
+@router.post("", response_model=UserOut, status_code=201)
+def create_user(body: UserIn, db: SessionDep, admin: AdminUser) -> UserOut:
+    user = setup.create_user(db, **body.model_dump())
+    db.commit()
+    db.refresh(user)
+    return user_out(user)
+
+
+@router.patch("/{user_id}", response_model=UserOut)
+def update_user(user_id: int, body: UserPatch, db: SessionDep, admin: AdminUser) -> UserOut:
+    user = setup.update_user(db, user_id, body.model_dump(exclude_unset=True))
+    db.commit()
+    db.refresh(user)
+    return user_out(user)
+
+
+@router.delete("/{user_id}", response_model=UserOut)
+def deactivate_user(user_id: int, db: SessionDep, admin: AdminUser) -> UserOut:
+    """Deactivates: people stay on the record (audit trail, signed forms)."""
+    user = setup.deactivate_user(db, user_id)
+    db.commit()
+    return user_out(user)

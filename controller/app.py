@@ -1,0 +1,31 @@
+"""The FastAPI application factory: wiring only."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from . import __version__, audit
+from .api import errors
+from .api.routes import audit as audit_routes
+from .api.routes import auth, racks, rooms, servers, units, users
+from .db import make_engine, make_sessionmaker
+from .settings import Settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    app = FastAPI(title="Titip", version=__version__,
+                  description="Penitipan server: custody, racks and monitoring for a government server room.")
+    engine = make_engine(settings.database_url)
+    sessions = make_sessionmaker(engine)
+    audit.install(sessions)
+    app.state.settings, app.state.engine, app.state.sessions = settings, engine, sessions
+    errors.install(app)
+    for module in (auth, units, users, rooms, racks, servers, audit_routes):
+        app.include_router(module.router, prefix="/api/v1")
+
+    @app.get("/healthz", tags=["meta"])
+    def healthz() -> dict:
+        return {"status": "ok", "version": __version__}
+
+    return app

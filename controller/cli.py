@@ -1,0 +1,145 @@
+"""`titip`: the controller's command line (migrations, users, audit, demo, serve)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Optional
+
+import typer
+
+from . import __version__
+from .settings import Settings
+
+app = typer.Typer(help="Titip controller: penitipan server / server custody.", no_args_is_help=True,
+                  add_completion=False)
+db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
+user_app = typer.Typer(help="Users and roles.", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
+demo_app = typer.Typer(help="Demo data.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+app.add_typer(audit_app, name="audit")
+app.add_typer(demo_app, name="demo")
+
+
+def _settings() -> Settings:
+    return Settings()
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    typer.echo(__version__)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Apply migrations up to REVISION (default: the newest)."""
+    from .migrate import upgrade
+
+    settings = _settings()
+    upgrade(settings.database_url, revision)
+    typer.echo(f"database at revision {revision}: {_safe_url(settings.database_url)}")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Show the database's revision and the newest one."""
+    from .migrate import current_and_head
+
+    current, head = current_and_head(_settings().database_url)
+    typer.echo(f"current: {current or '(none)'}  head: {head}")
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@user_app.command("create")
+def user_create(
+    username: Annotated[str, typer.Option()],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True)],
+    role: Annotated[str, typer.Option(help="admin, head, division_head, officer, helpdesk, unit_contact")],
+    unit: Annotated[Optional[str], typer.Option(help="unit code (unit_contact only)")] = None,
+    full_name: Annotated[Optional[str], typer.Option()] = None,
+    nip: Annotated[Optional[str], typer.Option()] = None,
+) -> None:
+    """Create a user (bootstrap the first admin with this)."""
+    from pydantic import ValidationError
+
+    from .api.schemas import UserIn
+    from .db import make_engine, make_sessionmaker, unit_of_work
+    from .audit import install
+    from .errors import TitipError
+    from .services.setup import create_user
+
+    try:
+        body = UserIn(username=username, password=password, role=role, full_name=full_name or username,
+                      nip=nip, unit_code=unit)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        typer.echo(f"error: {'.'.join(map(str, err['loc']))}: {err['msg']}", err=True)
+        raise typer.Exit(2)
+    sessions = make_sessionmaker(make_engine(_settings().database_url))
+    install(sessions)
+    try:
+        with unit_of_work(sessions, actor="cli") as session:
+            user = create_user(session, **body.model_dump())
+            typer.echo(f"created user {user.username} ({user.role})")
+    except TitipError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(1)
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Recompute the audit hash chain; exit 1 and name the first bad event if it is broken."""
+    from .audit import verify
+    from .db import make_engine, make_sessionmaker
+
+    sessions = make_sessionmaker(make_engine(_settings().database_url))
+    with sessions() as session:
+        result = verify(session)
+    if result.ok:
+        typer.echo(f"audit trail intact: {result.checked} events verified")
+        return
+    where = f"event seq {result.first_bad_seq}" + (f" (row id {result.first_bad_id})" if result.first_bad_id else "")
+    typer.echo(f"AUDIT TRAIL BROKEN at {where}: {result.reason}; {result.checked} events before it are intact",
+               err=True)
+    raise typer.Exit(1)
+
+
+@demo_app.command("seed")
+def demo_seed() -> None:
+    """Fill an empty database with a demo room, racks, units, users and servers."""
+    from .demo import seed
+
+    for line in seed(_settings()):
+        typer.echo(line)
+
+
+@app.command()
+def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Run the controller. Refuses an unmigrated database: run `titip db upgrade` first."""
+    import uvicorn
+
+    from .app import create_app
+    from .migrate import current_and_head
+
+    settings = _settings()
+    current, head = current_and_head(settings.database_url)
+    if current != head:
+        typer.echo(f"database is at revision {current or '(none)'}, the code needs {head}: "
+                   f"run `titip db upgrade` first", err=True)
+        raise typer.Exit(3)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+def main() -> None:
+    app(prog_name="titip")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

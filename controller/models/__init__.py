@@ -1,0 +1,11 @@
+"""All tables, imported here so metadata is complete for Alembic and the app."""
+
+from .audit import AuditEvent, AuditHead
+from .base import Base
+from .org import Unit, User
+from .space import Allocation, Rack, RackUnit, Room, Server
+
+__all__ = [
+    "AuditEvent", "AuditHead", "Base", "Unit", "User",
+    "Allocation", "Rack", "RackUnit", "Room", "Server",
+]

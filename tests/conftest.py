@@ -1,0 +1,101 @@
+"""Shared fixtures: every database-backed test runs on SQLite and on a real PostgreSQL server."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from tests.support.postgres import Postgres, start_postgres
+
+DATABASES = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Postgres]:
+    pg = start_postgres()
+    yield pg
+    pg.stop()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    from controller.migrate import upgrade
+
+    path = tmp_path_factory.mktemp("template") / "titip.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_template(postgres: Postgres) -> Postgres:
+    from controller.migrate import upgrade
+
+    engine = create_engine(postgres.url(), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("CREATE DATABASE titip_template"))
+    engine.dispose()
+    upgrade(postgres.url("titip_template"))
+    return postgres
+
+
+@pytest.fixture(params=DATABASES)
+def db_url(request, tmp_path) -> str:
+    """A freshly migrated, empty database of each kind (copied from a migrated template)."""
+    if request.param == "sqlite":
+        target = tmp_path / "titip.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), target)
+        return f"sqlite:///{target}"
+    pg: Postgres = request.getfixturevalue("pg_template")
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    engine = create_engine(pg.url(), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name} TEMPLATE titip_template"))
+    engine.dispose()
+    return pg.url(name)
+
+
+@pytest.fixture
+def settings(db_url):
+    from controller.settings import Settings
+
+    return Settings(database_url=db_url, secret_key="test-secret-key-0123456789abcdef")
+
+
+@pytest.fixture
+def app(settings):
+    from controller.app import create_app
+
+    application = create_app(settings)
+    yield application
+    application.state.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    from fastapi.testclient import TestClient
+
+    with TestClient(app) as c:
+        yield c
+
+
+@dataclass
+class World:
+    """A small office: two units, one user per role, a contact person per unit, a room, racks."""
+
+    tokens: dict[str, str]
+    ids: dict[str, int]
+
+    def auth(self, who: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[who]}"}
+
+
+@pytest.fixture
+def world(app) -> World:
+    from tests.support.world import build_world
+
+    return build_world(app)

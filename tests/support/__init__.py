@@ -1,0 +1,1 @@
+"""Fixtures' helpers that start real things (PostgreSQL, the controller) and stop them by PID."""
