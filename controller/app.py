@@ -20,6 +20,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     sessions = make_sessionmaker(engine)
     audit.install(sessions)
     app.state.settings, app.state.engine, app.state.sessions = settings, engine, sessions
+    # SQLite: GET requests read through a second engine that does not take the write lock.
+    app.state.read_engine = engine
+    app.state.read_sessions = sessions
+    if engine.dialect.name == "sqlite":
+        app.state.read_engine = make_engine(settings.database_url, immediate=False)
+        app.state.read_sessions = make_sessionmaker(app.state.read_engine)
     errors.install(app)
     for module in (auth, units, users, rooms, racks, servers, audit_routes):
         app.include_router(module.router, prefix="/api/v1")

@@ -10,17 +10,19 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 
-def make_engine(url: str, **kwargs) -> Engine:
+def make_engine(url: str, *, immediate: bool = True, **kwargs) -> Engine:
     """Create an engine; SQLite gets foreign keys, a busy timeout and serialised writers.
 
-    SQLite transactions start with BEGIN IMMEDIATE so two writers never both read the
-    audit chain head and then race: the second waits (busy timeout) instead of failing.
+    With `immediate`, SQLite transactions start with BEGIN IMMEDIATE so two writers never both
+    read (say, the audit chain head) and then race: the second waits (busy timeout) instead of
+    failing on a stale snapshot. Read-only requests use a plain engine: WAL readers never wait.
     """
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False},
+                               pool_size=20, max_overflow=60, **kwargs)
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_conn, _record) -> None:
@@ -33,7 +35,7 @@ def make_engine(url: str, **kwargs) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=40, **kwargs)

@@ -73,6 +73,7 @@ def app(settings):
     application = create_app(settings)
     yield application
     application.state.engine.dispose()
+    application.state.read_engine.dispose()
 
 
 @pytest.fixture

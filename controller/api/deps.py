@@ -23,9 +23,17 @@ def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def get_db(request: Request) -> Iterator[Session]:
-    """A session per request; routes commit what they change, anything else is rolled back."""
-    session = request.app.state.sessions()
+    """A session per request; routes commit what they change, anything else is rolled back.
+
+    Each transaction begins and ends inside one function (the user lookup, then the route), so
+    a request never holds SQLite's write lock while it waits for another worker thread.
+    """
+    state = request.app.state
+    session = (state.read_sessions if request.method in READ_METHODS else state.sessions)()
     try:
         yield session
     finally:
@@ -44,6 +52,7 @@ def get_current_user(db: SessionDep, settings: SettingsDep,
     if user is None or not user.is_active:
         raise Unauthorized("not logged in, or the token has expired" if token else "a bearer token is required")
     db.info["actor"] = user.username
+    db.commit()  # end the lookup's transaction here, in this thread (see get_db)
     return user
 
 

@@ -79,9 +79,10 @@ def list_reservations(rack_id: int, db: SessionDep, user: StaffUser, paging: Pag
 
 @router.post("/{rack_id}/reservations", response_model=AllocationOut, status_code=201)
 def reserve(rack_id: int, body: ReservationIn, db: SessionDep, officer: SpaceManager) -> AllocationOut:
-    alloc = space.reserve(db, officer, rack_id, body.u_bottom, body.height_u, body.server_id, body.note)
+    out = allocation_out(space.reserve(db, officer, rack_id, body.u_bottom, body.height_u,
+                                       body.server_id, body.note))
     db.commit()
-    return allocation_out(alloc)
+    return out
 
 
 @router.delete("/{rack_id}/reservations/{allocation_id}", response_model=AllocationOut)
@@ -89,6 +90,6 @@ def release(rack_id: int, allocation_id: int, db: SessionDep, officer: SpaceMana
     alloc = db.get(Allocation, allocation_id)
     if alloc is None or alloc.rack_id != rack_id:
         raise NotFound(f"reservation {allocation_id} not found in rack {rack_id}")
-    alloc = space.release(db, allocation_id)
+    out = allocation_out(space.release(db, allocation_id))
     db.commit()
-    return allocation_out(alloc)
+    return out

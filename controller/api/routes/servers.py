@@ -34,10 +34,9 @@ def get_server(server_id: int, db: SessionDep, user: CurrentUser) -> ServerOut:
 
 @router.post("", response_model=ServerOut, status_code=201)
 def create_server(body: ServerIn, db: SessionDep, user: ServerEditor) -> ServerOut:
-    server = servers.create_server(db, user, body.model_dump())
+    out = server_out(servers.create_server(db, user, body.model_dump()))
     db.commit()
-    db.refresh(server)
-    return server_out(server)
+    return out
 
 
 @router.patch("/{server_id}", response_model=ServerOut)
@@ -46,10 +45,9 @@ def update_server(server_id: int, body: ServerPatch, db: SessionDep, user: Serve
     for required in ("unit_code", "brand", "model", "serial_number", "height_u", "power_w", "condition"):
         if required in changes and changes[required] is None:
             changes.pop(required)
-    server = servers.update_server(db, user, server_id, changes)
+    out = server_out(servers.update_server(db, user, server_id, changes))
     db.commit()
-    db.refresh(server)
-    return server_out(server)
+    return out
 
 
 @router.delete("/{server_id}", status_code=204)

@@ -31,23 +31,21 @@ def get_user(user_id: int, db: SessionDep, admin: AdminUser) -> UserOut:
 
 @router.post("", response_model=UserOut, status_code=201)
 def create_user(body: UserIn, db: SessionDep, admin: AdminUser) -> UserOut:
-    user = setup.create_user(db, **body.model_dump())
+    out = user_out(setup.create_user(db, **body.model_dump()))
     db.commit()
-    db.refresh(user)
-    return user_out(user)
+    return out
 
 
 @router.patch("/{user_id}", response_model=UserOut)
 def update_user(user_id: int, body: UserPatch, db: SessionDep, admin: AdminUser) -> UserOut:
-    user = setup.update_user(db, user_id, body.model_dump(exclude_unset=True))
+    out = user_out(setup.update_user(db, user_id, body.model_dump(exclude_unset=True)))
     db.commit()
-    db.refresh(user)
-    return user_out(user)
+    return out
 
 
 @router.delete("/{user_id}", response_model=UserOut)
 def deactivate_user(user_id: int, db: SessionDep, admin: AdminUser) -> UserOut:
     """Deactivates: people stay on the record (audit trail, signed forms)."""
-    user = setup.deactivate_user(db, user_id)
+    out = user_out(setup.deactivate_user(db, user_id))
     db.commit()
-    return user_out(user)
+    return out
