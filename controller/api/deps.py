@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
@@ -80,3 +80,5 @@ class Paging:
 
 
 PagingDep = Annotated[Paging, Depends()]
+# Path ids are bounded so a huge number is a 422, not a database overflow.
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]

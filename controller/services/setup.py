@@ -73,6 +73,9 @@ def create_user(session: Session, *, username: str, password: str, role: str, fu
 
 def update_user(session: Session, user_id: int, changes: dict[str, Any]) -> User:
     user = get_or_404(session, User, user_id, "user")
+    # null means "leave as is" for what a user must always have; nip, email and unit may be cleared
+    changes = {k: v for k, v in changes.items()
+               if v is not None or k in ("nip", "email", "unit_code")}
     if "unit_code" in changes:
         code = changes.pop("unit_code")
         user.unit_id = unit_by_code(session, code).id if code else None

@@ -10,7 +10,7 @@ from ...errors import NotFound
 from ...models import Allocation, Rack
 from ...services import setup, space
 from ...services.common import get_or_404, page
-from ..deps import PagingDep, SessionDep, SpaceManager, StaffUser
+from ..deps import Id, PagingDep, SessionDep, SpaceManager, StaffUser
 from ..schemas import AllocationOut, ElevationOut, Page, RackIn, RackOut, RackPatch, ReservationIn
 
 router = APIRouter(prefix="/racks", tags=["racks"])
@@ -34,7 +34,7 @@ def list_racks(db: SessionDep, user: StaffUser, paging: PagingDep,
 
 
 @router.get("/{rack_id}", response_model=RackOut)
-def get_rack(rack_id: int, db: SessionDep, user: StaffUser) -> Rack:
+def get_rack(rack_id: Id, db: SessionDep, user: StaffUser) -> Rack:
     return get_or_404(db, Rack, rack_id, "rack")
 
 
@@ -46,21 +46,21 @@ def create_rack(body: RackIn, db: SessionDep, user: SpaceManager) -> Rack:
 
 
 @router.patch("/{rack_id}", response_model=RackOut)
-def update_rack(rack_id: int, body: RackPatch, db: SessionDep, user: SpaceManager) -> Rack:
+def update_rack(rack_id: Id, body: RackPatch, db: SessionDep, user: SpaceManager) -> Rack:
     rack = setup.update_rack(db, rack_id, body.model_dump(exclude_unset=True, exclude_none=True))
     db.commit()
     return rack
 
 
 @router.delete("/{rack_id}", status_code=204)
-def delete_rack(rack_id: int, db: SessionDep, user: SpaceManager) -> Response:
+def delete_rack(rack_id: Id, db: SessionDep, user: SpaceManager) -> Response:
     setup.delete_rack(db, rack_id)
     db.commit()
     return Response(status_code=204)
 
 
 @router.get("/{rack_id}/elevation", response_model=ElevationOut)
-def elevation(rack_id: int, db: SessionDep, user: StaffUser) -> ElevationOut:
+def elevation(rack_id: Id, db: SessionDep, user: StaffUser) -> ElevationOut:
     rack, units = space.elevation(db, rack_id)
     count = {s: sum(1 for u in units if u.state == s) for s in SlotState}
     return ElevationOut(rack=RackOut.model_validate(rack), units=[u.__dict__ for u in units],
@@ -69,7 +69,7 @@ def elevation(rack_id: int, db: SessionDep, user: StaffUser) -> ElevationOut:
 
 
 @router.get("/{rack_id}/reservations", response_model=Page[AllocationOut])
-def list_reservations(rack_id: int, db: SessionDep, user: StaffUser, paging: PagingDep,
+def list_reservations(rack_id: Id, db: SessionDep, user: StaffUser, paging: PagingDep,
                       include_released: bool = False) -> dict:
     get_or_404(db, Rack, rack_id, "rack")
     items, total = page(db, space.list_allocations_stmt(rack_id, include_released), paging.offset, paging.limit)
@@ -78,7 +78,7 @@ def list_reservations(rack_id: int, db: SessionDep, user: StaffUser, paging: Pag
 
 
 @router.post("/{rack_id}/reservations", response_model=AllocationOut, status_code=201)
-def reserve(rack_id: int, body: ReservationIn, db: SessionDep, officer: SpaceManager) -> AllocationOut:
+def reserve(rack_id: Id, body: ReservationIn, db: SessionDep, officer: SpaceManager) -> AllocationOut:
     out = allocation_out(space.reserve(db, officer, rack_id, body.u_bottom, body.height_u,
                                        body.server_id, body.note))
     db.commit()
@@ -86,7 +86,7 @@ def reserve(rack_id: int, body: ReservationIn, db: SessionDep, officer: SpaceMan
 
 
 @router.delete("/{rack_id}/reservations/{allocation_id}", response_model=AllocationOut)
-def release(rack_id: int, allocation_id: int, db: SessionDep, officer: SpaceManager) -> AllocationOut:
+def release(rack_id: Id, allocation_id: Id, db: SessionDep, officer: SpaceManager) -> AllocationOut:
     alloc = db.get(Allocation, allocation_id)
     if alloc is None or alloc.rack_id != rack_id:
         raise NotFound(f"reservation {allocation_id} not found in rack {rack_id}")

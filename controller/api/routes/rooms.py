@@ -8,7 +8,7 @@ from sqlalchemy import select
 from ...models import Room
 from ...services import setup, space
 from ...services.common import get_or_404, page
-from ..deps import AdminUser, PagingDep, SessionDep, StaffUser
+from ..deps import Id, AdminUser, PagingDep, SessionDep, StaffUser
 from ..schemas import CandidateOut, Page, RoomIn, RoomOut
 
 router = APIRouter(prefix="/rooms", tags=["rooms"])
@@ -21,7 +21,7 @@ def list_rooms(db: SessionDep, user: StaffUser, paging: PagingDep) -> dict:
 
 
 @router.get("/{room_id}", response_model=RoomOut)
-def get_room(room_id: int, db: SessionDep, user: StaffUser) -> Room:
+def get_room(room_id: Id, db: SessionDep, user: StaffUser) -> Room:
     return get_or_404(db, Room, room_id, "room")
 
 
@@ -33,21 +33,21 @@ def create_room(body: RoomIn, db: SessionDep, admin: AdminUser) -> Room:
 
 
 @router.patch("/{room_id}", response_model=RoomOut)
-def update_room(room_id: int, body: RoomIn, db: SessionDep, admin: AdminUser) -> Room:
+def update_room(room_id: Id, body: RoomIn, db: SessionDep, admin: AdminUser) -> Room:
     room = setup.update_room(db, room_id, body.name)
     db.commit()
     return room
 
 
 @router.delete("/{room_id}", status_code=204)
-def delete_room(room_id: int, db: SessionDep, admin: AdminUser) -> Response:
+def delete_room(room_id: Id, db: SessionDep, admin: AdminUser) -> Response:
     setup.delete_room(db, room_id)
     db.commit()
     return Response(status_code=204)
 
 
 @router.get("/{room_id}/free-slots", response_model=list[CandidateOut])
-def free_slots(room_id: int, db: SessionDep, user: StaffUser,
+def free_slots(room_id: Id, db: SessionDep, user: StaffUser,
                height_u: Annotated[int, Query(ge=1, le=60)],
                power_w: Annotated[int, Query(ge=0, le=100_000)] = 0) -> list:
     setup.find_room(db, room_id)

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Response
 from ...models import Server
 from ...services import servers
 from ...services.common import page
-from ..deps import CurrentUser, PagingDep, ServerEditor, SessionDep, SpaceManager
+from ..deps import Id, CurrentUser, PagingDep, ServerEditor, SessionDep, SpaceManager
 from ..schemas import Page, ServerIn, ServerOut, ServerPatch
 
 router = APIRouter(prefix="/servers", tags=["servers"])
@@ -28,7 +28,7 @@ def list_servers(db: SessionDep, user: CurrentUser, paging: PagingDep,
 
 
 @router.get("/{server_id}", response_model=ServerOut)
-def get_server(server_id: int, db: SessionDep, user: CurrentUser) -> ServerOut:
+def get_server(server_id: Id, db: SessionDep, user: CurrentUser) -> ServerOut:
     return server_out(servers.get_server(db, user, server_id))
 
 
@@ -40,7 +40,7 @@ def create_server(body: ServerIn, db: SessionDep, user: ServerEditor) -> ServerO
 
 
 @router.patch("/{server_id}", response_model=ServerOut)
-def update_server(server_id: int, body: ServerPatch, db: SessionDep, user: ServerEditor) -> ServerOut:
+def update_server(server_id: Id, body: ServerPatch, db: SessionDep, user: ServerEditor) -> ServerOut:
     changes = body.model_dump(exclude_unset=True)
     for required in ("unit_code", "brand", "model", "serial_number", "height_u", "power_w", "condition"):
         if required in changes and changes[required] is None:
@@ -51,7 +51,7 @@ def update_server(server_id: int, body: ServerPatch, db: SessionDep, user: Serve
 
 
 @router.delete("/{server_id}", status_code=204)
-def delete_server(server_id: int, db: SessionDep, user: SpaceManager) -> Response:
+def delete_server(server_id: Id, db: SessionDep, user: SpaceManager) -> Response:
     servers.delete_server(db, user, server_id)
     db.commit()
     return Response(status_code=204)

@@ -7,7 +7,7 @@ from ...models import Unit
 from ...services import setup
 from ...services.access import check_unit, unit_scope
 from ...services.common import get_or_404, page
-from ..deps import AdminUser, CurrentUser, PagingDep, SessionDep
+from ..deps import Id, AdminUser, CurrentUser, PagingDep, SessionDep
 from ..schemas import Page, UnitIn, UnitOut, UnitPatch
 
 router = APIRouter(prefix="/units", tags=["units"])
@@ -23,7 +23,7 @@ def list_units(db: SessionDep, user: CurrentUser, paging: PagingDep) -> dict:
 
 
 @router.get("/{unit_id}", response_model=UnitOut)
-def get_unit(unit_id: int, db: SessionDep, user: CurrentUser) -> Unit:
+def get_unit(unit_id: Id, db: SessionDep, user: CurrentUser) -> Unit:
     check_unit(user, unit_id, "unit", unit_id)
     return get_or_404(db, Unit, unit_id, "unit")
 
@@ -36,14 +36,14 @@ def create_unit(body: UnitIn, db: SessionDep, admin: AdminUser) -> Unit:
 
 
 @router.patch("/{unit_id}", response_model=UnitOut)
-def update_unit(unit_id: int, body: UnitPatch, db: SessionDep, admin: AdminUser) -> Unit:
+def update_unit(unit_id: Id, body: UnitPatch, db: SessionDep, admin: AdminUser) -> Unit:
     unit = setup.update_unit(db, unit_id, body.model_dump(exclude_unset=True, exclude_none=True))
     db.commit()
     return unit
 
 
 @router.delete("/{unit_id}", status_code=204)
-def delete_unit(unit_id: int, db: SessionDep, admin: AdminUser) -> Response:
+def delete_unit(unit_id: Id, db: SessionDep, admin: AdminUser) -> Response:
     setup.delete_unit(db, unit_id)
     db.commit()
     return Response(status_code=204)

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from ...models import User
 from ...services import setup
 from ...services.common import get_or_404, page
-from ..deps import AdminUser, PagingDep, SessionDep
+from ..deps import Id, AdminUser, PagingDep, SessionDep
 from ..schemas import Page, UserIn, UserOut, UserPatch
 
 router = APIRouter(prefix="/users", tags=["users"])
@@ -25,7 +25,7 @@ def list_users(db: SessionDep, admin: AdminUser, paging: PagingDep) -> dict:
 
 
 @router.get("/{user_id}", response_model=UserOut)
-def get_user(user_id: int, db: SessionDep, admin: AdminUser) -> UserOut:
+def get_user(user_id: Id, db: SessionDep, admin: AdminUser) -> UserOut:
     return user_out(get_or_404(db, User, user_id, "user"))
 
 
@@ -37,14 +37,14 @@ def create_user(body: UserIn, db: SessionDep, admin: AdminUser) -> UserOut:
 
 
 @router.patch("/{user_id}", response_model=UserOut)
-def update_user(user_id: int, body: UserPatch, db: SessionDep, admin: AdminUser) -> UserOut:
+def update_user(user_id: Id, body: UserPatch, db: SessionDep, admin: AdminUser) -> UserOut:
     out = user_out(setup.update_user(db, user_id, body.model_dump(exclude_unset=True)))
     db.commit()
     return out
 
 
 @router.delete("/{user_id}", response_model=UserOut)
-def deactivate_user(user_id: int, db: SessionDep, admin: AdminUser) -> UserOut:
+def deactivate_user(user_id: Id, db: SessionDep, admin: AdminUser) -> UserOut:
     """Deactivates: people stay on the record (audit trail, signed forms)."""
     out = user_out(setup.deactivate_user(db, user_id))
     db.commit()

@@ -1,0 +1,107 @@
+"""Every endpoint times every role, including another unit's contact person and nobody at all.
+
+`ok` means the caller got past the role and unit checks (2xx, or 409/422 about the data itself).
+A new endpoint without a row here fails `test_matrix_covers_every_endpoint`.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+ROLES = ["admin", "head", "division_head", "officer", "helpdesk", "contact_a", "contact_b"]
+OK = {200, 201, 204, 409, 422}
+
+ALL = dict.fromkeys(ROLES, "ok")
+STAFF = {"admin": "ok", "head": "ok", "division_head": "ok", "officer": "ok", "helpdesk": "ok",
+         "contact_a": 403, "contact_b": 403}
+ADMIN_ONLY = {r: ("ok" if r == "admin" else 403) for r in ROLES}
+SPACE = {r: ("ok" if r in ("admin", "officer") else 403) for r in ROLES}
+OWN_UNIT = {**ALL, "contact_b": 404}
+AUDIT = {r: ("ok" if r in ("admin", "head", "division_head") else 403) for r in ROLES}
+EDIT_SERVER = {"admin": "ok", "officer": "ok", "contact_a": "ok", "head": 403, "division_head": 403,
+               "helpdesk": 403}
+
+# (method, path template, body, expectations)
+MATRIX = [
+    ("GET", "/api/v1/auth/me", None, ALL),
+    ("GET", "/api/v1/units", None, ALL),
+    ("GET", "/api/v1/units/{unit_a}", None, OWN_UNIT),
+    ("POST", "/api/v1/units", {"code": "DISDIK", "name": "Dinas Pendidikan"}, ADMIN_ONLY),
+    ("PATCH", "/api/v1/units/{unit_a}", {"name": "Dinas Kesehatan Kab."}, ADMIN_ONLY),
+    ("DELETE", "/api/v1/units/{unit_a}", None, ADMIN_ONLY),
+    ("GET", "/api/v1/users", None, ADMIN_ONLY),
+    ("GET", "/api/v1/users/{officer}", None, ADMIN_ONLY),
+    ("POST", "/api/v1/users", {"username": "baru", "password": "panjang-sekali", "role": "officer",
+                               "full_name": "Pegawai Baru"}, ADMIN_ONLY),
+    ("PATCH", "/api/v1/users/{officer}", {"full_name": "Petugas"}, ADMIN_ONLY),
+    ("DELETE", "/api/v1/users/{helpdesk_spare}", None, ADMIN_ONLY),
+    ("GET", "/api/v1/rooms", None, STAFF),
+    ("GET", "/api/v1/rooms/{room}", None, STAFF),
+    ("POST", "/api/v1/rooms", {"name": "Ruang B"}, ADMIN_ONLY),
+    ("PATCH", "/api/v1/rooms/{room}", {"name": "Ruang Server Utama"}, ADMIN_ONLY),
+    ("DELETE", "/api/v1/rooms/{room}", None, ADMIN_ONLY),
+    ("GET", "/api/v1/rooms/{room}/free-slots?height_u=2", None, STAFF),
+    ("GET", "/api/v1/racks", None, STAFF),
+    ("GET", "/api/v1/racks/{rack1}", None, STAFF),
+    ("POST", "/api/v1/racks", {"room_id": 1, "name": "R09"}, SPACE),
+    ("PATCH", "/api/v1/racks/{rack1}", {"name": "R01"}, SPACE),
+    ("DELETE", "/api/v1/racks/{rack1}", None, SPACE),
+    ("GET", "/api/v1/racks/{rack1}/elevation", None, STAFF),
+    ("GET", "/api/v1/racks/{rack1}/reservations", None, STAFF),
+    ("POST", "/api/v1/racks/{rack1}/reservations", {"u_bottom": 30, "height_u": 1}, SPACE),
+    ("DELETE", "/api/v1/racks/{rack1}/reservations/{alloc}", None, SPACE),
+    ("GET", "/api/v1/servers", None, ALL),
+    ("GET", "/api/v1/servers/{server_a}", None, OWN_UNIT),
+    ("POST", "/api/v1/servers", {"unit_code": "DISKES", "brand": "Lenovo", "model": "SR650",
+                                 "serial_number": "LNV-9", "height_u": 2, "power_w": 500},
+     {**EDIT_SERVER, "contact_b": 403}),
+    ("PATCH", "/api/v1/servers/{server_a}", {"hostname": "srv-a"}, {**EDIT_SERVER, "contact_b": 404}),
+    ("DELETE", "/api/v1/servers/{server_a}", None, SPACE),
+    ("GET", "/api/v1/audit/events", None, AUDIT),
+    ("GET", "/api/v1/audit/verify", None, AUDIT),
+]
+PUBLIC = {("POST", "/api/v1/auth/token")}
+
+
+def test_matrix_covers_every_endpoint(app, db_url):
+    routes = {(m.upper(), path) for path, ops in app.openapi()["paths"].items() if path.startswith("/api/")
+              for m in ops}
+    covered = {(m, p.split("?")[0]) for m, p, _, _ in MATRIX}
+    names = {"unit_a": "unit_id", "officer": "user_id", "helpdesk_spare": "user_id", "room": "room_id",
+             "rack1": "rack_id", "alloc": "allocation_id", "server_a": "server_id"}
+    normalised = set()
+    for m, p in covered:
+        for ours, theirs in names.items():
+            p = p.replace("{" + ours + "}", "{" + theirs + "}")
+        normalised.add((m, p))
+    missing = routes - normalised - PUBLIC
+    assert not missing, f"endpoints without a role-matrix row: {sorted(missing)}"
+
+
+@pytest.fixture
+def matrix_world(client, world):
+    h = world.auth("officer")
+    r = client.post(f"/api/v1/racks/{world.ids['rack1']}/reservations", headers=h,
+                    json={"u_bottom": 1, "height_u": 2, "server_id": world.ids["server_a"]})
+    world.ids["alloc"] = r.json()["id"]
+    spare = client.post("/api/v1/users", headers=world.auth("admin"), json={
+        "username": "spare", "password": "panjang-sekali", "role": "helpdesk", "full_name": "Cadangan"})
+    world.ids["helpdesk_spare"] = spare.json()["id"]
+    return world
+
+
+def test_every_endpoint_for_every_role(client, matrix_world):
+    world = matrix_world
+    failures = []
+    for method, template, body, expect in MATRIX:
+        path = template.format(**world.ids)
+        anon = client.request(method, path, json=body)
+        if anon.status_code != 401:
+            failures.append(f"anonymous {method} {template}: {anon.status_code}")
+        for role in ROLES:
+            r = client.request(method, path, json=body, headers=world.auth(role))
+            want = expect[role]
+            good = r.status_code in OK if want == "ok" else r.status_code == want
+            if not good:
+                failures.append(f"{role} {method} {template}: got {r.status_code}, want {want}: {r.text[:120]}")
+    assert not failures, "\n".join(failures)
