@@ -1,0 +1,1 @@
+"""Fact sources that fill the shared inventory record: agent, SNMP, SSH."""
