@@ -1,0 +1,47 @@
+# Titip: `make demo` and `make test` each do all the set-up on a fresh Debian machine.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEMO_DB ?= var/demo.db
+
+# Debian packages the tests start or use for real: PostgreSQL, the PDF stack, SNMP and SSH peers,
+# Prometheus, the browser.
+DEB_PACKAGES := python3-venv postgresql poppler-utils fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 \
+	libharfbuzz-subset0 openssl
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: demo test deps debian-deps clean
+
+debian-deps:
+	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages:$$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[controller,collectors,dev]'
+	touch $@
+
+deps: debian-deps $(VENV)/.installed
+
+test: deps
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+demo: deps
+	@mkdir -p var
+	TITIP_DATABASE_URL=sqlite:///$(DEMO_DB) $(BIN)/titip db upgrade
+	@TITIP_DATABASE_URL=sqlite:///$(DEMO_DB) $(BIN)/titip demo seed
+	@echo
+	@echo "Titip is at http://$(HOST):$(PORT)/  (API docs: http://$(HOST):$(PORT)/docs)"
+	TITIP_DATABASE_URL=sqlite:///$(DEMO_DB) $(BIN)/titip serve --host $(HOST) --port $(PORT)
+
+clean:
+	rm -rf var $(VENV) .pytest_cache

@@ -1,0 +1,76 @@
+"""Demo data for `make demo`: a server room with racks, units, one user per role, servers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sqlalchemy import select
+
+from .audit import install
+from .db import make_engine, make_sessionmaker, unit_of_work
+from .domain.choices import AllocationStatus
+from .models import Unit, User
+from .services import servers, setup, space
+from .settings import Settings
+
+DEMO_PASSWORD = "titip-demo-123"
+
+UNITS = [
+    ("DISKES", "Dinas Kesehatan"),
+    ("BAPPEDA", "Badan Perencanaan Pembangunan Daerah"),
+    ("DISDUKCAPIL", "Dinas Kependudukan dan Pencatatan Sipil"),
+    ("BPKAD", "Badan Pengelolaan Keuangan dan Aset Daerah"),
+]
+
+USERS = [
+    ("admin", "admin", None, "Administrator Titip", None),
+    ("kadis", "head", None, "Dr. Hendra Wijaya, M.Kom.", "197003121995031002"),
+    ("kabid", "division_head", None, "Sri Lestari, S.T., M.T.", "197808172003122004"),
+    ("petugas", "officer", None, "Agus Prasetyo, S.Kom.", "198905052015031001"),
+    ("helpdesk", "helpdesk", None, "Rina Marlina", None),
+    ("cp.diskes", "unit_contact", "DISKES", "dr. Ayu Kartika", "198402142010012003"),
+    ("cp.bappeda", "unit_contact", "BAPPEDA", "Bambang Sutrisno, S.E.", "198011202006041002"),
+]
+
+# (unit, brand, model, serial, U, W, hostname, ip, rack, u_bottom, status or None)
+SERVERS = [
+    ("DISKES", "Dell", "PowerEdge R740", "DL-R740-7781", 2, 750, "simpus", "10.20.1.11", "R01", 1, "occupied"),
+    ("DISKES", "HPE", "ProLiant DL360 Gen10", "CZJ0431AB2", 1, 500, "sik", "10.20.1.12", "R01", 3, "occupied"),
+    ("BAPPEDA", "Lenovo", "ThinkSystem SR650", "J30A7BCD", 2, 750, "sipd", "10.20.2.21", "R02", 10, "occupied"),
+    ("DISDUKCAPIL", "Dell", "PowerEdge R750", "DL-R750-1102", 2, 1100, None, None, "R02", 20, "reserved"),
+    ("BPKAD", "Fujitsu", "PRIMERGY RX2540", "YM4B001234", 2, 800, None, None, None, None, None),
+]
+
+
+def seed(settings: Settings) -> Iterator[str]:
+    engine = make_engine(settings.database_url)
+    sessions = make_sessionmaker(engine)
+    install(sessions)
+    with unit_of_work(sessions, actor="demo-seed") as s:
+        if s.scalar(select(Unit.id).limit(1)):
+            yield "demo data already present; nothing added"
+            return
+        for code, name in UNITS:
+            setup.create_unit(s, code, name)
+        for username, role, unit, full_name, nip in USERS:
+            setup.create_user(s, username=username, password=DEMO_PASSWORD, role=role,
+                              full_name=full_name, nip=nip, unit_code=unit)
+        room = setup.create_room(s, "Ruang Server Utama")
+        racks = {name: setup.create_rack(s, room.id, name, 42, 6000) for name in ("R01", "R02", "R03")}
+        racks["R04"] = setup.create_rack(s, room.id, "R04", 24, None)
+        officer = s.scalar(select(User).where(User.username == "petugas"))
+        s.info["actor"] = officer.username
+        for unit, brand, model, serial, height, watts, host, ip, rack, u, status in SERVERS:
+            server = servers.create_server(s, officer, dict(
+                unit_code=unit, brand=brand, model=model, serial_number=serial, height_u=height,
+                power_w=watts, hostname=host, management_ip=ip))
+            if rack:
+                space.reserve(s, officer, racks[rack].id, u, height, server.id,
+                              status=AllocationStatus(status))
+        # A switch of the office itself, reserved by note only.
+        space.reserve(s, officer, racks["R01"].id, 42, 1, note="Core switch Kominfo")
+    engine.dispose()
+    yield "demo data created: 4 units, 7 users, 1 room with 4 racks, 5 servers"
+    yield f"logins (password for all: {DEMO_PASSWORD}):"
+    for username, role, unit, _name, _nip in USERS:
+        yield f"  {username:<12} {role}{' (' + unit + ')' if unit else ''}"
