@@ -2,19 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
 from . import __version__, audit
 from .api import errors
 from .api.routes import audit as audit_routes
-from .api.routes import auth, racks, rooms, servers, units, users
+from .api.routes import auth, custody, documents, notifications, racks, rooms, servers, units, users
 from .db import make_engine, make_sessionmaker
 from .settings import Settings
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    app = FastAPI(title="Titip", version=__version__,
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        sched = None
+        if settings.scheduler_enabled:
+            from .scheduler import build
+
+            sched = build(app.state.sessions, settings)
+            sched.start()
+        yield
+        if sched is not None:
+            sched.shutdown(wait=False)
+
+    app = FastAPI(title="Titip", version=__version__, lifespan=lifespan,
                   description="Penitipan server: custody, racks and monitoring for a government server room.")
     engine = make_engine(settings.database_url)
     sessions = make_sessionmaker(engine)
@@ -27,7 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.read_engine = make_engine(settings.database_url, immediate=False)
         app.state.read_sessions = make_sessionmaker(app.state.read_engine)
     errors.install(app)
-    for module in (auth, units, users, rooms, racks, servers, audit_routes):
+    for module in (auth, units, users, rooms, racks, servers, custody, documents, notifications, audit_routes):
         app.include_router(module.router, prefix="/api/v1")
 
     @app.get("/healthz", tags=["meta"])

@@ -83,6 +83,8 @@ def snapshot(obj: Any, *, before: bool = False) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for col in state.mapper.column_attrs:
         key = col.key
+        if col.columns[0].info.get("audit_skip"):
+            continue
         value = getattr(obj, key)
         if before:
             hist = state.attrs[key].history

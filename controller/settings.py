@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Jakarta"
     token_minutes: int = 12 * 60
     office_name: str = "Dinas Komunikasi dan Informatika"
+    # Printed at the top of forms, one line per line.
+    office_letterhead: str = "PEMERINTAH KABUPATEN CONTOH\nDINAS KOMUNIKASI DAN INFORMATIKA"
+    office_city: str = "Kota Contoh"
     # Working hours for service times (SOP: 1 working day per step).
     office_opens: str = "08:00"
     office_closes: str = "16:00"
@@ -34,6 +37,9 @@ class Settings(BaseSettings):
     smtp_host: str | None = None
     smtp_port: int = 25
     smtp_from: str = "titip@localhost"
+    # Background jobs (mail outbox, lapsed reservations) inside `titip serve`.
+    scheduler_enabled: bool = True
+    mail_interval_seconds: int = 30
     config_file: str | None = None
 
     @field_validator("timezone")

@@ -82,9 +82,9 @@ _FREE = ("free_slot", "promote_waitlist")
 
 TRANSITIONS = (
     Transition("submit", frozenset({None}), _unit, S.submitted,
-               required=("letter_number", "letter_date", "servers")),
-    Transition("head_dispose", frozenset({S.submitted}), frozenset({Role.head}), S.head_disposed,
-               required=("note",)),
+               required=("letter_number", "letter_date", "server")),
+    # The head's disposition may carry an instruction (note), but one click is enough.
+    Transition("head_dispose", frozenset({S.submitted}), frozenset({Role.head}), S.head_disposed),
     Transition("division_dispose", frozenset({S.head_disposed}), frozenset({Role.division_head}),
                S.assigned, required=("officer",), effects=("assign_officer",)),
     # rack_id/u_bottom are optional: without them the service picks the best free slot.

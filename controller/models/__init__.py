@@ -2,10 +2,12 @@
 
 from .audit import AuditEvent, AuditHead
 from .base import Base
+from .custody import AccessCheck, CustodyRequest, CustodyStep, Document, Notification, Signature
 from .org import Unit, User
 from .space import Allocation, Rack, RackUnit, Room, Server
 
 __all__ = [
     "AuditEvent", "AuditHead", "Base", "Unit", "User",
     "Allocation", "Rack", "RackUnit", "Room", "Server",
+    "AccessCheck", "CustodyRequest", "CustodyStep", "Document", "Notification", "Signature",
 ]

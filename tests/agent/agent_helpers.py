@@ -91,9 +91,9 @@ def _handler_for(controller: FakeController) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:  # noqa: N802 (http.server naming)
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             with controller.lock:
-                if self.path == "/api/v1/agent/enroll":
+                if self.path == "/api/v1/agents/enroll":
                     status, reply = controller.enroll(body)
-                elif self.path == "/api/v1/agent/reports":
+                elif self.path == "/api/v1/agents/reports":
                     status, reply = controller.report(self.headers.get("Authorization", ""), body)
                 else:
                     status, reply = 404, {"detail": "not found"}

@@ -1,6 +1,7 @@
 """Every endpoint times every role, including another unit's contact person and nobody at all.
 
-`ok` means the caller got past the role and unit checks (2xx, or 409/422 about the data itself).
+`ok` means the caller got past the role and unit checks (2xx, or 409/422 about the data itself);
+`denied` is a refused workflow move (403 for the role, or 409 when the state allows nothing).
 A new endpoint without a row here fails `test_matrix_covers_every_endpoint`.
 """
 
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+LETTER = {"letter_file": ("surat.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")}
 ROLES = ["admin", "head", "division_head", "officer", "helpdesk", "contact_a", "contact_b"]
 OK = {200, 201, 204, 409, 422}
 
@@ -57,6 +59,18 @@ MATRIX = [
      {**EDIT_SERVER, "contact_b": 403}),
     ("PATCH", "/api/v1/servers/{server_a}", {"hostname": "srv-a"}, {**EDIT_SERVER, "contact_b": 404}),
     ("DELETE", "/api/v1/servers/{server_a}", None, SPACE),
+    ("GET", "/api/v1/custody-requests", None, ALL),
+    ("GET", "/api/v1/custody-requests/{request}", None, OWN_UNIT),
+    ("POST", "/api/v1/custody-requests", {"letter_number": "1", "letter_date": "2026-11-20", "server": {
+        "brand": "Dell", "model": "R650", "serial_number": "MTX-1", "height_u": 1, "power_w": 300}},
+     {**dict.fromkeys(ROLES, 403), "contact_a": "ok", "contact_b": "ok"}),
+    ("POST", "/api/v1/custody-requests/{request}/actions/receive", {},
+     {**dict.fromkeys(ROLES, "denied"), "officer": "ok", "contact_b": 404}),
+    ("POST", "/api/v1/custody-requests/{request}/letter", LETTER, {**ALL, "contact_b": 404}),
+    ("GET", "/api/v1/documents/{document}", None, OWN_UNIT),
+    ("GET", "/api/v1/notifications", None, ALL),
+    ("POST", "/api/v1/notifications/{notification}/read", None,
+     {**dict.fromkeys(ROLES, 404), "contact_a": "ok"}),
     ("GET", "/api/v1/audit/events", None, AUDIT),
     ("GET", "/api/v1/audit/verify", None, AUDIT),
 ]
@@ -68,7 +82,10 @@ def test_matrix_covers_every_endpoint(app, db_url):
               for m in ops}
     covered = {(m, p.split("?")[0]) for m, p, _, _ in MATRIX}
     names = {"unit_a": "unit_id", "officer": "user_id", "helpdesk_spare": "user_id", "room": "room_id",
-             "rack1": "rack_id", "alloc": "allocation_id", "server_a": "server_id"}
+             "rack1": "rack_id", "alloc": "allocation_id", "server_a": "server_id",
+             "request": "request_id", "document": "document_id", "notification": "notification_id"}
+    normalised_actions = {(m, p.replace("/actions/receive", "/actions/{action}")) for m, p in covered}
+    covered = covered | normalised_actions
     normalised = set()
     for m, p in covered:
         for ours, theirs in names.items():
@@ -87,6 +104,15 @@ def matrix_world(client, world):
     spare = client.post("/api/v1/users", headers=world.auth("admin"), json={
         "username": "spare", "password": "panjang-sekali", "role": "helpdesk", "full_name": "Cadangan"})
     world.ids["helpdesk_spare"] = spare.json()["id"]
+    from tests.support import custody as flow
+    world.ids["request"] = flow.submit(client, world)["id"]
+    letter = client.post(f"/api/v1/custody-requests/{world.ids['request']}/letter", headers=world.auth("contact_a"),
+                         files={"letter_file": ("s.pdf", b"%PDF-1.4\n", "application/pdf")})
+    world.ids["document"] = letter.json()["id"]
+    flow.to_assigned(client, world, world.ids["request"])
+    flow.act(client, world, world.ids["request"], "reserve_space", "officer")
+    inbox = client.get("/api/v1/notifications", headers=world.auth("contact_a")).json()["items"]
+    world.ids["notification"] = inbox[0]["id"]
     return world
 
 
@@ -95,13 +121,14 @@ def test_every_endpoint_for_every_role(client, matrix_world):
     failures = []
     for method, template, body, expect in MATRIX:
         path = template.format(**world.ids)
-        anon = client.request(method, path, json=body)
+        send = {"files": body} if body is LETTER else {"json": body}
+        anon = client.request(method, path, **send)
         if anon.status_code != 401:
             failures.append(f"anonymous {method} {template}: {anon.status_code}")
         for role in ROLES:
-            r = client.request(method, path, json=body, headers=world.auth(role))
+            r = client.request(method, path, headers=world.auth(role), **send)
             want = expect[role]
-            good = r.status_code in OK if want == "ok" else r.status_code == want
+            good = {"ok": r.status_code in OK, "denied": r.status_code in (403, 409)}.get(want, r.status_code == want)
             if not good:
                 failures.append(f"{role} {method} {template}: got {r.status_code}, want {want}: {r.text[:120]}")
     assert not failures, "\n".join(failures)

@@ -39,7 +39,7 @@ STATES = [None, *CustodyState]
 
 # enough data for every action, so only state and role decide
 ALL_DATA = {
-    "letter_number": "005/123/DISKOMINFO", "letter_date": "2026-03-02", "servers": [{"serial": "SN1"}],
+    "letter_number": "005/123/DISKOMINFO", "letter_date": "2026-03-02", "server": {"serial": "SN1"},
     "note": "proses", "officer": "budi", "passed": True,
     "checklist": {"physical": True, "serial_matches": True, "rails": True, "psu": True, "accessories": True},
     "name": "Siti", "nip": "198001012005012001", "position": "Kepala Seksi",
@@ -108,7 +108,7 @@ SIGNER = {"name": "Siti", "nip": "198001012005012001", "position": "Kepala Seksi
 def to_placed():
     """Walk intake to 'placed', collecting effects along the way."""
     effects = []
-    m = step(None, "submit", "unit_contact", letter_number="1", letter_date="2026-03-02", servers=[{}])
+    m = step(None, "submit", "unit_contact", letter_number="1", letter_date="2026-03-02", server={"serial_number": "SN1"})
     assert m.to_state == "submitted"
     for state, action, role, data, target in [
         ("submitted", "head_dispose", "head", {"note": "teruskan"}, "head_disposed"),

@@ -140,7 +140,7 @@ def _append_only_triggers() -> None:
         op.execute("""
             CREATE FUNCTION titip_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
-                RAISE EXCEPTION 'audit_events is append-only: % refused', TG_OP
+                RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP
                     USING ERRCODE = 'insufficient_privilege';
             END $$""")
         op.execute("""CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events

@@ -1,0 +1,28 @@
+"""Bodies of the background jobs: each opens its own transaction and says what it did."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from .db import unit_of_work
+from .services import custody, notify
+from .settings import Settings
+
+log = logging.getLogger("titip.jobs")
+
+
+def lapse_reservations(sessions: sessionmaker[Session], settings: Settings) -> list[int]:
+    with unit_of_work(sessions, actor="system") as session:
+        lapsed = custody.lapse_reservations(session, settings)
+    if lapsed:
+        log.info("reservations lapsed: %s", lapsed)
+    return lapsed
+
+
+def deliver_mail(sessions: sessionmaker[Session], settings: Settings) -> tuple[int, int]:
+    sent, failed = notify.deliver_pending(sessions, settings)
+    if failed:
+        log.warning("mail: %d sent, %d failed (kept for the next try)", sent, failed)
+    return sent, failed

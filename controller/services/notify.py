@@ -1,0 +1,136 @@
+"""Telling people: an in-app inbox row per recipient, which is also the e-mail outbox.
+
+Mail is sent by `deliver_pending`, outside the request's transaction, and retried until the mail
+server takes it: a mail server that is down loses nothing.
+"""
+
+from __future__ import annotations
+
+import smtplib
+from email.message import EmailMessage
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from ..domain.choices import Role
+from ..models import CustodyRequest, Notification, User
+from ..models.base import utcnow
+from ..settings import Settings
+
+# kind -> (Indonesian subject, Indonesian body, English body); formatted with the request's facts.
+MESSAGES: dict[str, tuple[str, str, str]] = {
+    "space_ready": (
+        "Ruang tersedia untuk server {serial}",
+        "Ruang untuk server {brand} {model} (SN {serial}) sudah disiapkan di rak {rack} U{u_bottom}-U{u_top}. "
+        "Silakan serahkan server ke Dinas Kominfo dalam {hold} hari.",
+        "Space for your server is reserved in rack {rack} U{u_bottom}-U{u_top}; please bring it in within {hold} days.",
+    ),
+    "room_full": (
+        "Ruang server penuh: permohonan {letter} masuk daftar tunggu",
+        "Saat ini tidak ada ruang yang cukup untuk server {brand} {model} (SN {serial}). "
+        "Permohonan Anda berada di urutan {position} daftar tunggu.",
+        "The server room is full; your request is number {position} on the waiting list.",
+    ),
+    "reachable": (
+        "Server {serial} sudah dapat diakses",
+        "Server {brand} {model} (SN {serial}) telah dikonfigurasi dengan alamat {ip}. Hasil pemeriksaan akses: "
+        "{checks}. Silakan coba akses dan konfirmasi di Titip.",
+        "Your server is configured at {ip} ({checks}); please try it and confirm access in Titip.",
+    ),
+    "access_failed": (
+        "Akses ke server {serial} dilaporkan gagal",
+        "Contact person melaporkan server {brand} {model} (SN {serial}) tidak dapat diakses: {note}. "
+        "Petugas akan mengkonfigurasi ulang.",
+        "Access to the server was reported as failing ({note}); the officer will configure it again.",
+    ),
+    "rejected": (
+        "Server {serial} ditolak saat pemeriksaan",
+        "Server {brand} {model} (SN {serial}) tidak lolos pemeriksaan fisik: {note}. Ruang yang dipesan dilepas.",
+        "The server did not pass inspection ({note}); the reserved space was released.",
+    ),
+    "return_approved": (
+        "Pengembalian server {serial} disetujui",
+        "Permohonan pengembalian server {brand} {model} (SN {serial}) telah disetujui Kepala Bidang. "
+        "Petugas akan menjadwalkan pengambilan.",
+        "The return of your server was approved; the officer will schedule the hand-back.",
+    ),
+    "lapsed": (
+        "Pemesanan ruang untuk server {serial} kedaluwarsa",
+        "Server {brand} {model} (SN {serial}) tidak diserahkan dalam {hold} hari, sehingga ruang yang dipesan "
+        "dilepas. Silakan ajukan permohonan baru bila server sudah siap.",
+        "The reserved space lapsed after {hold} days without the server; please file a new request when ready.",
+    ),
+    "returned": (
+        "Server {serial} telah dikembalikan",
+        "Server {brand} {model} (SN {serial}) telah diserahkan kembali. Berita acara pengembalian tersedia di Titip.",
+        "Your server was handed back; the return form is available in Titip.",
+    ),
+}
+
+
+def _recipients(session: Session, req: CustodyRequest, kind: str) -> list[User]:
+    if kind == "access_failed" and req.officer:
+        officer = session.scalar(select(User).where(User.username == req.officer))
+        contacts = _unit_contacts(session, req.unit_id)
+        return ([officer] if officer else []) + contacts
+    return _unit_contacts(session, req.unit_id)
+
+
+def _unit_contacts(session: Session, unit_id: int) -> list[User]:
+    return list(session.scalars(select(User).where(
+        User.unit_id == unit_id, User.role == Role.unit_contact, User.is_active.is_(True))))
+
+
+def notify(session: Session, settings: Settings, req: CustodyRequest, kind: str, **facts: object) -> int:
+    """Queue one notification per recipient; returns how many."""
+    subject_t, body_id, body_en = MESSAGES[kind]
+    server = req.server
+    values = {"serial": server.serial_number, "brand": server.brand, "model": server.model,
+              "letter": req.letter_number, "hold": settings.reservation_hold_days, **facts}
+    subject = subject_t.format(**values)
+    body = f"{body_id.format(**values)}\n\n{body_en.format(**values)}\n\n-- Titip, {settings.office_name}"
+    mail = settings.smtp_host is not None
+    count = 0
+    for user in _recipients(session, req, kind):
+        session.add(Notification(
+            user_id=user.id, request_id=req.id, kind=kind, subject=subject, body=body,
+            email_to=user.email if mail else None,
+            email_status="pending" if mail and user.email else "none"))
+        count += 1
+    return count
+
+
+def deliver_pending(sessions: sessionmaker[Session], settings: Settings, limit: int = 100) -> tuple[int, int]:
+    """Send queued mail; returns (sent, failed). A failure keeps the row pending for the next try."""
+    if settings.smtp_host is None:
+        return 0, 0
+    with sessions() as session:
+        pending = list(session.scalars(select(Notification).where(Notification.email_status == "pending")
+                                       .order_by(Notification.id).limit(limit)))
+        session.commit()
+    sent = failed = 0
+    for note in pending:
+        try:
+            _send(settings, note)
+            outcome = {"email_status": "sent", "sent_at": utcnow(), "last_error": None}
+            sent += 1
+        except (OSError, smtplib.SMTPException) as exc:
+            outcome = {"last_error": f"{type(exc).__name__}: {exc}"[:500]}
+            failed += 1
+        with sessions() as session:
+            row = session.get(Notification, note.id)
+            row.attempts += 1
+            for key, value in outcome.items():
+                setattr(row, key, value)
+            session.commit()
+    return sent, failed
+
+
+def _send(settings: Settings, note: Notification) -> None:
+    msg = EmailMessage()
+    msg["From"] = settings.smtp_from
+    msg["To"] = note.email_to
+    msg["Subject"] = note.subject
+    msg.set_content(note.body)
+    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=10) as smtp:
+        smtp.send_message(msg)

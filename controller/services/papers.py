@@ -1,0 +1,88 @@
+"""Issuing and storing documents: handover and return forms (PDF), uploaded letters."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..documents import HandoverDoc, Inspection, Item, Party, bast_number, render_handover_pdf
+from ..errors import Invalid
+from ..models import CustodyRequest, Document, Signature
+from ..models.base import utcnow
+from ..settings import Settings
+
+MAX_LETTER_BYTES = 10 * 1024 * 1024
+_ZONES = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
+
+
+def store(session: Session, *, kind: str, unit_id: int, request_id: int | None, filename: str,
+          content_type: str, content: bytes, actor: str, number: str | None = None,
+          year: int | None = None, seq: int | None = None) -> Document:
+    doc = Document(kind=kind, unit_id=unit_id, request_id=request_id, filename=filename,
+                   content_type=content_type, size=len(content), sha256=hashlib.sha256(content).hexdigest(),
+                   content=content, created_by=actor, number=number, year=year, seq=seq)
+    session.add(doc)
+    session.flush()
+    return doc
+
+
+def store_letter(session: Session, req: CustodyRequest, filename: str, content: bytes, actor: str) -> Document:
+    if not content.startswith(b"%PDF-"):
+        raise Invalid("the letter must be a PDF file", field="letter_file")
+    if len(content) > MAX_LETTER_BYTES:
+        raise Invalid(f"the letter is larger than {MAX_LETTER_BYTES // 1024 // 1024} MB", field="letter_file")
+    safe = "".join(c for c in filename if c.isalnum() or c in "._-")[-100:] or "surat.pdf"
+    return store(session, kind="letter", unit_id=req.unit_id, request_id=req.id, filename=safe,
+                 content_type="application/pdf", content=content, actor=actor)
+
+
+def _next_seq(session: Session, kind: str, unit_id: int, year: int) -> int:
+    top = session.scalar(select(func.max(Document.seq)).where(
+        Document.kind == kind, Document.unit_id == unit_id, Document.year == year))
+    return (top or 0) + 1
+
+
+def issue_form(session: Session, settings: Settings, req: CustodyRequest, form: str, actor: str,
+               now: datetime | None = None) -> Document:
+    """Render and store the handover (intake) or return form from the recorded signatures."""
+    now = now or utcnow()
+    tz = ZoneInfo(settings.timezone)
+    local = now.astimezone(tz)
+    kind = "penitipan" if form == "handover" else "pengembalian"
+    seq = _next_seq(session, form, req.unit_id, local.year)
+    number = bast_number(seq, req.unit.code, local.year, kind)
+    sigs = list(session.scalars(select(Signature).where(
+        Signature.request_id == req.id, Signature.form == form).order_by(Signature.id)))
+    # Intake: the unit hands over, the office receives. Return: the other way round.
+    giver = "unit_contact" if form == "handover" else "officer"
+    parties = [Party(name=s.name, nip=s.nip, position=s.position,
+                     unit=req.unit.name if s.side == "unit_contact" else settings.office_name,
+                     side="penyerah" if s.side == giver else "penerima", signed_at=s.signed_at)
+               for s in sigs]
+    server = req.server
+    inspection = None
+    if req.inspection:
+        data = json.loads(req.inspection)
+        inspection = Inspection(passed=data["passed"], checklist=data["checklist"], notes=data.get("notes"))
+    doc = HandoverDoc(
+        kind=kind, number=number, date=local.date(), place=settings.office_city,
+        office_name=settings.office_letterhead, unit_name=req.unit.name, unit_code=req.unit.code,
+        parties=parties,
+        items=[Item(name="Server", brand_type=f"{server.brand} {server.model}",
+                    serial_number=server.serial_number, quantity=1, condition=server.condition,
+                    notes=req.purpose)],
+        inspection=inspection if form == "handover" else None,
+        reason=req.return_reason if form == "return" else None,
+        letter_number=req.return_letter_number if form == "return" else req.letter_number,
+        letter_date=req.letter_date if form == "handover" else None,
+        timezone=_ZONES.get(settings.timezone, "WIB"))
+    pdf = render_handover_pdf(doc)
+    filename = number.replace("/", "_") + ".pdf"
+    return store(session, kind=form, unit_id=req.unit_id, request_id=req.id, filename=filename,
+                 content_type="application/pdf", content=pdf, actor=actor, number=number,
+                 year=local.year, seq=seq)
