@@ -5,14 +5,14 @@ HTTP contract, version 1 (JSON bodies, UTF-8)
 
 Enroll, once per server, with a one-time token an admin issued::
 
-    POST {controller}/api/v1/agent/enroll
+    POST {controller}/api/v1/agents/enroll
     {"token": "<one-time token>", "hostname": "db01", "agent_version": "0.1.0"}
     -> 200 {"agent_id": "<id>", "credential": "<bearer secret>"}
     -> 401 (or 403) token unknown, expired or already used; other 4xx: bad request
 
 Report, for every inventory and heartbeat::
 
-    POST {controller}/api/v1/agent/reports
+    POST {controller}/api/v1/agents/reports
     Authorization: Bearer <credential>
     {"report_id": "<uuid4>", "kind": "inventory" | "heartbeat",
      "sent_at": "<ISO 8601 UTC>", "payload": {<InventoryRecord | ConditionRecord>},
@@ -57,8 +57,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-ENROLL_PATH = "/api/v1/agent/enroll"
-REPORTS_PATH = "/api/v1/agent/reports"
+ENROLL_PATH = "/api/v1/agents/enroll"
+REPORTS_PATH = "/api/v1/agents/reports"
 
 
 class ClientError(Exception):
