@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from . import __version__, audit
 from .api import errors
 from .api.routes import audit as audit_routes
-from .api.routes import auth, custody, documents, notifications, racks, rooms, servers, units, users
+from .api.routes import agents, auth, custody, documents, monitoring, notifications, racks, rooms, servers, units, users
 from .db import make_engine, make_sessionmaker
 from .settings import Settings
 
@@ -43,7 +43,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.read_engine = make_engine(settings.database_url, immediate=False)
         app.state.read_sessions = make_sessionmaker(app.state.read_engine)
     errors.install(app)
-    for module in (auth, units, users, rooms, racks, servers, custody, documents, notifications, audit_routes):
+    for module in (auth, units, users, rooms, racks, servers, custody, documents, notifications, agents,
+                   monitoring, audit_routes):
         app.include_router(module.router, prefix="/api/v1")
 
     @app.get("/healthz", tags=["meta"])

@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     office_opens: str = "08:00"
     office_closes: str = "16:00"
     reservation_hold_days: int = 14
+    # A server is "up" while its agent's last heartbeat is younger than this.
+    heartbeat_stale_seconds: int = 300
     smtp_host: str | None = None
     smtp_port: int = 25
     smtp_from: str = "titip@localhost"

@@ -168,6 +168,8 @@ class ServerOut(Out):
     hostname: str | None
     management_ip: str | None
     condition: Condition
+    # Only on GET /servers/{id}: the latest heartbeat, inventory and when the agent was last seen.
+    monitoring: dict | None = None
 
 
 class ReservationIn(In):

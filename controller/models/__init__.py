@@ -3,11 +3,13 @@
 from .audit import AuditEvent, AuditHead
 from .base import Base
 from .custody import AccessCheck, CustodyRequest, CustodyStep, Document, Notification, Signature
+from .monitoring import Agent, AgentReport, EnrollmentToken, Finding, ServerStatus
 from .org import Unit, User
 from .space import Allocation, Rack, RackUnit, Room, Server
 
 __all__ = [
     "AuditEvent", "AuditHead", "Base", "Unit", "User",
     "Allocation", "Rack", "RackUnit", "Room", "Server",
+    "Agent", "AgentReport", "EnrollmentToken", "Finding", "ServerStatus",
     "AccessCheck", "CustodyRequest", "CustodyStep", "Document", "Notification", "Signature",
 ]

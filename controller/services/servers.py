@@ -72,6 +72,27 @@ def update_server(session: Session, user: User, server_id: int, changes: dict[st
     return server
 
 
+def monitoring(session: Session, server_id: int, stale_seconds: int) -> dict[str, Any]:
+    """What the agent last said: up means a heartbeat within `stale_seconds`."""
+    import json
+    from datetime import timedelta
+
+    from ..models import ServerStatus
+    from ..models.base import utcnow
+
+    st = session.get(ServerStatus, server_id)
+    if st is None:
+        return {"up": False, "last_seen_at": None, "condition": None, "inventory": None,
+                "inventory_at": None, "inventory_source": None, "agent_version": None}
+    up = st.last_seen_at is not None and utcnow() - st.last_seen_at <= timedelta(seconds=stale_seconds)
+    return {"up": up, "last_seen_at": st.last_seen_at,
+            "condition": json.loads(st.last_heartbeat) if st.last_heartbeat else None,
+            "inventory": json.loads(st.last_inventory) if st.last_inventory else None,
+            "inventory_at": st.last_inventory_at, "inventory_source": st.last_inventory_source,
+            "agent_version": st.agent_version, "dropped_heartbeats": st.dropped_heartbeats,
+            "inventory_requested": st.inventory_requested}
+
+
 def _held(session: Session, server_id: int) -> bool:
     return bool(session.scalar(select(Allocation.id).where(
         Allocation.server_id == server_id, Allocation.status != AllocationStatus.released)))

@@ -71,10 +71,18 @@ MATRIX = [
     ("GET", "/api/v1/notifications", None, ALL),
     ("POST", "/api/v1/notifications/{notification}/read", None,
      {**dict.fromkeys(ROLES, 404), "contact_a": "ok"}),
+    ("POST", "/api/v1/servers/{server_a}/enrollment-tokens", None, {**SPACE, "contact_b": 403}),
+    ("POST", "/api/v1/servers/{server_a}/inventory-request", None, SPACE),
+    ("GET", "/api/v1/servers/{server_a}/reports", None, OWN_UNIT),
+    ("GET", "/api/v1/findings", None, ALL),
+    ("POST", "/api/v1/findings/{finding}/accept", None, SPACE),
+    ("POST", "/api/v1/findings/{finding}/reject", None, SPACE),
+    ("DELETE", "/api/v1/agents/{agent}", None, SPACE),
     ("GET", "/api/v1/audit/events", None, AUDIT),
     ("GET", "/api/v1/audit/verify", None, AUDIT),
 ]
-PUBLIC = {("POST", "/api/v1/auth/token")}
+# Login, and the agents' own endpoints (machine credentials, tested in test_agents.py).
+PUBLIC = {("POST", "/api/v1/auth/token"), ("POST", "/api/v1/agents/enroll"), ("POST", "/api/v1/agents/reports")}
 
 
 def test_matrix_covers_every_endpoint(app, db_url):
@@ -83,7 +91,8 @@ def test_matrix_covers_every_endpoint(app, db_url):
     covered = {(m, p.split("?")[0]) for m, p, _, _ in MATRIX}
     names = {"unit_a": "unit_id", "officer": "user_id", "helpdesk_spare": "user_id", "room": "room_id",
              "rack1": "rack_id", "alloc": "allocation_id", "server_a": "server_id",
-             "request": "request_id", "document": "document_id", "notification": "notification_id"}
+             "request": "request_id", "document": "document_id", "notification": "notification_id",
+             "finding": "finding_id", "agent": "agent_id"}
     normalised_actions = {(m, p.replace("/actions/receive", "/actions/{action}")) for m, p in covered}
     covered = covered | normalised_actions
     normalised = set()
@@ -113,7 +122,21 @@ def matrix_world(client, world):
     flow.act(client, world, world.ids["request"], "reserve_space", "officer")
     inbox = client.get("/api/v1/notifications", headers=world.auth("contact_a")).json()["items"]
     world.ids["notification"] = inbox[0]["id"]
+    token = client.post(f"/api/v1/servers/{world.ids['server_a']}/enrollment-tokens", headers=h).json()["token"]
+    enrolled = client.post("/api/v1/agents/enroll", json={"token": token, "hostname": "srv-a"}).json()
+    world.ids["agent"] = enrolled["agent_id"]
+    r = client.post("/api/v1/agents/reports", headers={"Authorization": f"Bearer {enrolled['credential']}"},
+                    json={"report_id": "matrix-0001", "kind": "inventory",
+                          "payload": {"source": "agent", "hostname": "srv-a", "dmi": {"serial": "Default string"}}})
+    assert r.status_code == 200, r.text
+    world.ids["finding"] = client.get("/api/v1/findings", headers=h).json()["items"][0]["id"]
     return world
+
+
+def test_people_tokens_are_not_agent_credentials(client, world):
+    r = client.post("/api/v1/agents/reports", headers=world.auth("officer"), json={
+        "report_id": "people-0001", "kind": "heartbeat", "payload": {"source": "agent", "hostname": "x"}})
+    assert r.status_code == 401
 
 
 def test_every_endpoint_for_every_role(client, matrix_world):

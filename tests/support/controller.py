@@ -29,8 +29,9 @@ class RunningController:
                 self.proc.wait()
 
 
-def start_controller(database_url: str, extra_env: dict[str, str] | None = None) -> RunningController:
-    port = free_port()
+def start_controller(database_url: str, extra_env: dict[str, str] | None = None,
+                     port: int | None = None) -> RunningController:
+    port = port or free_port()
     env = {**os.environ, "TITIP_DATABASE_URL": database_url, **(extra_env or {})}
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "controller.app:create_app", "--factory",

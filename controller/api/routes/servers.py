@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Response
 from ...models import Server
 from ...services import servers
 from ...services.common import page
-from ..deps import Id, CurrentUser, PagingDep, ServerEditor, SessionDep, SpaceManager
+from ..deps import Id, CurrentUser, SettingsDep, PagingDep, ServerEditor, SessionDep, SpaceManager
 from ..schemas import Page, ServerIn, ServerOut, ServerPatch
 
 router = APIRouter(prefix="/servers", tags=["servers"])
@@ -28,8 +28,11 @@ def list_servers(db: SessionDep, user: CurrentUser, paging: PagingDep,
 
 
 @router.get("/{server_id}", response_model=ServerOut)
-def get_server(server_id: Id, db: SessionDep, user: CurrentUser) -> ServerOut:
-    return server_out(servers.get_server(db, user, server_id))
+def get_server(server_id: Id, db: SessionDep, user: CurrentUser, settings: SettingsDep) -> ServerOut:
+    out = server_out(servers.get_server(db, user, server_id))
+    out.monitoring = servers.monitoring(db, server_id, settings.heartbeat_stale_seconds)
+    db.commit()
+    return out
 
 
 @router.post("", response_model=ServerOut, status_code=201)

@@ -1,0 +1,123 @@
+"""The agents' side of the API: enrolment and report ingest (machine identities, not people)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body, Depends
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+from collectors.record import ConditionRecord, InventoryRecord
+from ...errors import Invalid
+from ...services import agents
+from ..deps import Id, SessionDep, SpaceManager
+
+router = APIRouter(tags=["agents"])
+bearer = HTTPBearer(auto_error=False)
+PAYLOADS = {"inventory": TypeAdapter(InventoryRecord), "heartbeat": TypeAdapter(ConditionRecord)}
+MAX_BATCH = 500
+
+
+class EnrollIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    token: str = Field(min_length=10, max_length=200)
+    hostname: str | None = Field(default=None, max_length=253)
+    agent_version: str | None = Field(default=None, max_length=32)
+
+
+class ReportIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    report_id: str = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+    kind: Literal["inventory", "heartbeat"]
+    sent_at: AwareDatetime | None = None
+    payload: dict[str, Any]
+    dropped_heartbeats: int = Field(default=0, ge=0, le=10**9)
+    server_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+
+
+class TokenIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    ttl_hours: int = Field(default=24, ge=1, le=24 * 14)
+
+
+def _invalid(exc: ValidationError, prefix: str) -> Invalid:
+    errors = [{"field": ".".join(str(p) for p in (prefix, *e["loc"]) if p != ""), "message": e["msg"]}
+              for e in exc.errors()]
+    return Invalid(f"{errors[0]['field']}: {errors[0]['message']}", field=errors[0]["field"], errors=errors)
+
+
+def parse_reports(body: Any) -> list[dict[str, Any]]:
+    """One report, or `{"reports": [...]}`; every payload checked against the shared record shape."""
+    batch = body.get("reports") if isinstance(body, dict) and "reports" in body else None
+    items = batch if batch is not None else [body]
+    prefix = "reports" if batch is not None else ""
+    if not isinstance(items, list) or not items or len(items) > MAX_BATCH:
+        raise Invalid(f"reports must be a list of 1 to {MAX_BATCH} reports", field="reports")
+    out = []
+    for i, raw in enumerate(items):
+        where = f"{prefix}.{i}" if prefix else ""
+        try:
+            rep = ReportIn.model_validate(raw)
+        except ValidationError as exc:
+            raise _invalid(exc, where) from exc
+        try:
+            record = PAYLOADS[rep.kind].validate_python(rep.payload)
+        except ValidationError as exc:
+            raise _invalid(exc, f"{where}.payload".lstrip(".")) from exc
+        except ValueError as exc:  # e.g. a newer schema_version than this controller reads
+            raise Invalid(f"{where}.payload: {exc}".lstrip(".: "), field=f"{where}.payload".lstrip(".")) from exc
+        out.append({**rep.model_dump(), "payload": dataclasses.asdict(record)})
+    return out
+
+
+@router.post("/agents/enroll")
+def enroll(body: EnrollIn, db: SessionDep) -> dict:
+    """Exchange a one-time enrolment token for the agent's own credential (shown once)."""
+    try:
+        credential, agent = agents.enroll(db, body.token, body.hostname, body.agent_version)
+    except agents.Refused as exc:
+        agents.record_refusal(db, exc)
+        raise exc.error from None
+    out = {"agent_id": agent.id, "server_id": agent.server_id, "credential": credential}
+    db.commit()
+    return out
+
+
+@router.post("/agents/reports")
+def reports(db: SessionDep, body: Annotated[Any, Body()],
+            auth: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)] = None) -> dict:
+    """Heartbeats and inventories, one or a batch; each stored once by its report_id."""
+    try:
+        agent = agents.authenticate(db, auth.credentials if auth else None)
+        parsed = parse_reports(body)
+        result = agents.ingest(db, agent, parsed)
+    except agents.Refused as exc:
+        agents.record_refusal(db, exc)
+        raise exc.error from None
+    db.commit()
+    if isinstance(body, dict) and "reports" in body:
+        return result
+    return {"stored": result["results"][0]["stored"], "inventory_requested": result["inventory_requested"]}
+
+
+@router.post("/servers/{server_id}/enrollment-tokens", status_code=201)
+def make_token(server_id: Id, db: SessionDep, user: SpaceManager, body: TokenIn | None = None) -> dict:
+    """A one-time token for `titip-agent enroll`; shown once, stored only as a hash."""
+    token, row = agents.make_enrollment_token(db, user, server_id, (body or TokenIn()).ttl_hours)
+    out = {"id": row.id, "server_id": server_id, "token": token, "expires_at": row.expires_at}
+    db.commit()
+    return out
+
+
+@router.delete("/agents/{agent_id}")
+def revoke(agent_id: Id, db: SessionDep, user: SpaceManager) -> dict:
+    agent = agents.revoke(db, agent_id)
+    out = {"id": agent.id, "server_id": agent.server_id, "revoked_at": agent.revoked_at}
+    db.commit()
+    return out
+
+
+

@@ -1,0 +1,123 @@
+"""Words for the workflow's actions, documents and fields, and errors as sentences for people.
+
+Statuses carry their own labels (domain.choices); actions and fields are named here once, for
+the buttons, the timeline and the error messages alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..domain.workflow import AlreadySigned, IllegalMove, InvalidData, MissingData, RoleNotAllowed, WorkflowError
+from ..errors import Conflict, Forbidden, Invalid, NotFound, TitipError
+from .i18n import N_
+
+Gettext = Callable[[str], str]
+
+ACTIONS: dict[str, str] = {
+    "submit": N_("Request filed"),
+    "head_dispose": N_("Disposition to the division head"),
+    "division_dispose": N_("Disposition to an officer"),
+    "reserve_space": N_("Reserve rack space"),
+    "waitlist": N_("Put on the waiting list"),
+    "promote": N_("Space found from the waiting list"),
+    "lapse": N_("Reservation lapsed"),
+    "receive": N_("Server received"),
+    "inspect": N_("Inspection"),
+    "sign_handover": N_("Sign the handover form"),
+    "place": N_("Place in the rack"),
+    "configure": N_("Configure and check access"),
+    "confirm_access": N_("Confirm access"),
+    "request_return": N_("Request the return"),
+    "approve_return": N_("Approve the return"),
+    "release": N_("Hand back and release the slot"),
+}
+
+DOCUMENT_KINDS: dict[str, str] = {
+    "letter": N_("Request letter"),
+    "handover": N_("Handover form (BAST)"),
+    "return": N_("Return form (BAST)"),
+}
+
+FIELDS: dict[str, str] = {
+    "letter_number": N_("Letter number"),
+    "letter_date": N_("Letter date"),
+    "letter_file": N_("Scanned letter (PDF)"),
+    "server": N_("Server"),
+    "brand": N_("Brand"),
+    "model": N_("Model"),
+    "serial_number": N_("Serial number"),
+    "height_u": N_("Height (U)"),
+    "power_w": N_("Power (W)"),
+    "purpose": N_("Purpose"),
+    "network_needs": N_("Network needs"),
+    "hostname": N_("Host name"),
+    "officer": N_("Officer"),
+    "rack_id": N_("Rack"),
+    "u_bottom": N_("Lowest U"),
+    "passed": N_("Inspection result"),
+    "checklist": N_("Checklist"),
+    "name": N_("Name"),
+    "nip": N_("NIP"),
+    "position": N_("Position"),
+    "management_ip": N_("Management IP address"),
+    "access_checks": N_("Access checks"),
+    "ports": N_("TCP ports"),
+    "urls": N_("Web addresses (URL)"),
+    "reason": N_("Reason"),
+    "signatures": N_("Signatures"),
+    "note": N_("Note"),
+    "notes": N_("Notes"),
+}
+
+CHECKLIST: dict[str, str] = {
+    "physical": N_("Physical condition is good"),
+    "serial_matches": N_("Serial number matches the letter"),
+    "rails": N_("Rails / mounting kit present"),
+    "psu": N_("Power supplies work"),
+    "accessories": N_("Accessories complete"),
+}
+
+
+def action_label(action: str, gettext: Gettext) -> str:
+    return gettext(ACTIONS[action]) if action in ACTIONS else action
+
+
+def document_kind(kind: str, gettext: Gettext) -> str:
+    return gettext(DOCUMENT_KINDS[kind]) if kind in DOCUMENT_KINDS else kind
+
+
+def field_label(name: str | None, gettext: Gettext) -> str:
+    """'server.serial_number' -> 'Serial number'; an unknown field keeps its own name."""
+    if not name:
+        return ""
+    for part in reversed(name.split(".")):
+        if part in FIELDS:
+            return gettext(FIELDS[part])
+    return name
+
+
+def describe(exc: Exception, gettext: Gettext) -> tuple[str, str | None]:
+    """(a sentence in the reader's language, the service's own technical detail)."""
+    if isinstance(exc, IllegalMove):
+        return gettext("This step is not possible in the request's current state."), None
+    if isinstance(exc, RoleNotAllowed):
+        return gettext("Your role may not take this step."), None
+    if isinstance(exc, AlreadySigned):
+        return gettext("You have already signed; the other side still has to sign."), None
+    if isinstance(exc, MissingData):
+        names = ", ".join(field_label(f, gettext) for f in exc.fields)
+        return gettext("Please fill in: %(fields)s") % {"fields": names}, None
+    if isinstance(exc, InvalidData):
+        return gettext("Invalid value for %(field)s.") % {"field": field_label(exc.field, gettext)}, exc.reason
+    if isinstance(exc, Invalid):
+        return gettext("Invalid value for %(field)s.") % {"field": field_label(exc.field, gettext) or "-"}, exc.message
+    if isinstance(exc, Conflict):
+        return gettext("The change conflicts with the current records."), exc.message
+    if isinstance(exc, NotFound):
+        return gettext("Not found."), None
+    if isinstance(exc, Forbidden):
+        return gettext("You are not allowed to do this."), None
+    if isinstance(exc, (TitipError, WorkflowError)):
+        return gettext("The step could not be taken."), str(exc)
+    raise exc

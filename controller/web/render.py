@@ -1,0 +1,61 @@
+"""Templates: one Jinja2 environment per language, with gettext from the Babel catalogs."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from ..domain.choices import CONDITION_LABELS, ROLE_LABELS, SLOT_LABELS, Condition, Role, SlotState
+from ..domain.custody_flow import STATE_LABELS, CustodyState
+from ..models.base import utcnow
+from . import labels
+from .i18n import Formatter, label, translations
+from .session import csrf_token, lang_of, pop_flashes
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+@lru_cache(maxsize=None)
+def environment(lang: str) -> Environment:
+    """Per language, so no request ever changes another's translations (thread-safe)."""
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "svg"]),
+                      extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
+    env.install_gettext_translations(translations(lang), newstyle=True)
+    gt = translations(lang).gettext
+    env.globals.update(lang=lang, action_label=lambda a: labels.action_label(a, gt),
+                       doc_kind=lambda k: labels.document_kind(k, gt),
+                       field_label=lambda f: labels.field_label(f, gt), checklist=labels.CHECKLIST,
+                       state_label=lambda s: _label(STATE_LABELS, CustodyState, s, lang),
+                       condition_label=lambda c: _label(CONDITION_LABELS, Condition, c, lang),
+                       role_label=lambda r: _label(ROLE_LABELS, Role, r, lang),
+                       slot_label=lambda s: _label(SLOT_LABELS, SlotState, s, lang))
+    return env
+
+
+def _label(table: dict, enum: type, value: str | None, lang: str) -> dict[str, str]:
+    """{'text', 'colour'} for a declared status; an unknown value shows as itself, grey."""
+    try:
+        lbl = table[enum(value)]
+    except (ValueError, KeyError):
+        return {"text": str(value or "-"), "colour": "grey"}
+    return {"text": label(lbl, lang), "colour": lbl.colour}
+
+
+def gettext_for(request: Request):
+    return translations(lang_of(request)).gettext
+
+
+def page(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    lang = lang_of(request)
+    settings = request.app.state.settings
+    user = getattr(request.state, "user", None)
+    fmt = Formatter(lang, settings.timezone)
+    html = environment(lang).get_template(template).render(
+        request=request, user=user, csrf=csrf_token(request), flashes=pop_flashes(request), fmt=fmt,
+        now=utcnow(), office_name=settings.office_name, path=request.url.path, **context)
+    return HTMLResponse(html, status_code=status_code, headers={"Cache-Control": "no-store"})

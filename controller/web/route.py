@@ -1,0 +1,52 @@
+"""The pages' route class: CSRF on every POST, and errors as pages instead of JSON.
+
+The API's exception handlers answer in JSON for the whole app; a page's errors are caught
+here, inside the route, so a browser gets a page in its language (or the login form).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from fastapi.routing import APIRoute
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from ..domain.workflow import RoleNotAllowed
+from ..errors import Forbidden, NotFound
+from ..services.papers import MAX_LETTER_BYTES
+from .render import gettext_for, page
+from .session import CSRF_FIELD, CsrfFailed, LoginRequired, check_csrf, login_url
+
+Handler = Callable[[Request], Coroutine[Any, Any, Response]]
+
+
+class WebRoute(APIRoute):
+    def get_route_handler(self) -> Handler:
+        handler = super().get_route_handler()
+
+        async def route(request: Request) -> Response:
+            try:
+                if request.method == "POST":
+                    # Parsed once here and cached on the request for the route's own use.
+                    form = await request.form(max_part_size=MAX_LETTER_BYTES + 1)
+                    check_csrf(request, form.get(CSRF_FIELD))
+                return await handler(request)
+            except LoginRequired:
+                return RedirectResponse(login_url(request), status_code=303)
+            except CsrfFailed:
+                _ = gettext_for(request)
+                return error_page(request, 403, _("The form has expired or did not come from Titip. "
+                                                  "Please open the page again and retry."))
+            except NotFound:
+                return error_page(request, 404, gettext_for(request)("This page does not exist, "
+                                                                     "or it is not yours to see."))
+            except (Forbidden, RoleNotAllowed):
+                return error_page(request, 403, gettext_for(request)("Your role may not open this page."))
+
+        return route
+
+
+def error_page(request: Request, status: int, message: str) -> Response:
+    return page(request, "error.html", status_code=status, status=status, message=message)

@@ -1,0 +1,63 @@
+"""Login, logout, the language switch, and the landing page each role starts from."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from sqlalchemy import select
+from starlette.responses import RedirectResponse, Response
+
+from ...domain.choices import Role
+from ...models import User
+from ...security import check_password
+from ..deps import FormDep, SessionDep, WebUser
+from ..i18n import LANGS
+from ..render import gettext_for, page
+from ..route import WebRoute
+from ..session import log_in, log_out, safe_next, set_lang
+from ..forms import text
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+
+HOME = {Role.officer: "/queue", Role.head: "/inbox", Role.division_head: "/inbox",
+        Role.unit_contact: "/servers"}
+
+
+@router.get("/")
+def home(user: WebUser) -> Response:
+    return RedirectResponse(HOME.get(user.role, "/requests"), status_code=303)
+
+
+@router.get("/login")
+def login_form(request: Request, next: Annotated[str | None, Query(max_length=500)] = None) -> Response:
+    return page(request, "login.html", next=safe_next(next), username="")
+
+
+@router.post("/login")
+def login(request: Request, form: FormDep, db: SessionDep) -> Response:
+    username, password = text(form, "username") or "", form.get("password")
+    user = db.scalar(select(User).where(User.username == username))
+    ok = check_password(password if isinstance(password, str) else "", user.password_hash if user else None)
+    db.commit()
+    if not ok or user is None or not user.is_active:
+        error = gettext_for(request)("Wrong username or password.")
+        return page(request, "login.html", status_code=401, error=error, username=username,
+                    next=safe_next(text(form, "next")))
+    log_in(request, user)
+    return RedirectResponse(safe_next(text(form, "next"), HOME.get(user.role, "/requests")), status_code=303)
+
+
+@router.post("/logout")
+def logout(request: Request) -> Response:
+    log_out(request)
+    return RedirectResponse("/login", status_code=303)
+
+
+@router.get("/lang/{code}")
+def switch_language(request: Request, code: str,
+                    next: Annotated[str | None, Query(max_length=500)] = None) -> Response:
+    """A link, not a form: choosing a language changes nothing but this browser's cookie."""
+    if code in LANGS:
+        set_lang(request, code)
+    return RedirectResponse(safe_next(next), status_code=303)

@@ -1,0 +1,154 @@
+"""What the pages show, read from the database: reachability, racks, request rows.
+
+Reading for display only; every rule (who may do what, where a server fits) stays in the
+services and the domain, which these helpers call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .. import models
+from ..api.routes.custody import request_view
+from ..domain import slots
+from ..domain.choices import AllocationStatus
+from ..models import AccessCheck, Allocation, CustodyRequest, Document, Rack, Room, User
+from ..services import custody, space
+from ..settings import Settings
+from . import elevation
+
+# An agent that reported within this long counts as alive (agents report every minute or so).
+HEARTBEAT_FRESH = timedelta(minutes=10)
+
+
+@dataclass
+class ServerHealth:
+    condition: str
+    checks: list[AccessCheck] = field(default_factory=list)  # the latest round of access checks
+    last_seen_at: datetime | None = None                    # the agent's last report, if any
+
+    @property
+    def checked_at(self) -> datetime | None:
+        return self.checks[0].checked_at if self.checks else None
+
+    @property
+    def reachable(self) -> bool | None:
+        return all(c.ok for c in self.checks) if self.checks else None
+
+    def agent_alive(self, now: datetime) -> bool | None:
+        return None if self.last_seen_at is None else now - self.last_seen_at <= HEARTBEAT_FRESH
+
+    def up(self, now: datetime) -> bool | None:
+        """The probes' word first (what the unit cares about); else the agent's heartbeat."""
+        return self.reachable if self.reachable is not None else self.agent_alive(now)
+
+
+def server_health(db: Session, servers: Iterable[models.Server]) -> dict[int, ServerHealth]:
+    out = {s.id: ServerHealth(s.condition) for s in servers}
+    if not out:
+        return out
+    latest = (select(AccessCheck.server_id, func.max(AccessCheck.checked_at).label("at"))
+              .where(AccessCheck.server_id.in_(list(out))).group_by(AccessCheck.server_id).subquery())
+    rows = db.scalars(select(AccessCheck).join(latest, (AccessCheck.server_id == latest.c.server_id)
+                                               & (AccessCheck.checked_at == latest.c.at))
+                      .order_by(AccessCheck.id))
+    for check in rows:
+        out[check.server_id].checks.append(check)
+    status = getattr(models, "ServerStatus", None)  # present once the monitoring tables are
+    if status is not None:
+        for server_id, seen in db.execute(select(status.server_id, status.last_seen_at)
+                                          .where(status.server_id.in_(list(out)))):
+            out[server_id].last_seen_at = seen
+    return out
+
+
+def placements(db: Session, server_ids: Iterable[int]) -> dict[int, Allocation]:
+    """Where each server is (or is reserved): its allocation that is not released."""
+    ids = list(server_ids)
+    if not ids:
+        return {}
+    return {a.server_id: a for a in db.scalars(select(Allocation).where(
+        Allocation.server_id.in_(ids), Allocation.status != AllocationStatus.released))}
+
+
+def requests_by_server(db: Session, server_ids: Iterable[int]) -> dict[int, CustodyRequest]:
+    ids = list(server_ids)
+    return {r.server_id: r for r in db.scalars(select(CustodyRequest).where(CustodyRequest.server_id.in_(ids)))}
+
+
+def request_rows(db: Session, settings: Settings, user: User, reqs: Iterable[CustodyRequest],
+                 now: datetime) -> list[dict[str, Any]]:
+    """The list view of requests, most urgent first: overdue, then by due time, then oldest."""
+    rows = [request_view(db, settings, user, r, now, full=False) for r in reqs]
+    far = datetime.max.replace(tzinfo=now.tzinfo)
+    rows.sort(key=lambda v: (not v["overdue"], v["due_at"] or far, v["id"]))
+    return rows
+
+
+def letters(db: Session, request_ids: Iterable[int]) -> dict[int, list[Document]]:
+    ids = list(request_ids)
+    out: dict[int, list[Document]] = {i: [] for i in ids}
+    if ids:
+        for doc in db.scalars(select(Document).where(Document.request_id.in_(ids), Document.kind == "letter")
+                              .order_by(Document.id)):
+            out[doc.request_id].append(doc)
+    return out
+
+
+def active_officers(db: Session) -> list[User]:
+    return list(db.scalars(select(User).where(User.role == "officer", User.is_active.is_(True))
+                           .order_by(User.full_name)))
+
+
+@dataclass
+class RackPanel:
+    rack: Rack
+    svg: str
+    free_u: int
+    reserved_u: int
+    occupied_u: int
+    power_used_w: int
+
+
+def rack_panels(db: Session, room: Room, now: datetime, lang: str, gettext: Callable[[str], str],
+                pick_for: CustodyRequest | None = None,
+                href: Callable[[int, int], str] | None = None) -> list[RackPanel]:
+    """Every rack of the room drawn; with `pick_for`, the U where that request's server fits link
+    to `href(rack_id, u_bottom)` (the same fit test the reservation itself applies)."""
+    spaces = {s.rack_id: s for s in space.room_spaces(db, room.id)}
+    panels = []
+    for rack in db.scalars(select(Rack).where(Rack.room_id == room.id).order_by(Rack.name)):
+        _, units = space.elevation(db, rack.id)
+        servers = [a.server for a in db.scalars(select(Allocation).where(
+            Allocation.rack_id == rack.id, Allocation.status != AllocationStatus.released)) if a.server]
+        health = {sid: elevation.Health(h.condition, h.up(now)) for sid, h in server_health(db, servers).items()}
+        pick = None
+        if pick_for is not None and href is not None:
+            fits = _fits(spaces[rack.id], pick_for.server.height_u, pick_for.server.power_w)
+            pick = elevation.Pick(pick_for.server.height_u, fits, lambda u, r=rack.id: href(r, u))
+        svg = elevation.render(rack.name, rack.height_u, units, lang=lang, gettext=gettext, health=health,
+                               pick=pick)
+        counts = {st: sum(1 for u in units if u.state == st) for st in ("free", "reserved", "occupied")}
+        panels.append(RackPanel(rack, svg, counts["free"], counts["reserved"], counts["occupied"],
+                                spaces[rack.id].power_used_w))
+    return panels
+
+
+def _fits(rack: slots.RackSpace, height_u: int, power_w: int) -> frozenset[int]:
+    headroom = slots.power_free(rack)
+    if headroom is not None and headroom < power_w:
+        return frozenset()
+    return frozenset(u for u in range(1, rack.height_u + 1) if slots.range_fits(rack, u, height_u))
+
+
+def suggestions(db: Session, req: CustodyRequest, limit: int = 5) -> list[tuple[Rack, slots.Candidate]]:
+    """The best free slots over every room, in the order `reserve_space` without a slot takes them
+    (services.custody ranks them; the first one is what "best free slot" reserves)."""
+    found = custody._all_candidates(db, req.server)[:limit]
+    return [(db.get(Rack, c.rack_id), c) for c in found]
