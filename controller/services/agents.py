@@ -100,23 +100,40 @@ def _status(session: Session, server_id: int) -> ServerStatus:
     return status
 
 
+def _dialect_insert(session: Session):
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
+
+
 def _insert_once(session: Session, values: dict[str, Any]) -> bool:
     """Insert a report unless its id is known; True when stored now (one statement, no race)."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    stmt = (dialect_insert(AgentReport.__table__).values(**values)
-            .on_conflict_do_nothing(index_elements=["report_id"]).returning(AgentReport.__table__.c.id))
+    table = AgentReport.__table__
+    stmt = (_dialect_insert(session)(table).values(**values)
+            .on_conflict_do_nothing(index_elements=["report_id"]).returning(table.c.id))
     return session.connection().execute(stmt).first() is not None
+
+
+def _touch(session: Session, server_id: int, values: dict[str, Any]) -> bool:
+    """Upsert the server's latest status in one statement; returns inventory_requested.
+
+    Heartbeats are most of the traffic, so they skip the ORM: one insert for the report, this
+    one upsert, one commit.
+    """
+    table = ServerStatus.__table__
+    stmt = _dialect_insert(session)(table).values(server_id=server_id, inventory_requested=False, **values)
+    stmt = stmt.on_conflict_do_update(index_elements=["server_id"], set_=values).returning(
+        table.c.inventory_requested)
+    return bool(session.connection().execute(stmt).scalar())
 
 
 def ingest(session: Session, agent: Agent, reports: list[dict[str, Any]], now: datetime | None = None) -> dict:
     """Store each report once and keep the server's latest status; returns per-report results."""
     now = now or utcnow()
-    status = _status(session, agent.server_id)
     results = []
+    requested = False
     for rep in reports:
         if rep.get("server_id") not in (None, agent.server_id):
             raise Refused(Forbidden("this agent reports for its own server only", field="server_id"),
@@ -131,14 +148,16 @@ def ingest(session: Session, agent: Agent, reports: list[dict[str, Any]], now: d
             continue
         sent = rep.get("sent_at") or now
         if rep["kind"] == "heartbeat":
-            status.last_heartbeat = json.dumps(rep["payload"], separators=(",", ":"))
-            status.dropped_heartbeats = rep.get("dropped_heartbeats", 0)
+            requested = _touch(session, agent.server_id, {
+                "last_seen_at": now, "agent_version": agent.agent_version,
+                "last_heartbeat": json.dumps(rep["payload"], separators=(",", ":")),
+                "dropped_heartbeats": rep.get("dropped_heartbeats", 0)})
         else:
+            status = _status(session, agent.server_id)
             apply_inventory(session, status, rep["payload"], "agent", sent)
-        status.last_seen_at = max(status.last_seen_at or sent, sent)
-    status.agent_version = agent.agent_version or status.agent_version
-    requested = bool(status.inventory_requested)
-    session.flush()
+            status.last_seen_at = now  # when we heard from it; the agent's clock may be off
+            session.flush()
+            requested = bool(status.inventory_requested)
     return {"results": results, "inventory_requested": requested}
 
 
