@@ -9,7 +9,7 @@ DEMO_DB ?= var/demo.db
 # Debian packages the tests start or use for real: PostgreSQL, the PDF stack, SNMP and SSH peers,
 # Prometheus, the browser.
 DEB_PACKAGES := python3-venv postgresql poppler-utils fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 \
-	libharfbuzz-subset0 openssl
+	libharfbuzz-subset0 openssl snmpd snmp openssh-server prometheus-snmp-exporter iproute2 util-linux
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

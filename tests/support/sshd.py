@@ -32,12 +32,30 @@ class Sshd:
     log: Path
 
     def stop(self) -> None:
+        """End the listener and every per-connection process under it (by their PIDs)."""
+        for pid in [*_descendants(self.pid), self.pid]:
+            try:
+                os.kill(pid, 15)
+            except ProcessLookupError:
+                pass
         try:
-            os.kill(self.pid, 15)
             os.waitpid(self.pid, 0)
-        except (ProcessLookupError, ChildProcessError):
+        except ChildProcessError:
             pass
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _descendants(pid: int) -> list[int]:
+    """Children, grandchildren...: sshd's per-connection monitor, its unprivileged child, sessions."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            children = [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+        for child in children:
+            found += [child, *_descendants(child)]
+    return found
 
 
 def make_keypair(path: Path, kind: str = "ed25519") -> str:
@@ -54,11 +72,13 @@ def free_port(address: str = "127.0.0.1") -> int:
 
 
 def start_sshd(address: str = "127.0.0.1", port: int | None = None, netns: str | None = None,
-               client_key: Path | None = None, host_key: Path | None = None) -> Sshd:
+               client_key: Path | None = None, host_key: Path | None = None,
+               hostname: str | None = None) -> Sshd:
     """Start sshd on `address` (inside `netns` when given) and wait until it greets.
 
     Pass `host_key` to reuse a server identity (a restart), or leave it out for a
-    new one (a reinstalled or impostor server).
+    new one (a reinstalled or impostor server). `hostname` gives it a UTS namespace
+    of its own, so each test host answers `hostname` with its own name.
     """
     if not SSHD.exists():
         raise RuntimeError(f"{SSHD} not found: apt-get install openssh-server (make test does)")
@@ -85,12 +105,14 @@ def start_sshd(address: str = "127.0.0.1", port: int | None = None, netns: str |
         f"Port {port}\nListenAddress {address}\nHostKey {host_key}\n"
         f"AuthorizedKeysFile {root / 'authorized_keys'}\nPidFile {root / 'sshd.pid'}\n"
         "PasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM no\n"
-        "StrictModes no\nPermitRootLogin prohibit-password\nLogLevel INFO\n"
+        "StrictModes no\nPermitRootLogin prohibit-password\nLogLevel INFO\nLoginGraceTime 20\n"
         "MaxStartups 200\nMaxSessions 50\n")
     log = root / "sshd.log"
     cmd = [str(SSHD), "-D", "-f", str(conf), "-E", str(log)]
+    if hostname:  # unshare and sh exec in turn: the PID stays sshd's
+        cmd = ["unshare", "--uts", "sh", "-c", 'hostname "$0" && exec "$@"', hostname, *cmd]
     if netns:
-        cmd = ["ip", "netns", "exec", netns, *cmd]  # `ip netns exec` execs: the PID stays sshd's
+        cmd = ["ip", "netns", "exec", netns, *cmd]  # `ip netns exec` execs too
     process = subprocess.Popen(cmd, stdin=subprocess.DEVNULL)
     server = Sshd(address, port, process.pid, root, host_key, " ".join(host_public[:2]), client_key,
                   pwd.getpwuid(os.geteuid()).pw_name, log)
