@@ -10,9 +10,10 @@ from fastapi import FastAPI
 from . import __version__, audit
 from .api import errors
 from .api.routes import audit as audit_routes
-from .api.routes import agents, auth, custody, documents, monitoring, notifications, racks, rooms, servers, units, users
+from .api.routes import agents, auth, custody, documents, inventory, monitoring, notifications, racks, rooms, servers, units, users
 from .db import make_engine, make_sessionmaker
 from .settings import Settings
+from .web import install as install_web
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -44,8 +45,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.read_sessions = make_sessionmaker(app.state.read_engine)
     errors.install(app)
     for module in (auth, units, users, rooms, racks, servers, custody, documents, notifications, agents,
-                   monitoring, audit_routes):
+                   monitoring, inventory, audit_routes):
         app.include_router(module.router, prefix="/api/v1")
+    install_web(app)
 
     @app.get("/healthz", tags=["meta"])
     def healthz() -> dict:

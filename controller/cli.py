@@ -16,10 +16,12 @@ db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 user_app = typer.Typer(help="Users and roles.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
 demo_app = typer.Typer(help="Demo data.", no_args_is_help=True)
+inventory_app = typer.Typer(help="The monthly server inventory.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
 app.add_typer(demo_app, name="demo")
+app.add_typer(inventory_app, name="inventory")
 
 
 def _settings() -> Settings:
@@ -118,6 +120,46 @@ def demo_seed() -> None:
 
     for line in seed(_settings()):
         typer.echo(line)
+
+
+@inventory_app.command("run")
+def inventory_run(period: Annotated[Optional[str], typer.Option(help="YYYY-MM; default: this month")] = None) -> None:
+    """Inventory every server in custody for a period (resumes a run that was cut off)."""
+    import re
+
+    from .audit import install
+    from .db import make_engine, make_sessionmaker
+    from .models.base import utcnow
+    from .services import inventory
+
+    settings = _settings()
+    period = period or inventory.period_of(utcnow(), settings.timezone)
+    if not re.fullmatch(r"[0-9]{4}-(0[1-9]|1[0-2])", period):
+        typer.echo("error: --period must be YYYY-MM", err=True)
+        raise typer.Exit(2)
+    sessions = make_sessionmaker(make_engine(settings.database_url))
+    install(sessions)
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = typer.progressbar(length=total, label=f"inventarisasi {period}")
+            bar.__enter__()
+        bar.update(1)
+
+    try:
+        summary = inventory.run(sessions, settings, period, actor="cli", progress=progress)
+    except inventory.RunTaken as exc:
+        typer.echo(f"nothing to do: {exc}", err=True)
+        raise typer.Exit(1)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    typer.echo(f"period {summary.period}: {summary.total} servers, {summary.reached} reached"
+               + (" (resumed)" if summary.resumed else ""))
+    if summary.unreachable:
+        typer.echo("not reached: " + ", ".join(summary.unreachable))
 
 
 @app.command()

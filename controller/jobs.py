@@ -7,7 +7,7 @@ import logging
 from sqlalchemy.orm import Session, sessionmaker
 
 from .db import unit_of_work
-from .services import custody, notify
+from .services import custody, inventory, notify, reachability
 from .settings import Settings
 
 log = logging.getLogger("titip.jobs")
@@ -26,3 +26,21 @@ def deliver_mail(sessions: sessionmaker[Session], settings: Settings) -> tuple[i
     if failed:
         log.warning("mail: %d sent, %d failed (kept for the next try)", sent, failed)
     return sent, failed
+
+
+def monthly_inventory(sessions: sessionmaker[Session], settings: Settings, period: str | None = None) -> None:
+    """The SOP's monthly inventory; a second controller finds the period taken and stops."""
+    from .models.base import utcnow
+
+    period = period or inventory.period_of(utcnow(), settings.timezone)
+    try:
+        summary = inventory.run(sessions, settings, period, actor="system")
+    except inventory.RunTaken as exc:
+        log.info("monthly inventory: %s", exc)
+        return
+    log.info("monthly inventory %s: %d servers, %d reached, unreachable: %s", period, summary.total,
+             summary.reached, ", ".join(summary.unreachable) or "none")
+
+
+def probe_access(sessions: sessionmaker[Session], settings: Settings) -> int:
+    return reachability.probe_all(sessions)

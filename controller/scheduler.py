@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.orm import Session, sessionmaker
 
 from . import jobs
@@ -16,4 +17,14 @@ def build(sessions: sessionmaker[Session], settings: Settings) -> BackgroundSche
                   args=(sessions, settings), id="deliver_mail", **common)
     sched.add_job(jobs.lapse_reservations, "interval", minutes=15, args=(sessions, settings),
                   id="lapse_reservations", **common)
+    sched.add_job(jobs.monthly_inventory, monthly_trigger(settings), args=(sessions, settings),
+                  id="monthly_inventory", misfire_grace_time=6 * 3600, **common)
+    sched.add_job(jobs.probe_access, "interval", minutes=settings.probe_interval_minutes,
+                  args=(sessions, settings), id="probe_access", **common)
     return sched
+
+
+def monthly_trigger(settings: Settings) -> CronTrigger:
+    """Day 1, 02:00 in the office's timezone unless configured otherwise."""
+    return CronTrigger(day=settings.inventory_day, hour=settings.inventory_hour,
+                       minute=settings.inventory_minute, timezone=settings.timezone)

@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     database_url: str = Field(default_factory=_default_db_url)
     # Signs login tokens. The default is for local demos only; production sets its own.
     secret_key: str = "titip-insecure-dev-key-change-me"
+    # Encrypts collector secrets at rest; defaults to a key derived from secret_key.
+    secrets_key: str | None = None
     timezone: str = "Asia/Jakarta"
     token_minutes: int = 12 * 60
     office_name: str = "Dinas Komunikasi dan Informatika"
@@ -42,6 +44,16 @@ class Settings(BaseSettings):
     # Background jobs (mail outbox, lapsed reservations) inside `titip serve`.
     scheduler_enabled: bool = True
     mail_interval_seconds: int = 30
+    # Monthly inventory (SOP: every month): cron day and time in `timezone`.
+    inventory_day: int = 1
+    inventory_hour: int = 2
+    inventory_minute: int = 0
+    # An agent inventory younger than this is used as is; older ones are collected afresh.
+    inventory_agent_fresh_hours: int = 48
+    # A run whose worker stopped renewing its lease for this long is taken over and resumed.
+    inventory_lease_seconds: int = 300
+    # Access probes of every active server.
+    probe_interval_minutes: int = 15
     config_file: str | None = None
 
     @field_validator("timezone")

@@ -3,6 +3,7 @@
 from .audit import AuditEvent, AuditHead
 from .base import Base
 from .custody import AccessCheck, CustodyRequest, CustodyStep, Document, Notification, Signature
+from .inventory import CollectionTarget, InventoryItem, InventoryRun
 from .monitoring import Agent, AgentReport, EnrollmentToken, Finding, ServerStatus
 from .org import Unit, User
 from .space import Allocation, Rack, RackUnit, Room, Server
@@ -10,6 +11,7 @@ from .space import Allocation, Rack, RackUnit, Room, Server
 __all__ = [
     "AuditEvent", "AuditHead", "Base", "Unit", "User",
     "Allocation", "Rack", "RackUnit", "Room", "Server",
+    "CollectionTarget", "InventoryItem", "InventoryRun",
     "Agent", "AgentReport", "EnrollmentToken", "Finding", "ServerStatus",
     "AccessCheck", "CustodyRequest", "CustodyStep", "Document", "Notification", "Signature",
 ]

@@ -206,6 +206,9 @@ def resolve_finding(session: Session, user: User, finding_id: int, accept: bool,
         raise Conflict(f"finding {finding_id} is already {f.status}")
     f.status = "accepted" if accept else "rejected"
     f.resolved_by, f.resolved_at, f.note = user.username, utcnow(), note
+    if accept and f.kind == "hostkey_changed":
+        from .targets import repin
+        repin(session, f)
     if accept and f.kind == "drift":
         status = _status(session, f.server_id)
         if f.field == "serial_number":

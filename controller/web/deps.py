@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy import func, select
 from starlette.datastructures import FormData
 
 from ..api.deps import SessionDep, SettingsDep
 from ..domain.choices import STAFF_ROLES, Role
-from ..models import User
+from ..models import Notification, User
 from ..services.access import require_role
 from .session import LoginRequired, session_matches, session_user_id
 
@@ -20,6 +21,8 @@ def get_web_user(request: Request, db: SessionDep) -> User:
     if user is None or not user.is_active or not session_matches(request, user):
         raise LoginRequired()
     db.info["actor"] = user.username
+    request.state.unread = db.scalar(select(func.count()).select_from(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
     db.commit()  # end the lookup's transaction in this thread (see api.deps.get_db)
     request.state.user = user
     return user

@@ -23,7 +23,7 @@ PALETTE: dict[str, str] = {
     "yellow": "#c99a06", "orange": "#e8710a", "red": "#c62828",
 }
 U_HEIGHT, WIDTH, GUTTER, PAD = 18, 320, 30, 6
-CHAR_W = 5.8  # average glyph width of the 10 px sans font, to shorten labels that would overflow
+CHAR_W = 6.4  # average glyph width of the bold 10 px sans font, to shorten labels that would overflow
 
 
 class UnitLike(Protocol):
@@ -83,7 +83,10 @@ def blocks(units: Sequence[UnitLike]) -> list[Block]:
 
 
 def _fit(text: str, width: float) -> str:
+    """Shorten to the room there is; a trailing "(serial)" goes whole before a word is cut."""
     room = max(int(width / CHAR_W), 3)
+    if len(text) > room and text.endswith(")") and " (" in text:
+        text = text[: text.rindex(" (")]
     return text if len(text) <= room else text[: room - 1] + "…"
 
 
@@ -99,11 +102,12 @@ def _free(rack: str, b: Block, height_u: int, pick: Pick | None, gettext: Callab
         return f'<g data-rack="{escape(rack)}" data-u="{b.u_bottom}" data-state="free">{rect}</g>'
     top = b.u_bottom + pick.height_u - 1
     title = gettext("Choose U%(bottom)s–U%(top)s") % {"bottom": b.u_bottom, "top": top}
+    choose = gettext("choose")
     return (f'<a href="{escape(pick.href(b.u_bottom))}" class="u-pick" data-rack="{escape(rack)}" '
             f'data-u="{b.u_bottom}" data-state="free"><title>{escape(title)}</title>'
             f'{rect.replace("u-free", "u-free u-fits")}'
             f'<text x="{WIDTH - PAD - 6}" y="{y + 13}" text-anchor="end" class="u-pick-text">'
-            f'{escape(gettext("choose"))}</text></a>')
+            f'{escape(choose)}</text></a>')
 
 
 def _held(rack: str, b: Block, height_u: int, lang: str, health: Health | None,
@@ -116,18 +120,18 @@ def _held(rack: str, b: Block, height_u: int, lang: str, health: Health | None,
     parts = [f'<rect x="{x}" y="{y}" width="{w}" height="{h}" rx="2" class="u-{b.state.value}" />']
     marks_w = 0
     if b.state == SlotState.occupied and health is not None:
-        marks_w = 30
+        marks_w = 36
         cond = CONDITION_LABELS.get(Condition(health.condition)) if health.condition in set(Condition) else None
         if cond is not None:
             title += f" · {label(cond, lang)}"
-            parts.append(f'<circle cx="{x + w - 22}" cy="{y + 9}" r="5" fill="{PALETTE[cond.colour]}" '
+            parts.append(f'<circle cx="{x + w - 22}" cy="{y + h // 2}" r="5" fill="{PALETTE[cond.colour]}" '
                          f'stroke="#fff" stroke-width="1.5" class="cond" />')
         up = {True: ("up", gettext("reachable")), False: ("down", gettext("not reachable")),
               None: ("unknown", gettext("not checked yet"))}[health.up]
         title += f" · {up[1]}"
-        parts.append(_arrow(x + w - 9, y + 9, up[0]))
+        parts.append(_arrow(x + w - 9, y + h // 2, up[0]))
     text = f"{state}: {what}" if b.state == SlotState.reserved else what
-    parts.append(f'<text x="{x + 6}" y="{y + 13}" class="u-label u-label-{b.state.value}">'
+    parts.append(f'<text x="{x + 6}" y="{y + h // 2 + 4}" class="u-label u-label-{b.state.value}">'
                  f'{escape(_fit(text, w - 12 - marks_w))}</text>')
     return (f'<g data-rack="{escape(rack)}" data-u="{b.u_bottom}" data-state="{b.state.value}">'
             f'<title>{escape(title)}</title>{"".join(parts)}</g>')
@@ -147,9 +151,10 @@ def render(rack: str, height_u: int, units: Sequence[UnitLike], *, lang: str = "
     """The whole rack, highest U at the top (as it is mounted and numbered)."""
     health = health or {}
     total_h = PAD * 2 + height_u * U_HEIGHT
+    name = gettext("Rack %(name)s") % {"name": rack}
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="rack" viewBox="0 0 {WIDTH} {total_h}" '
            f'width="{WIDTH}" height="{total_h}" role="img" '
-           f'aria-label="{escape(gettext("Rack %(name)s") % {"name": rack})}">',
+           f'aria-label="{escape(name)}">',
            f'<rect x="{GUTTER - 3}" y="{PAD - 3}" width="{WIDTH - GUTTER - PAD + 6}" '
            f'height="{height_u * U_HEIGHT + 6}" rx="3" class="rack-frame" />']
     for u in range(1, height_u + 1):

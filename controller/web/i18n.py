@@ -70,7 +70,9 @@ class Formatter:
         local = value.astimezone(self.tz)
         return f"{format_datetime(local, 'd MMM y, HH:mm', tzinfo=self.tz, locale=self.lang)} {local.tzname()}"
 
-    def date(self, value: date | None) -> str:
+    def date(self, value: date | str | None) -> str:
+        if isinstance(value, str):
+            value = date.fromisoformat(value)
         return "-" if value is None else format_date(value, "d MMMM y", locale=self.lang)
 
     def ago(self, value: datetime | None, now: datetime) -> str:

@@ -13,7 +13,7 @@ from starlette.responses import HTMLResponse
 from ..domain.choices import CONDITION_LABELS, ROLE_LABELS, SLOT_LABELS, Condition, Role, SlotState
 from ..domain.custody_flow import STATE_LABELS, CustodyState
 from ..models.base import utcnow
-from . import labels
+from . import elevation, labels
 from .i18n import Formatter, label, translations
 from .session import csrf_token, lang_of, pop_flashes
 
@@ -30,6 +30,7 @@ def environment(lang: str) -> Environment:
     env.globals.update(lang=lang, action_label=lambda a: labels.action_label(a, gt),
                        doc_kind=lambda k: labels.document_kind(k, gt),
                        field_label=lambda f: labels.field_label(f, gt), checklist=labels.CHECKLIST,
+                       palette=elevation.PALETTE,
                        state_label=lambda s: _label(STATE_LABELS, CustodyState, s, lang),
                        condition_label=lambda c: _label(CONDITION_LABELS, Condition, c, lang),
                        role_label=lambda r: _label(ROLE_LABELS, Role, r, lang),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+from fastapi import APIRouter
 from fastapi.routing import APIRoute
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -20,6 +21,13 @@ from .render import gettext_for, page
 from .session import CSRF_FIELD, CsrfFailed, LoginRequired, check_csrf, login_url
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
+# A form's whole body: the largest letter the services accept plus the form's own fields.
+MAX_BODY = MAX_LETTER_BYTES + 256 * 1024
+
+
+def web_router() -> APIRouter:
+    """A router for pages: WebRoute, no OpenAPI entries (the API documents itself), a body limit."""
+    return APIRouter(route_class=WebRoute, include_in_schema=False, max_body_size=MAX_BODY)
 
 
 class WebRoute(APIRoute):
@@ -30,7 +38,7 @@ class WebRoute(APIRoute):
             try:
                 if request.method == "POST":
                     # Parsed once here and cached on the request for the route's own use.
-                    form = await request.form(max_part_size=MAX_LETTER_BYTES + 1)
+                    form = await request.form()
                     check_csrf(request, form.get(CSRF_FIELD))
                 return await handler(request)
             except LoginRequired:
@@ -40,10 +48,11 @@ class WebRoute(APIRoute):
                 return error_page(request, 403, _("The form has expired or did not come from Titip. "
                                                   "Please open the page again and retry."))
             except NotFound:
-                return error_page(request, 404, gettext_for(request)("This page does not exist, "
-                                                                     "or it is not yours to see."))
+                _ = gettext_for(request)
+                return error_page(request, 404, _("This page does not exist, or it is not yours to see."))
             except (Forbidden, RoleNotAllowed):
-                return error_page(request, 403, gettext_for(request)("Your role may not open this page."))
+                _ = gettext_for(request)
+                return error_page(request, 403, _("Your role may not open this page."))
 
         return route
 

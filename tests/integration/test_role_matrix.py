@@ -11,7 +11,7 @@ import pytest
 
 LETTER = {"letter_file": ("surat.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")}
 ROLES = ["admin", "head", "division_head", "officer", "helpdesk", "contact_a", "contact_b"]
-OK = {200, 201, 204, 409, 422}
+OK = {200, 201, 202, 204, 409, 422}
 
 ALL = dict.fromkeys(ROLES, "ok")
 STAFF = {"admin": "ok", "head": "ok", "division_head": "ok", "officer": "ok", "helpdesk": "ok",
@@ -78,6 +78,17 @@ MATRIX = [
     ("POST", "/api/v1/findings/{finding}/accept", None, SPACE),
     ("POST", "/api/v1/findings/{finding}/reject", None, SPACE),
     ("DELETE", "/api/v1/agents/{agent}", None, SPACE),
+    ("POST", "/api/v1/servers/{server_a}/targets", {"kind": "ssh", "address": "127.0.0.1", "port": 1,
+                                                     "username": "root", "password": "rahasia"}, SPACE),
+    ("GET", "/api/v1/servers/{server_a}/targets", None, STAFF),
+    ("POST", "/api/v1/targets/{target}/collect", None, SPACE),
+    ("DELETE", "/api/v1/targets/{target}", None, SPACE),
+    ("GET", "/api/v1/inventory-runs", None, STAFF),
+    ("POST", "/api/v1/inventory-runs", {"period": "2026-01"}, SPACE),
+    ("GET", "/api/v1/inventory-runs/2026-02", None, STAFF),
+    ("POST", "/api/v1/inventory-runs/2026-02/sign", {"name": "Agus", "position": "Petugas"}, SPACE),
+    ("GET", "/api/v1/inventory-runs/2026-02/form.xlsx", None, STAFF),
+    ("GET", "/api/v1/inventory-runs/2026-02/form.pdf", None, STAFF),
     ("GET", "/api/v1/audit/events", None, AUDIT),
     ("GET", "/api/v1/audit/verify", None, AUDIT),
 ]
@@ -92,7 +103,8 @@ def test_matrix_covers_every_endpoint(app, db_url):
     names = {"unit_a": "unit_id", "officer": "user_id", "helpdesk_spare": "user_id", "room": "room_id",
              "rack1": "rack_id", "alloc": "allocation_id", "server_a": "server_id",
              "request": "request_id", "document": "document_id", "notification": "notification_id",
-             "finding": "finding_id", "agent": "agent_id"}
+             "finding": "finding_id", "agent": "agent_id", "target": "target_id"}
+    covered = {(m, p.replace("/2026-02", "/{period}")) for m, p in covered}
     normalised_actions = {(m, p.replace("/actions/receive", "/actions/{action}")) for m, p in covered}
     covered = covered | normalised_actions
     normalised = set()
@@ -130,6 +142,10 @@ def matrix_world(client, world):
                           "payload": {"source": "agent", "hostname": "srv-a", "dmi": {"serial": "Default string"}}})
     assert r.status_code == 200, r.text
     world.ids["finding"] = client.get("/api/v1/findings", headers=h).json()["items"][0]["id"]
+    world.ids["target"] = client.post(f"/api/v1/servers/{world.ids['server_a']}/targets", headers=h, json={
+        "kind": "ssh", "address": "127.0.0.1", "port": 1, "username": "root", "password": "rahasia"}).json()["id"]
+    from controller.services import inventory
+    inventory.run(client.app.state.sessions, client.app.state.settings, "2026-02")
     return world
 
 

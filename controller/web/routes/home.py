@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from sqlalchemy import select
 from starlette.responses import RedirectResponse, Response
 
@@ -14,11 +14,11 @@ from ...security import check_password
 from ..deps import FormDep, SessionDep, WebUser
 from ..i18n import LANGS
 from ..render import gettext_for, page
-from ..route import WebRoute
+from ..route import web_router
 from ..session import log_in, log_out, safe_next, set_lang
 from ..forms import text
 
-router = APIRouter(route_class=WebRoute, include_in_schema=False)
+router = web_router()
 
 HOME = {Role.officer: "/queue", Role.head: "/inbox", Role.division_head: "/inbox",
         Role.unit_contact: "/servers"}
@@ -41,7 +41,8 @@ def login(request: Request, form: FormDep, db: SessionDep) -> Response:
     ok = check_password(password if isinstance(password, str) else "", user.password_hash if user else None)
     db.commit()
     if not ok or user is None or not user.is_active:
-        error = gettext_for(request)("Wrong username or password.")
+        _ = gettext_for(request)
+        error = _("Wrong username or password.")
         return page(request, "login.html", status_code=401, error=error, username=username,
                     next=safe_next(text(form, "next")))
     log_in(request, user)

@@ -1,0 +1,151 @@
+"""Collection targets and the monthly inventory runs, with the inventory form."""
+
+from __future__ import annotations
+
+import re
+import threading
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Path, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+
+from ...documents import inventory_form
+from ...errors import Invalid
+from ...models import InventoryRun
+from ...models.base import utcnow
+from ...services import inventory, targets
+from ...services.common import page
+from ..deps import Id, PagingDep, SessionDep, SettingsDep, SpaceManager, StaffUser
+
+router = APIRouter(tags=["inventory"])
+Period = Annotated[str, Path(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", examples=["2026-11"])]
+
+
+class SignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    name: str = Field(min_length=1, max_length=200)
+    nip: str | None = Field(default=None, pattern=r"^[0-9]{18}$")
+    position: str = Field(min_length=1, max_length=200)
+
+
+class RunIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    period: str | None = Field(default=None, pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")
+
+
+@router.post("/servers/{server_id}/targets", status_code=201)
+def add_target(server_id: Id, db: SessionDep, settings: SettingsDep, user: SpaceManager,
+               body: Annotated[dict[str, Any], Body(examples=[{"kind": "snmp", "address": "10.20.1.11",
+                                                               "version": "2c", "community": "rahasia"}])]) -> dict:
+    """Attach an SNMP or SSH target; its secrets are sealed and never shown again."""
+    t = targets.create(db, settings, user, server_id, targets.parse(body))
+    out = targets.out(t)
+    db.commit()
+    return out
+
+
+@router.get("/servers/{server_id}/targets")
+def list_targets(server_id: Id, db: SessionDep, user: StaffUser) -> dict:
+    items = [targets.out(t) for t in targets.active(db, server_id)]
+    db.commit()
+    return {"items": items, "total": len(items)}
+
+
+@router.post("/targets/{target_id}/collect")
+def collect_now(target_id: Id, db: SessionDep, settings: SettingsDep, user: SpaceManager) -> dict:
+    """Collect from one target now; on first SSH contact the host key is pinned and shown."""
+    from ...models import CollectionTarget
+    from ...errors import NotFound
+
+    t = db.get(CollectionTarget, target_id)
+    if t is None or t.retired_at is not None:
+        raise NotFound(f"target {target_id} not found")
+    plan = targets.load(settings, t)
+    db.rollback()  # no transaction held while talking to the device
+    outcome = targets.collect(plan)
+    db.info["actor"] = user.username
+    t = targets.record(db, outcome)
+    out = {**targets.out(t), "ok": outcome.ok, "error": outcome.error, "inventory": outcome.inventory,
+           "host_key_changed": outcome.changed is not None}
+    db.commit()
+    return out
+
+
+@router.delete("/targets/{target_id}")
+def retire_target(target_id: Id, db: SessionDep, user: SpaceManager) -> dict:
+    out = targets.out(targets.retire(db, target_id))
+    db.commit()
+    return out
+
+
+@router.get("/inventory-runs")
+def list_runs(db: SessionDep, user: StaffUser, paging: PagingDep) -> dict:
+    items, total = page(db, select(InventoryRun).order_by(InventoryRun.period.desc()), paging.offset, paging.limit)
+    out = {"items": [{"period": r.period, "status": r.status, "total": r.total, "reached": r.reached,
+                      "finished_at": r.finished_at, "signed_by": r.signed_by} for r in items],
+           "total": total, "offset": paging.offset, "limit": paging.limit}
+    db.commit()
+    return out
+
+
+@router.post("/inventory-runs", status_code=202)
+def start_run(request: Request, db: SessionDep, settings: SettingsDep, user: SpaceManager,
+              body: RunIn | None = None) -> dict:
+    """Start (or resume) a period's run in the background; GET the period to follow it."""
+    period = (body.period if body else None) or inventory.period_of(utcnow(), settings.timezone)
+    existing = db.scalar(select(InventoryRun.status).where(InventoryRun.period == period))
+    db.commit()
+    if existing in ("completed", "signed"):
+        from ...errors import Conflict
+        raise Conflict(f"the inventory for {period} is already {existing}", field="period")
+    sessions = request.app.state.sessions
+
+    def work() -> None:
+        try:
+            inventory.run(sessions, settings, period, user.username)
+        except inventory.RunTaken:
+            pass
+
+    threading.Thread(target=work, name=f"inventory-{period}", daemon=True).start()
+    return {"period": period, "status": "started"}
+
+
+@router.get("/inventory-runs/{period}")
+def get_run(period: Period, db: SessionDep, user: StaffUser) -> dict:
+    out = inventory.run_view(db, period)
+    db.commit()
+    return out
+
+
+@router.post("/inventory-runs/{period}/sign")
+def sign_run(period: Period, body: SignIn, db: SessionDep, user: SpaceManager) -> dict:
+    """The officer reviewed the month's inventory and signs it (SOP: the officer fills it in)."""
+    inventory.sign(db, user, period, body.name, body.nip, body.position)
+    out = inventory.run_view(db, period)
+    db.commit()
+    return out
+
+
+def _form_name(period: str, ext: str) -> str:
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}", period):
+        raise Invalid("bad period", field="period")
+    return f"inventarisasi-server-{period}.{ext}"
+
+
+@router.get("/inventory-runs/{period}/form.xlsx", response_class=Response,
+            responses={200: {"content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}}})
+def form_xlsx(period: Period, db: SessionDep, settings: SettingsDep, user: StaffUser) -> Response:
+    data = inventory_form.render_xlsx(inventory.form(db, settings, period))
+    db.commit()
+    return Response(data, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="{_form_name(period, "xlsx")}"'})
+
+
+@router.get("/inventory-runs/{period}/form.pdf", response_class=Response,
+            responses={200: {"content": {"application/pdf": {}}}})
+def form_pdf(period: Period, db: SessionDep, settings: SettingsDep, user: StaffUser) -> Response:
+    data = inventory_form.render_pdf(inventory.form(db, settings, period))
+    db.commit()
+    return Response(data, media_type="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{_form_name(period, "pdf")}"'})

@@ -1,0 +1,215 @@
+"""Collection targets: how to reach a server without an agent, with secrets sealed at rest.
+
+Collecting talks to the network, so it runs outside any database transaction: read what is
+needed (`load`), collect (`collect`), then write the outcome (`record`).
+"""
+
+from __future__ import annotations
+
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..crypto import SecretBox
+from ..errors import Invalid, NotFound
+from ..models import CollectionTarget, Finding, Server, User
+from ..models.base import utcnow
+from ..settings import Settings
+
+Address = Annotated[str, Field(min_length=1, max_length=253, pattern=r"^[A-Za-z0-9.:_-]+$")]
+Role = Literal["server", "switch", "pdu", "bmc", "ups"]
+
+
+class SnmpIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["snmp"]
+    role: Role = "server"
+    address: Address
+    port: int = Field(default=161, ge=1, le=65535)
+    version: Literal["2c", "3"] = "2c"
+    community: str | None = Field(default=None, min_length=1, max_length=100)
+    user: str | None = Field(default=None, min_length=1, max_length=64)
+    auth_protocol: Literal["SHA", "SHA-256", "SHA-384", "SHA-512"] = "SHA"
+    auth_key: str | None = Field(default=None, min_length=8, max_length=200)
+    priv_protocol: Literal["AES", "AES-192", "AES-256"] = "AES"
+    priv_key: str | None = Field(default=None, min_length=8, max_length=200)
+
+    @model_validator(mode="after")
+    def _credentials(self) -> "SnmpIn":
+        if self.version == "2c" and not self.community:
+            raise ValueError("SNMP v2c needs a community")
+        if self.version == "3" and not (self.user and self.auth_key and self.priv_key):
+            raise ValueError("SNMPv3 needs user, auth_key and priv_key (authPriv)")
+        return self
+
+
+class SshIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["ssh"]
+    role: Role = "server"
+    address: Address
+    port: int = Field(default=22, ge=1, le=65535)
+    username: str = Field(min_length=1, max_length=64)
+    password: str | None = Field(default=None, min_length=1, max_length=200)
+    private_key: str | None = Field(default=None, min_length=20, max_length=20000)
+    passphrase: str | None = Field(default=None, max_length=200)
+    device_type: str | None = Field(default=None, max_length=64, pattern=r"^[a-z0-9_]+$")
+
+    @model_validator(mode="after")
+    def _credentials(self) -> "SshIn":
+        if not (self.password or self.private_key):
+            raise ValueError("SSH needs a password or a private_key")
+        return self
+
+
+TargetIn = Annotated[SnmpIn | SshIn, Field(discriminator="kind")]
+SECRET_FIELDS = ("community", "auth_key", "priv_key", "password", "private_key", "passphrase")
+
+
+def parse(data: Any) -> SnmpIn | SshIn:
+    from pydantic import TypeAdapter
+    try:
+        return TypeAdapter(TargetIn).validate_python(data)
+    except ValidationError as exc:
+        e = exc.errors()[0]
+        where = ".".join(str(p) for p in e["loc"][1:]) or "kind"
+        raise Invalid(f"{where}: {e['msg']}", field=where) from exc
+
+
+def create(session: Session, settings: Settings, user: User, server_id: int, body: SnmpIn | SshIn) -> CollectionTarget:
+    if session.get(Server, server_id) is None:
+        raise NotFound(f"server {server_id} not found")
+    secrets = {k: getattr(body, k) for k in SECRET_FIELDS if getattr(body, k, None)}
+    t = CollectionTarget(
+        server_id=server_id, kind=body.kind, role=body.role, address=body.address, port=body.port,
+        snmp_version=getattr(body, "version", None), snmp_user=getattr(body, "user", None),
+        auth_protocol=getattr(body, "auth_protocol", None) if body.kind == "snmp" and body.version == "3" else None,
+        priv_protocol=getattr(body, "priv_protocol", None) if body.kind == "snmp" and body.version == "3" else None,
+        ssh_username=getattr(body, "username", None), device_type=getattr(body, "device_type", None),
+        secrets=SecretBox(settings).seal(secrets), created_by=user.username)
+    session.add(t)
+    session.flush()
+    return t
+
+
+def out(t: CollectionTarget) -> dict[str, Any]:
+    """A target as the API shows it: which secrets are set, never their values."""
+    return {"id": t.id, "server_id": t.server_id, "kind": t.kind, "role": t.role, "address": t.address,
+            "port": t.port, "snmp_version": t.snmp_version, "snmp_user": t.snmp_user,
+            "auth_protocol": t.auth_protocol, "priv_protocol": t.priv_protocol, "username": t.ssh_username,
+            "device_type": t.device_type, "host_key_fingerprint": t.host_key_fingerprint,
+            "host_key_pinned_at": t.host_key_pinned_at, "last_ok": t.last_ok, "last_error": t.last_error,
+            "last_collected_at": t.last_collected_at, "retired_at": t.retired_at}
+
+
+def active(session: Session, server_id: int) -> list[CollectionTarget]:
+    return list(session.scalars(select(CollectionTarget).where(
+        CollectionTarget.server_id == server_id, CollectionTarget.retired_at.is_(None))
+        .order_by(CollectionTarget.id)))
+
+
+@dataclass
+class Plan:
+    """A target ready to collect, with its secrets opened (kept in memory only)."""
+
+    target_id: int
+    kind: str
+    collector_target: Any
+    pinned: str | None = None
+
+
+@dataclass
+class Outcome:
+    target_id: int
+    kind: str
+    ok: bool
+    error: str | None = None
+    inventory: dict[str, Any] | None = None
+    condition: dict[str, Any] | None = None
+    pin: tuple[str, str] | None = None          # (key line, fingerprint) on first contact
+    changed: tuple[str, str] | None = None      # (presented key line, fingerprint) when refused
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def load(settings: Settings, t: CollectionTarget) -> Plan:
+    secrets = SecretBox(settings).open(t.secrets)
+    if t.kind == "snmp":
+        from collectors.snmp import SnmpTarget
+        ct = SnmpTarget(address=t.address, port=t.port, version=t.snmp_version or "2c",
+                        community=secrets.get("community"), user=t.snmp_user,
+                        auth_protocol=t.auth_protocol or "SHA", auth_key=secrets.get("auth_key"),
+                        priv_protocol=t.priv_protocol or "AES", priv_key=secrets.get("priv_key"), id=t.id)
+    else:
+        from collectors.ssh import SshTarget
+        ct = SshTarget(address=t.address, port=t.port, username=t.ssh_username or "root",
+                       password=secrets.get("password"), private_key=secrets.get("private_key"),
+                       passphrase=secrets.get("passphrase"), device_type=t.device_type, id=t.id)
+    return Plan(t.id, t.kind, ct, t.host_key)
+
+
+def collect(plan: Plan) -> Outcome:
+    """Talk to the device: no database here."""
+    if plan.kind == "snmp":
+        from collectors.snmp import collect_many_sync
+        [res] = collect_many_sync([plan.collector_target])
+        return Outcome(plan.target_id, "snmp", res.ok, res.error,
+                       res.inventory.to_dict() if res.inventory else None,
+                       res.condition.to_dict() if res.condition else None)
+    from collectors.ssh import collect as ssh_collect
+    res = ssh_collect(plan.collector_target, plan.pinned)
+    out_ = Outcome(plan.target_id, "ssh", res.ok, res.error,
+                   res.inventory.to_dict() if res.inventory else None,
+                   res.condition.to_dict() if res.condition else None, extra={"outputs": res.outputs})
+    if res.first_contact and res.host_key is not None and res.ok:
+        out_.pin = (res.host_key.public_key, res.host_key.fingerprint)
+    if res.host_key_changed is not None:
+        seen = res.host_key_changed.presented
+        out_.changed = (seen.public_key, seen.fingerprint) if seen else ("(no key of the pinned type)", "-")
+    return out_
+
+
+def record(session: Session, outcome: Outcome, now: datetime | None = None) -> CollectionTarget:
+    """Write what a collection found: pin a first host key, raise a finding for a changed one."""
+    now = now or utcnow()
+    t = session.get(CollectionTarget, outcome.target_id)
+    t.last_ok, t.last_error, t.last_collected_at = outcome.ok, (outcome.error or "")[:500] or None, now
+    if outcome.pin and not t.host_key:
+        t.host_key, t.host_key_fingerprint, t.host_key_pinned_at = outcome.pin[0], outcome.pin[1], now
+    if outcome.changed:
+        exists = session.scalar(select(Finding.id).where(
+            Finding.server_id == t.server_id, Finding.kind == "hostkey_changed",
+            Finding.field == f"host_key:{t.id}", Finding.observed == outcome.changed[0], Finding.status == "open"))
+        if not exists:
+            session.add(Finding(server_id=t.server_id, kind="hostkey_changed", field=f"host_key:{t.id}",
+                                recorded=t.host_key, observed=outcome.changed[0], source="ssh",
+                                note=f"pinned {t.host_key_fingerprint}, presented {outcome.changed[1]}"))
+    session.flush()
+    return t
+
+
+def repin(session: Session, finding: Finding) -> None:
+    """An officer accepted a changed host key (the server was reinstalled): pin the new one."""
+    from collectors.hostkeys import parse_pinned
+
+    target_id = int(finding.field.split(":", 1)[1])
+    t = session.get(CollectionTarget, target_id)
+    t.host_key = finding.observed
+    t.host_key_fingerprint = parse_pinned(finding.observed).fingerprint
+    t.host_key_pinned_at = utcnow()
+
+
+def retire(session: Session, target_id: int) -> CollectionTarget:
+    t = session.get(CollectionTarget, target_id)
+    if t is None:
+        raise NotFound(f"target {target_id} not found")
+    t.retired_at = t.retired_at or utcnow()
+    session.flush()
+    return t
+
+
+

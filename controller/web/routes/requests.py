@@ -1,0 +1,105 @@
+"""Custody requests as pages: the list, filing one, its page (timeline, papers) and its actions.
+
+Every action goes to `services.custody.apply`, exactly as the API's does; this module only turns
+forms into its data and its errors into messages.
+"""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import Request
+from starlette.datastructures import UploadFile
+from starlette.responses import RedirectResponse, Response
+
+from ...api.deps import Id
+from ...api.routes.custody import request_view
+from ...domain.custody_flow import STATE_LABELS, CustodyState
+from ...domain.workflow import RoleNotAllowed, WorkflowError
+from ...errors import NotFound, TitipError
+from ...models.base import utcnow
+from ...services import custody, papers
+from .. import forms, views
+from ..deps import ContactUser, FormDep, SessionDep, SettingsDep, WebUser
+from ..i18n import label
+from ..labels import action_label, describe
+from ..render import gettext_for, page
+from ..route import web_router
+from ..session import flash, lang_of, safe_next
+
+router = web_router()
+ERRORS = (TitipError, WorkflowError)
+
+
+def see_other(url: str) -> Response:
+    return RedirectResponse(url, status_code=303)
+
+
+@router.get("/requests")
+def list_requests(request: Request, db: SessionDep, settings: SettingsDep, user: WebUser) -> Response:
+    rows = views.request_rows(db, settings, user, db.scalars(custody.list_stmt(user)), utcnow())
+    return page(request, "requests.html", rows=rows)
+
+
+@router.get("/requests/new")
+def new_request(request: Request, user: ContactUser) -> Response:
+    return page(request, "request_new.html", values={})
+
+
+@router.post("/requests")
+def file_request(request: Request, form: FormDep, db: SessionDep, settings: SettingsDep,
+                 user: WebUser) -> Response:
+    """The letter and the declared server in one transaction: a bad letter files nothing."""
+    _ = gettext_for(request)
+    upload = form.get("letter_file")
+    try:
+        req = custody.submit(db, settings, user, forms.submission(form))
+        if isinstance(upload, UploadFile) and upload.filename:
+            content = upload.file.read(papers.MAX_LETTER_BYTES + 1)
+            papers.store_letter(db, req, upload.filename, content, user.username)
+        req_id = req.id
+        db.commit()
+    except RoleNotAllowed:
+        raise
+    except ERRORS as exc:
+        db.rollback()
+        values = {k: v for k, v in form.items() if isinstance(v, str)}
+        return page(request, "request_new.html", status_code=422, error=describe(exc, _), values=values)
+    flash(request, "success", _("Request #%(id)s has been filed.") % {"id": req_id})
+    return see_other(f"/requests/{req_id}")
+
+
+@router.get("/requests/{request_id}")
+def show_request(request_id: Id, request: Request, db: SessionDep, settings: SettingsDep,
+                 user: WebUser) -> Response:
+    req = custody.get_request(db, user, request_id)
+    view = request_view(db, settings, user, req, utcnow())
+    for doc in view["documents"]:
+        doc["url"] = f"/documents/{doc['id']}"
+    inspection = json.loads(req.inspection) if req.inspection else None
+    officers = views.active_officers(db) if "division_dispose" in view["allowed_actions"] else []
+    health = views.server_health(db, [req.server])[req.server_id]
+    return page(request, "request.html", r=view, req=req, inspection=inspection, officers=officers,
+                health=health, unit_name=req.unit.name)
+
+
+@router.post("/requests/{request_id}/actions/{action}")
+def take_action(request_id: Id, action: str, request: Request, form: FormDep, db: SessionDep,
+                settings: SettingsDep, user: WebUser) -> Response:
+    _ = gettext_for(request)
+    back = safe_next(forms.text(form, "next"), f"/requests/{request_id}")
+    try:
+        result = custody.apply(db, settings, user, request_id, action, forms.action_data(action, form))
+        state = result.request.state
+        db.commit()
+    except NotFound:
+        raise
+    except ERRORS as exc:
+        db.rollback()
+        message, detail = describe(exc, _)
+        flash(request, "error", f"{action_label(action, _)}: {message}", detail)
+        return see_other(back)
+    now_state = label(STATE_LABELS[CustodyState(state)], lang_of(request))
+    flash(request, "success", _("%(action)s: done.") % {"action": action_label(action, _)},
+          _("Status now: %(state)s") % {"state": now_state})
+    return see_other(back)
