@@ -6,12 +6,13 @@ from .custody import AccessCheck, CustodyRequest, CustodyStep, Document, Notific
 from .inventory import CollectionTarget, InventoryItem, InventoryRun
 from .monitoring import Agent, AgentReport, EnrollmentToken, Finding, ServerStatus
 from .org import Unit, User
+from .tickets import Ticket, TicketStep
 from .space import Allocation, Rack, RackUnit, Room, Server
 
 __all__ = [
     "AuditEvent", "AuditHead", "Base", "Unit", "User",
     "Allocation", "Rack", "RackUnit", "Room", "Server",
-    "CollectionTarget", "InventoryItem", "InventoryRun",
+    "CollectionTarget", "InventoryItem", "InventoryRun", "Ticket", "TicketStep",
     "Agent", "AgentReport", "EnrollmentToken", "Finding", "ServerStatus",
     "AccessCheck", "CustodyRequest", "CustodyStep", "Document", "Notification", "Signature",
 ]

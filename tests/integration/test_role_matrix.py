@@ -89,6 +89,11 @@ MATRIX = [
     ("POST", "/api/v1/inventory-runs/2026-02/sign", {"name": "Agus", "position": "Petugas"}, SPACE),
     ("GET", "/api/v1/inventory-runs/2026-02/form.xlsx", None, STAFF),
     ("GET", "/api/v1/inventory-runs/2026-02/form.pdf", None, STAFF),
+    ("POST", "/api/v1/tickets", {"subject": "Lambat", "description": "Aplikasi lambat"}, ALL),
+    ("GET", "/api/v1/tickets", None, ALL),
+    ("GET", "/api/v1/tickets/{ticket}", None, OWN_UNIT),
+    ("POST", "/api/v1/tickets/{ticket}/actions/assign", {"officer": "officer"},
+     {**dict.fromkeys(ROLES, "denied"), "helpdesk": "ok", "contact_b": 404}),
     ("GET", "/api/v1/audit/events", None, AUDIT),
     ("GET", "/api/v1/audit/verify", None, AUDIT),
 ]
@@ -103,9 +108,10 @@ def test_matrix_covers_every_endpoint(app, db_url):
     names = {"unit_a": "unit_id", "officer": "user_id", "helpdesk_spare": "user_id", "room": "room_id",
              "rack1": "rack_id", "alloc": "allocation_id", "server_a": "server_id",
              "request": "request_id", "document": "document_id", "notification": "notification_id",
-             "finding": "finding_id", "agent": "agent_id", "target": "target_id"}
+             "finding": "finding_id", "agent": "agent_id", "target": "target_id", "ticket": "ticket_id"}
     covered = {(m, p.replace("/2026-02", "/{period}")) for m, p in covered}
-    normalised_actions = {(m, p.replace("/actions/receive", "/actions/{action}")) for m, p in covered}
+    normalised_actions = {(m, p.replace("/actions/receive", "/actions/{action}").replace(
+        "/actions/assign", "/actions/{action}")) for m, p in covered}
     covered = covered | normalised_actions
     normalised = set()
     for m, p in covered:
@@ -144,6 +150,8 @@ def matrix_world(client, world):
     world.ids["finding"] = client.get("/api/v1/findings", headers=h).json()["items"][0]["id"]
     world.ids["target"] = client.post(f"/api/v1/servers/{world.ids['server_a']}/targets", headers=h, json={
         "kind": "ssh", "address": "127.0.0.1", "port": 1, "username": "root", "password": "rahasia"}).json()["id"]
+    world.ids["ticket"] = client.post("/api/v1/tickets", headers=world.auth("contact_a"), json={
+        "subject": "Server lambat", "description": "Sejak pagi"}).json()["id"]
     from controller.services import inventory
     inventory.run(client.app.state.sessions, client.app.state.settings, "2026-02")
     return world

@@ -66,6 +66,13 @@ def request_view(db: Session, settings: Settings, user: User, req: CustodyReques
         {"kind": c.kind, "target": c.target, "ok": c.ok, "latency_ms": c.latency_ms, "detail": c.detail,
          "checked_at": c.checked_at}
         for c in db.scalars(select(AccessCheck).where(AccessCheck.request_id == req.id).order_by(AccessCheck.id))]
+    failed = [c for c in out["access_checks"] if not c["ok"]]
+    if req.state == CustodyState.access_failed or (failed and req.state == CustodyState.configured):
+        # Offer the contact person a helpdesk ticket with the probe results attached.
+        out["ticket_offer"] = {"from_request": req.id, "server_id": req.server_id,
+                               "subject": f"Server {server.serial_number} tidak dapat diakses",
+                               "description": "; ".join(f"{c['kind']} {c['target']}: {c['detail']}" for c in failed)
+                               or "Akses gagal menurut contact person / access reported as failing"}
     return out
 
 

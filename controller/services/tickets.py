@@ -1,0 +1,167 @@
+"""Helpdesk ticket use cases: file, move through the SOP 003 table, list for the caller."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..domain.choices import Role
+from ..domain.service_time import due_at
+from ..domain.ticket_flow import SERVICE_DAYS, TICKETS, TicketState
+from ..errors import Invalid, NotFound
+from ..models import AccessCheck, CustodyRequest, Server, Ticket, TicketStep, User
+from ..models.base import utcnow
+from ..settings import Settings
+from .access import check_unit, unit_scope
+from .custody import calendar
+
+
+class FileIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    subject: str = Field(min_length=1, max_length=200)
+    description: str = Field(min_length=1, max_length=5000)
+    server_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    # Open the ticket from a custody request whose access failed: its last probes are attached.
+    from_request: int | None = Field(default=None, ge=1, le=2**31 - 1)
+
+
+class AssignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    officer: str = Field(min_length=1, max_length=64)
+
+
+class ReasonIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class ResolveIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    resolution: str = Field(min_length=1, max_length=5000)
+
+
+class CheckIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    ok: bool
+    note: str | None = Field(default=None, max_length=1000)
+
+
+class NoteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    note: str | None = Field(default=None, max_length=1000)
+
+
+PAYLOADS: dict[str, type[BaseModel]] = {"assign": AssignIn, "reject_out_of_scope": ReasonIn,
+                                         "resolve": ResolveIn, "check": CheckIn, "approve_closure": NoteIn}
+
+
+def _parse(model: type[BaseModel], data: Any) -> BaseModel:
+    from pydantic import ValidationError
+    try:
+        return model.model_validate(data or {})
+    except ValidationError as exc:
+        e = exc.errors()[0]
+        where = ".".join(str(p) for p in e["loc"]) or "body"
+        raise Invalid(f"{where}: {e['msg']}", field=where) from exc
+
+
+def get(session: Session, user: User, ticket_id: int) -> Ticket:
+    t = session.get(Ticket, ticket_id)
+    if t is not None and user.role == Role.unit_contact and t.created_by != user.username:
+        check_unit(user, t.unit_id, "ticket", ticket_id)
+    if t is None:
+        raise NotFound(f"ticket {ticket_id} not found")
+    return t
+
+
+def list_stmt(user: User, state: str | None = None):
+    stmt = select(Ticket).order_by(Ticket.id.desc())
+    if (scope := unit_scope(user)) is not None:
+        stmt = stmt.where((Ticket.unit_id == scope) | (Ticket.created_by == user.username))
+    if state:
+        stmt = stmt.where(Ticket.state == state)
+    return stmt
+
+
+def file(session: Session, user: User, data: Any) -> Ticket:
+    TICKETS.move(None, "file", user.role, data if isinstance(data, dict) else {})
+    body = _parse(FileIn, data)
+    attachment = None
+    server_id = body.server_id
+    if body.from_request:
+        req = session.get(CustodyRequest, body.from_request)
+        check_unit(user, req.unit_id if req else None, "custody request", body.from_request)
+        if req is None:
+            raise Invalid(f"custody request {body.from_request} does not exist", field="from_request")
+        server_id = req.server_id
+        checks = session.scalars(select(AccessCheck).where(AccessCheck.request_id == req.id)
+                                 .order_by(AccessCheck.id.desc()).limit(10)).all()
+        attachment = json.dumps([{"kind": c.kind, "target": c.target, "ok": c.ok, "latency_ms": c.latency_ms,
+                                  "detail": c.detail, "checked_at": c.checked_at.isoformat()} for c in checks])
+    if server_id is not None:
+        server = session.get(Server, server_id)
+        if server is None or (user.role == Role.unit_contact and server.unit_id != user.unit_id):
+            raise Invalid(f"server {server_id} is not one of your unit's", field="server_id")
+    t = Ticket(unit_id=user.unit_id, server_id=server_id, request_id=body.from_request, subject=body.subject,
+               description=body.description, attachment=attachment, state=TicketState.submitted,
+               state_since=utcnow(), created_by=user.username)
+    session.add(t)
+    session.flush()
+    session.add(TicketStep(ticket_id=t.id, action="file", actor=user.username, role=user.role, from_state=None,
+                           to_state=t.state))
+    session.flush()
+    return t
+
+
+def allowed_actions(user: User, t: Ticket) -> list[str]:
+    return TICKETS.allowed_actions(t.state, user.role)
+
+
+def apply(session: Session, user: User, ticket_id: int, action: str, data: Any,
+          now: datetime | None = None) -> Ticket:
+    t = get(session, user, ticket_id)
+    data = data if isinstance(data, dict) else {}
+    move = TICKETS.move(t.state, action, user.role, data)
+    body = _parse(PAYLOADS[action], data)
+    note = None
+    if action == "assign":
+        officer = session.scalar(select(User).where(User.username == body.officer))
+        if officer is None or officer.role != Role.officer or not officer.is_active:
+            raise Invalid(f"'{body.officer}' is not an active officer", field="officer")
+        t.officer = officer.username
+    elif action == "reject_out_of_scope":
+        t.close_reason = note = body.reason
+    elif action == "resolve":
+        t.resolution = note = body.resolution
+    else:
+        note = getattr(body, "note", None)
+    before = t.state
+    t.state, t.state_since = move.to_state, now or utcnow()
+    session.add(TicketStep(ticket_id=t.id, action=action, actor=user.username, role=user.role,
+                           from_state=before, to_state=t.state, note=note, at=t.state_since))
+    session.flush()
+    return t
+
+
+def due(settings: Settings, t: Ticket) -> datetime | None:
+    days = SERVICE_DAYS.get(TicketState(t.state))
+    return due_at(t.state_since, calendar(settings), days) if days else None
+
+
+def view(session: Session, settings: Settings, user: User, t: Ticket, now: datetime | None = None) -> dict:
+    now = now or utcnow()
+    d = due(settings, t)
+    steps = session.scalars(select(TicketStep).where(TicketStep.ticket_id == t.id).order_by(TicketStep.id))
+    return {"id": t.id, "state": t.state, "subject": t.subject, "description": t.description,
+            "server_id": t.server_id, "request_id": t.request_id, "officer": t.officer,
+            "resolution": t.resolution, "close_reason": t.close_reason,
+            "attachment": json.loads(t.attachment) if t.attachment else None,
+            "created_by": t.created_by, "created_at": t.created_at, "due_at": d, "overdue": bool(d and now > d),
+            "allowed_actions": allowed_actions(user, t),
+            "history": [{"action": s.action, "actor": s.actor, "role": s.role, "from": s.from_state,
+                         "to": s.to_state, "time": s.at, "note": s.note} for s in steps]}
