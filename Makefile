@@ -9,11 +9,12 @@ DEMO_DB ?= var/demo.db
 # Debian packages the tests start or use for real: PostgreSQL, the PDF stack, SNMP and SSH peers,
 # Prometheus, the browser.
 DEB_PACKAGES := python3-venv postgresql poppler-utils fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 \
-	libharfbuzz-subset0 openssl snmpd snmp openssh-server prometheus-snmp-exporter iproute2 util-linux
+	libharfbuzz-subset0 openssl snmpd snmp openssh-server prometheus-snmp-exporter iproute2 util-linux \
+	chromium
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test deps debian-deps clean
+.PHONY: demo test deps debian-deps clean screenshots
 
 debian-deps:
 	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -42,6 +43,10 @@ demo: deps
 	@echo
 	@echo "Titip is at http://$(HOST):$(PORT)/  (API docs: http://$(HOST):$(PORT)/docs)"
 	TITIP_DATABASE_URL=sqlite:///$(DEMO_DB) $(BIN)/titip serve --host $(HOST) --port $(PORT)
+
+# PNGs of the officer's room view and the contact person's server list, into screenshots/.
+screenshots: deps
+	$(BIN)/python tools/screenshots.py --out screenshots
 
 clean:
 	rm -rf var $(VENV) .pytest_cache

@@ -10,7 +10,8 @@ from fastapi import FastAPI
 from . import __version__, audit
 from .api import errors
 from .api.routes import audit as audit_routes
-from .api.routes import agents, auth, custody, documents, inventory, monitoring, notifications, racks, rooms, servers, units, users
+from .api.routes import (agents, auth, custody, documents, inventory, monitoring, notifications, racks, rooms,
+                         servers, tickets, units, users)
 from .db import make_engine, make_sessionmaker
 from .settings import Settings
 from .web import install as install_web
@@ -45,7 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.read_sessions = make_sessionmaker(app.state.read_engine)
     errors.install(app)
     for module in (auth, units, users, rooms, racks, servers, custody, documents, notifications, agents,
-                   monitoring, inventory, audit_routes):
+                   monitoring, inventory, tickets, audit_routes):
         app.include_router(module.router, prefix="/api/v1")
     install_web(app)
 

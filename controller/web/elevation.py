@@ -13,7 +13,7 @@ from typing import Protocol
 
 from markupsafe import Markup, escape
 
-from ..domain.choices import CONDITION_LABELS, SLOT_LABELS, Condition, SlotState
+from ..domain.choices import CONDITION_LABELS, SLOT_LABELS, SlotState
 from .i18n import label
 
 # Colour names used by the declared labels, as hex (the stylesheet's badges use the same).
@@ -121,7 +121,7 @@ def _held(rack: str, b: Block, height_u: int, lang: str, health: Health | None,
     marks_w = 0
     if b.state == SlotState.occupied and health is not None:
         marks_w = 36
-        cond = CONDITION_LABELS.get(Condition(health.condition)) if health.condition in set(Condition) else None
+        cond = CONDITION_LABELS.get(health.condition)  # StrEnum keys: the plain string finds them
         if cond is not None:
             title += f" · {label(cond, lang)}"
             parts.append(f'<circle cx="{x + w - 22}" cy="{y + h // 2}" r="5" fill="{PALETTE[cond.colour]}" '

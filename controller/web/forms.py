@@ -13,6 +13,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..domain.custody_flow import INSPECTION_CHECKLIST
+from pydantic import BaseModel, ValidationError
+
 from ..errors import Invalid
 
 Form = Mapping[str, Any]
@@ -34,6 +36,16 @@ def number(form: Form, name: str) -> int | None:
         return int(value)
     except ValueError:
         raise Invalid(f"{name}: '{value}' is not a whole number", field=name) from None
+
+
+def validate(model: type[BaseModel], data: dict[str, Any]) -> Any:
+    """Check a form with the API's own body model, so both refuse the same input."""
+    try:
+        return model.model_validate(_drop_none(data))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "body"
+        raise Invalid(f"{where}: {first['msg']}", field=where) from exc
 
 
 def _drop_none(data: dict[str, Any]) -> dict[str, Any]:

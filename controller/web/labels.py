@@ -121,3 +121,26 @@ def describe(exc: Exception, gettext: Gettext) -> tuple[str, str | None]:
     if isinstance(exc, (TitipError, WorkflowError)):
         return gettext("The step could not be taken."), str(exc)
     raise exc
+
+FINDING_KINDS: dict[str, str] = {
+    "drift": N_("Hardware differs from the record"),
+    "placeholder_serial": N_("Placeholder serial number"),
+    "hostkey_changed": N_("SSH host key changed"),
+}
+
+FINDING_STATUS: dict[str, tuple[str, str]] = {
+    "open": (N_("Open"), "orange"),
+    "accepted": (N_("Accepted"), "green"),
+    "rejected": (N_("Rejected"), "grey"),
+}
+
+RUN_STATUS: dict[str, tuple[str, str]] = {
+    "running": (N_("Running"), "blue"),
+    "completed": (N_("Completed, awaiting signature"), "orange"),
+    "signed": (N_("Signed"), "green"),
+}
+
+
+def status_badge(table: dict[str, tuple[str, str]], value: str, gettext: Gettext) -> dict[str, str]:
+    text, colour = table.get(value, (value, "grey"))
+    return {"text": gettext(text) if value in table else value, "colour": colour}

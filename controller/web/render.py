@@ -29,7 +29,10 @@ def environment(lang: str) -> Environment:
     gt = translations(lang).gettext
     env.globals.update(lang=lang, action_label=lambda a: labels.action_label(a, gt),
                        doc_kind=lambda k: labels.document_kind(k, gt),
-                       field_label=lambda f: labels.field_label(f, gt), checklist=labels.CHECKLIST,
+                       field_label=lambda f: labels.field_label(f, gt),
+                       finding_kind=lambda k: gt(labels.FINDING_KINDS[k]) if k in labels.FINDING_KINDS else k,
+                       finding_status=lambda s: labels.status_badge(labels.FINDING_STATUS, s, gt),
+                       run_status=lambda s: labels.status_badge(labels.RUN_STATUS, s, gt), checklist=labels.CHECKLIST,
                        palette=elevation.PALETTE,
                        state_label=lambda s: _label(STATE_LABELS, CustodyState, s, lang),
                        condition_label=lambda c: _label(CONDITION_LABELS, Condition, c, lang),

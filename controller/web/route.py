@@ -10,6 +10,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi import APIRouter
+from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -47,7 +48,7 @@ class WebRoute(APIRoute):
                 _ = gettext_for(request)
                 return error_page(request, 403, _("The form has expired or did not come from Titip. "
                                                   "Please open the page again and retry."))
-            except NotFound:
+            except (NotFound, RequestValidationError):  # a malformed id or period names no page
                 _ = gettext_for(request)
                 return error_page(request, 404, _("This page does not exist, or it is not yours to see."))
             except (Forbidden, RoleNotAllowed):

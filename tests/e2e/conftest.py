@@ -71,7 +71,8 @@ def login(browser, live):
     contexts = []
 
     def _login(who: str, viewport: dict | None = None):
-        context = browser.new_context(base_url=live.url, viewport=viewport or {"width": 1280, "height": 900})
+        context = browser.new_context(base_url=live.url, viewport=viewport or {"width": 1280, "height": 900},
+                                      locale="id-ID", timezone_id="Asia/Jakarta")
         context.set_default_timeout(10_000)
         contexts.append(context)
         page = context.new_page()

@@ -194,3 +194,52 @@ def web_service():
     yield srv.server_address[1]
     srv.shutdown()
     srv.server_close()
+
+
+def test_findings_and_the_monthly_inventory(app, world, people):
+    from controller.db import unit_of_work
+    from controller.models import Finding, InventoryRun
+
+    with unit_of_work(app.state.sessions, actor="test-setup") as s:
+        s.add(Finding(server_id=world.ids["server_a"], kind="drift", field="memory_total",
+                      recorded="34359738368", observed="17179869184", source="agent"))
+        s.add(Finding(server_id=world.ids["server_b"], kind="placeholder_serial", field="serial_number",
+                      recorded="SN-B-001", observed="To Be Filled By O.E.M.", source="snmp"))
+        s.add(InventoryRun(period="2026-10", status="completed", started_by="system", total=0, reached=0))
+    officer, head, a = people["officer"], people["head"], people["contact_a"]
+    page = head.get("/findings").text
+    assert "Perangkat keras berbeda dari catatan" in page and "/accept" not in page  # staff read, officers decide
+    assert head.post("/findings/1/accept").status_code == 403
+    for path in ("/findings", "/inventory", "/inventory/2026-10", "/inventory/2026-10/form.pdf"):
+        assert a.get(path).status_code == 403, path
+    r = officer.post("/findings/1/accept", {"note": "RAM diganti unit"})
+    assert r.headers["location"] == "/findings"
+    page = officer.get("/findings?show=all").text
+    assert "Temuan diterima." in page and "Diterima" in page and "RAM diganti unit" in page
+    again = officer.post("/findings/1/reject")
+    assert "bertentangan" in officer.get(again.headers["location"]).text
+    assert officer.get("/inventory/2026-13").status_code == 404  # a malformed period is no page
+    assert officer.get("/inventory/2026-09").status_code == 404
+    assert officer.get("/requests/99999999999").status_code == 404
+    assert "Selesai, menunggu tanda tangan" in officer.get("/inventory").text
+    bad = officer.post("/inventory/2026-10/sign", {"name": "Agus", "nip": "123", "position": "Pranata Komputer"})
+    assert "Isian NIP tidak valid" in officer.get(bad.headers["location"]).text
+    officer.post("/inventory/2026-10/sign", {"name": "Agus Prasetyo", "nip": flow.NIP_OFFICER,
+                                             "position": "Pranata Komputer"})
+    page = officer.get("/inventory/2026-10").text
+    assert "Ditandatangani oleh Agus Prasetyo" in page
+    pdf = officer.get("/inventory/2026-10/form.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+
+
+def test_a_session_ends_with_the_account_or_its_password(app, world, people):
+    from controller.db import unit_of_work
+    from controller.services import setup
+
+    a, b = people["contact_a"], people["contact_b"]
+    with unit_of_work(app.state.sessions, actor="admin") as s:
+        setup.update_user(s, world.ids["contact_a"], {"password": "kata-sandi-baru-1"})
+        setup.deactivate_user(s, world.ids["contact_b"])
+    for who in (a, b):
+        r = who.get("/servers")
+        assert r.status_code == 303 and r.headers["location"].startswith("/login"), r.text

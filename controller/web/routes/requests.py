@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import json
 
-from fastapi import Request
+from typing import Annotated, Literal
+
+from fastapi import Query, Request
 from starlette.datastructures import UploadFile
 from starlette.responses import RedirectResponse, Response
 
 from ...api.deps import Id
 from ...api.routes.custody import request_view
-from ...domain.custody_flow import STATE_LABELS, CustodyState
+from ...domain.custody_flow import STATE_LABELS, TERMINAL, CustodyState
 from ...domain.workflow import RoleNotAllowed, WorkflowError
 from ...errors import NotFound, TitipError
+from ...models import CustodyRequest
 from ...models.base import utcnow
 from ...services import custody, papers
 from .. import forms, views
@@ -36,9 +39,16 @@ def see_other(url: str) -> Response:
 
 
 @router.get("/requests")
-def list_requests(request: Request, db: SessionDep, settings: SettingsDep, user: WebUser) -> Response:
-    rows = views.request_rows(db, settings, user, db.scalars(custody.list_stmt(user)), utcnow())
-    return page(request, "requests.html", rows=rows)
+def list_requests(request: Request, db: SessionDep, settings: SettingsDep, user: WebUser,
+                  show: Annotated[Literal["open", "all"], Query()] = "open") -> Response:
+    """Open requests by default; closed ones (returned, rejected, lapsed) on request, newest 200."""
+    stmt = custody.list_stmt(user)
+    closed = [str(s) for s in TERMINAL]
+    reqs = list(db.scalars(stmt.where(CustodyRequest.state.not_in(closed))))
+    if show == "all":
+        reqs += list(db.scalars(stmt.where(CustodyRequest.state.in_(closed)).order_by(None)
+                                .order_by(CustodyRequest.id.desc()).limit(200)))
+    return page(request, "requests.html", rows=views.request_rows(db, settings, user, reqs, utcnow()), show=show)
 
 
 @router.get("/requests/new")

@@ -1,0 +1,106 @@
+"""What the machines found: drift findings to accept or reject, the monthly inventory to sign.
+
+Decisions go through the same services as the API (agents.resolve_finding, inventory.sign), with
+the API's role rule: office staff read, officers and admins decide.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import Path, Query, Request
+from sqlalchemy import select
+from starlette.responses import RedirectResponse, Response
+
+from ...api.deps import Id
+from ...api.routes.inventory import SignIn
+from ...documents import inventory_form
+from ...domain.choices import SPACE_MANAGERS
+from ...domain.workflow import WorkflowError
+from ...errors import NotFound, TitipError
+from ...models import Finding, InventoryRun, Server
+from ...services import agents, inventory
+from ...services.access import require_role
+from .. import forms
+from ..deps import FormDep, SessionDep, SettingsDep, StaffUser
+from ..labels import describe
+from ..render import gettext_for, page
+from ..route import web_router
+from ..session import flash
+
+router = web_router()
+Period = Annotated[str, Path(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
+DECIDE = "decide on findings and sign inventories"
+
+
+@router.get("/findings")
+def findings(request: Request, db: SessionDep, user: StaffUser,
+             show: Annotated[Literal["open", "all"], Query()] = "open") -> Response:
+    stmt = select(Finding, Server).join(Server, Server.id == Finding.server_id).order_by(Finding.id.desc()).limit(500)
+    if show == "open":
+        stmt = stmt.where(Finding.status == "open")
+    rows = list(db.execute(stmt))
+    return page(request, "findings.html", rows=rows, show=show, can_decide=user.role in SPACE_MANAGERS)
+
+
+@router.post("/findings/{finding_id}/{decision}")
+def decide(finding_id: Id, decision: Literal["accept", "reject"], request: Request, form: FormDep,
+           db: SessionDep, user: StaffUser) -> Response:
+    require_role(user, SPACE_MANAGERS, DECIDE)
+    _ = gettext_for(request)
+    try:
+        agents.resolve_finding(db, user, finding_id, decision == "accept", forms.text(form, "note"))
+        db.commit()
+    except NotFound:
+        raise
+    except (TitipError, WorkflowError) as exc:
+        db.rollback()
+        flash(request, "error", *describe(exc, _))
+        return RedirectResponse("/findings", status_code=303)
+    flash(request, "success", _("Finding accepted.") if decision == "accept" else _("Finding rejected."))
+    return RedirectResponse("/findings", status_code=303)
+
+
+@router.get("/inventory")
+def runs(request: Request, db: SessionDep, user: StaffUser) -> Response:
+    found = list(db.scalars(select(InventoryRun).order_by(InventoryRun.period.desc()).limit(60)))
+    return page(request, "inventory.html", runs=found)
+
+
+@router.get("/inventory/{period}")
+def run(period: Period, request: Request, db: SessionDep, user: StaffUser) -> Response:
+    view = inventory.run_view(db, period)
+    return page(request, "inventory_run.html", run=view, can_sign=user.role in SPACE_MANAGERS)
+
+
+@router.post("/inventory/{period}/sign")
+def sign(period: Period, request: Request, form: FormDep, db: SessionDep, user: StaffUser) -> Response:
+    """The officer reviewed the month and signs it, with the API's rules (inventory.sign)."""
+    require_role(user, SPACE_MANAGERS, DECIDE)
+    _ = gettext_for(request)
+    back = RedirectResponse(f"/inventory/{period}", status_code=303)
+    try:
+        body = forms.validate(SignIn, {k: forms.text(form, k) for k in ("name", "nip", "position")})
+        inventory.sign(db, user, period, body.name, body.nip, body.position)
+        db.commit()
+    except NotFound:
+        raise
+    except (TitipError, WorkflowError) as exc:
+        db.rollback()
+        flash(request, "error", *describe(exc, _))
+        return back
+    flash(request, "success", _("The inventory has been signed."))
+    return back
+
+
+@router.get("/inventory/{period}/form.{ext}")
+def inventory_file(period: Period, ext: Literal["pdf", "xlsx"], db: SessionDep, settings: SettingsDep,
+                   user: StaffUser) -> Response:
+    filled = inventory.form(db, settings, period)
+    name = f"inventarisasi-server-{period}.{ext}"
+    if ext == "pdf":
+        return Response(inventory_form.render_pdf(filled), media_type="application/pdf",
+                        headers={"Content-Disposition": f'inline; filename="{name}"'})
+    return Response(inventory_form.render_xlsx(filled),
+                    media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

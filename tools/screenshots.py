@@ -1,0 +1,152 @@
+"""Screenshots of the pages for a reviewer: `make screenshots` (writes screenshots/*.png).
+
+Starts a controller on a throwaway SQLite database with the demo data (controller.demo.seed plus
+controller.web.demo.enrich, both through the services), logs in as the officer and as a unit's
+contact person in Debian's headless chromium, and saves PNGs. Everything stays on 127.0.0.1.
+
+    .venv/bin/python tools/screenshots.py [--out screenshots] [--chromium /usr/bin/chromium]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from controller.demo import DEMO_PASSWORD, seed  # noqa: E402
+from controller.migrate import upgrade  # noqa: E402
+from controller.settings import Settings  # noqa: E402
+from controller.web.demo import enrich  # noqa: E402
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+DESKTOP = {"width": 1360, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_controller(db_url: str) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    env = {**os.environ, "TITIP_DATABASE_URL": db_url, "TITIP_SCHEDULER_ENABLED": "false",
+           "TITIP_SECRET_KEY": secrets.token_hex(32)}
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "controller.app:create_app", "--factory",
+                             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+                            cwd=ROOT, env=env)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"controller exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=1):
+                return proc, url
+        except OSError:
+            time.sleep(0.1)
+    stop(proc)
+    raise RuntimeError("controller did not start in 30 s")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.kill(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def shoot(url: str, out: Path, chromium: str) -> list[Path]:
+    from playwright.sync_api import sync_playwright
+
+    saved: list[Path] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            def login(who: str, viewport: dict):
+                context = browser.new_context(viewport=viewport, device_scale_factor=1, locale="id-ID",
+                                              timezone_id="Asia/Jakarta")
+                page = context.new_page()
+                page.goto(f"{url}/login")
+                page.fill("input[name=username]", who)
+                page.fill("input[name=password]", DEMO_PASSWORD)
+                page.click("button[type=submit]")
+                page.wait_for_load_state()
+                return context, page
+
+            def save(page, name: str) -> None:
+                path = out / name
+                page.screenshot(path=str(path), full_page=True)
+                saved.append(path)
+
+            context, page = login("petugas", DESKTOP)
+            page.goto(f"{url}/rooms")
+            save(page, "officer-room.png")
+            page.goto(f"{url}/queue")
+            save(page, "officer-queue.png")
+            rid = page.get_attribute("tr[data-request] a", "href")
+            page.goto(f"{url}{rid}")
+            save(page, "officer-request.png")
+            page.goto(f"{url}{rid}/space")
+            save(page, "officer-choose-slot.png")
+            context.close()
+
+            context, page = login("cp.diskes", DESKTOP)
+            page.goto(f"{url}/servers")
+            save(page, "contact-servers.png")
+            context.close()
+
+            context, page = login("cp.diskes", PHONE)
+            page.goto(f"{url}/servers")
+            save(page, "contact-servers-phone.png")
+            context.close()
+
+            context, page = login("kabid", DESKTOP)
+            page.goto(f"{url}/inbox")
+            save(page, "division-head-inbox.png")
+            context.close()
+        finally:
+            browser.close()
+    return saved
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=str(ROOT / "screenshots"))
+    parser.add_argument("--chromium", default="/usr/bin/chromium")
+    args = parser.parse_args()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="titip-shots-") as tmp:
+        db_url = f"sqlite:///{tmp}/demo.db"
+        upgrade(db_url)
+        settings = Settings(database_url=db_url, scheduler_enabled=False)
+        for line in (*seed(settings), *enrich(settings)):
+            print(line) if line.startswith("demo") else None
+        proc, url = start_controller(db_url)
+        try:
+            for path in shoot(url, out, args.chromium):
+                print(f"saved {path}")
+        finally:
+            stop(proc)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
