@@ -21,7 +21,7 @@ def install(app: FastAPI) -> None:
 
     settings = app.state.settings
     app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie=COOKIE,
-                       max_age=settings.token_minutes * 60, same_site="lax", https_only=False)
+                       max_age=settings.token_minutes * 60, same_site="lax", https_only=settings.cookie_secure)
     for module in (home, work, requests, space, unit, monitoring):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
