@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     secrets_key: str | None = None
     timezone: str = "Asia/Jakarta"
     token_minutes: int = 12 * 60
+    # Send the web session cookie over HTTPS only; set true behind TLS (the default serves the
+    # loopback demo over plain HTTP).
+    cookie_secure: bool = False
     office_name: str = "Dinas Komunikasi dan Informatika"
     # Printed at the top of forms, one line per line.
     office_letterhead: str = "PEMERINTAH KABUPATEN CONTOH\nDINAS KOMUNIKASI DAN INFORMATIKA"
@@ -38,6 +41,8 @@ class Settings(BaseSettings):
     reservation_hold_days: int = 14
     # A server is "up" while its agent's last heartbeat is younger than this.
     heartbeat_stale_seconds: int = 300
+    # When set, GET /metrics wants `Authorization: Bearer <token>` (Prometheus: authorization.credentials).
+    metrics_token: str | None = None
     smtp_host: str | None = None
     smtp_port: int = 25
     smtp_from: str = "titip@localhost"
