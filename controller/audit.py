@@ -123,8 +123,10 @@ def _changed_secret(obj: Any) -> list[str]:
 
 
 def _pk(obj: Any) -> Any:
-    ident = inspect(obj).identity
-    return ident[0] if ident and len(ident) == 1 else ident
+    """The row's primary key, read from its attributes: during the flush a new row's identity
+    key is not set yet, but its id already is."""
+    key = inspect(obj).mapper.primary_key_from_instance(obj)
+    return key[0] if len(key) == 1 else (None if all(k is None for k in key) else key)
 
 
 def install(factory: sessionmaker[Session]) -> None:

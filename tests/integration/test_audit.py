@@ -47,6 +47,9 @@ def test_changes_are_recorded_with_actor_before_and_after(client, world):
     assert json.loads(update["after"])["hostname"] == "simpus"
     allocs = client.get("/api/v1/audit/events?entity=allocation", headers=world.auth("head")).json()["items"]
     assert allocs and allocs[0]["action"] == "create"
+    own = client.get(f"/api/v1/audit/events?entity=allocation&entity_id={allocs[0]['entity_id']}",
+                     headers=world.auth("head")).json()["items"]
+    assert allocs[0]["entity_id"] and [e["action"] for e in own] == ["create"]
 
 
 def test_password_hashes_never_reach_the_audit_trail(client, world):
