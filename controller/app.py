@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from . import __version__, audit
 from .api import errors
 from .api.routes import audit as audit_routes
+from .api.routes import assets as asset_routes
 from .api.routes import (agents, auth, custody, documents, inventory, monitoring, notifications, racks, rooms,
                          servers, tickets, units, users)
 from .db import make_engine, make_sessionmaker
@@ -46,7 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.read_sessions = make_sessionmaker(app.state.read_engine)
     errors.install(app)
     for module in (auth, units, users, rooms, racks, servers, custody, documents, notifications, agents,
-                   monitoring, inventory, tickets, audit_routes):
+                   monitoring, inventory, tickets, asset_routes, audit_routes):
         app.include_router(module.router, prefix="/api/v1")
     install_web(app)
 

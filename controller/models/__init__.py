@@ -8,6 +8,7 @@ from .monitoring import Agent, AgentReport, EnrollmentToken, Finding, ServerStat
 from .org import Unit, User
 from .tickets import Ticket, TicketStep
 from .space import Allocation, Rack, RackUnit, Room, Server
+from .assets import AssetRecord, DisposalCase, LifecycleStep, MaintenanceCase, MaintenancePart, TransferCase  # noqa: F401
 
 __all__ = [
     "AuditEvent", "AuditHead", "Base", "Unit", "User",

@@ -7,9 +7,12 @@ A new endpoint without a row here fails `test_matrix_covers_every_endpoint`.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 LETTER = {"letter_file": ("surat.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")}
+WIPE_REPORT = {"report_file": ("wipe.log", b"shred: selesai\n", "text/plain")}
 ROLES = ["admin", "head", "division_head", "officer", "helpdesk", "contact_a", "contact_b"]
 OK = {200, 201, 202, 204, 409, 422}
 
@@ -94,6 +97,35 @@ MATRIX = [
     ("GET", "/api/v1/tickets/{ticket}", None, OWN_UNIT),
     ("POST", "/api/v1/tickets/{ticket}/actions/assign", {"officer": "officer"},
      {**dict.fromkeys(ROLES, "denied"), "helpdesk": "ok", "contact_b": 404}),
+    # Asset lifecycle. Servers 1 and 2 are world's server_a (DISKES) and server_b (BAPPEDA); the
+    # transfer goes from DISKES to BAPPEDA, so both units' contacts see it.
+    ("GET", "/api/v1/assets", None, ALL),
+    ("GET", "/api/v1/servers/{server_a}/asset", None, OWN_UNIT),
+    ("PUT", "/api/v1/servers/{server_a}/asset", {"owner": "office", "asset_code": "1.3.2.10", "nup": "0001"},
+     {r: ("ok" if r == "officer" else 403) for r in ROLES}),
+    ("GET", "/api/v1/servers/{server_a}/asset-card.pdf", None, OWN_UNIT),
+    ("POST", "/api/v1/maintenance-cases", {"server_id": 1, "kind": "repair", "analysis": "Disk gagal"},
+     {**dict.fromkeys(ROLES, 403), "officer": "ok"}),
+    ("GET", "/api/v1/maintenance-cases", None, ALL),
+    ("GET", "/api/v1/maintenance-cases/{maintenance_id}", None, OWN_UNIT),
+    ("POST", "/api/v1/maintenance-cases/{maintenance_id}/actions/assign",
+     {"letter_number": "800/1", "officer": "officer"},
+     {**dict.fromkeys(ROLES, "denied"), "head": "ok", "contact_b": 404}),
+    ("POST", "/api/v1/transfers", {"server_id": 1, "to_unit": "BAPPEDA", "reason": "Pindah"},
+     {**dict.fromkeys(ROLES, 403), "officer": "ok", "contact_a": "ok", "contact_b": 404}),
+    ("GET", "/api/v1/transfers", None, ALL),
+    ("GET", "/api/v1/transfers/{transfer_id}", None, ALL),
+    ("POST", "/api/v1/transfers/{transfer_id}/actions/approve", {},
+     {**dict.fromkeys(ROLES, "denied"), "division_head": "ok"}),
+    ("POST", "/api/v1/disposals", {"server_id": 2, "method": "pemusnahan", "reason": "Rusak berat"},
+     {**dict.fromkeys(ROLES, 403), "officer": "ok", "contact_b": "ok", "contact_a": 404}),
+    ("GET", "/api/v1/disposals", None, ALL),
+    ("GET", "/api/v1/disposals/{disposal_id}", None, {**ALL, "contact_a": 404}),
+    ("POST", "/api/v1/disposals/{disposal_id}/actions/review", {"eligible": True, "findings": "Layak"},
+     {**dict.fromkeys(ROLES, "denied"), "officer": "ok", "contact_a": 404}),
+    ("POST", "/api/v1/disposals/{disposal_id}/wipe-report", WIPE_REPORT,
+     {**dict.fromkeys(ROLES, 403), "officer": "ok", "contact_a": 404}),
+    ("GET", "/api/v1/reconciliation/2026-02.xlsx", None, STAFF),
     ("GET", "/api/v1/audit/events", None, AUDIT),
     ("GET", "/api/v1/audit/verify", None, AUDIT),
 ]
@@ -113,6 +145,7 @@ def test_matrix_covers_every_endpoint(app, db_url):
     normalised_actions = {(m, p.replace("/actions/receive", "/actions/{action}").replace(
         "/actions/assign", "/actions/{action}")) for m, p in covered}
     covered = covered | normalised_actions
+    covered |= {(m, re.sub(r"/actions/[a-z_]+$", "/actions/{action}", p)) for m, p in covered}
     normalised = set()
     for m, p in covered:
         for ours, theirs in names.items():
@@ -152,6 +185,8 @@ def matrix_world(client, world):
         "kind": "ssh", "address": "127.0.0.1", "port": 1, "username": "root", "password": "rahasia"}).json()["id"]
     world.ids["ticket"] = client.post("/api/v1/tickets", headers=world.auth("contact_a"), json={
         "subject": "Server lambat", "description": "Sejak pagi"}).json()["id"]
+    from tests.support.lifecycle import open_cases
+    world.ids.update(open_cases(client, world))
     from controller.services import inventory
     inventory.run(client.app.state.sessions, client.app.state.settings, "2026-02")
     return world
@@ -168,7 +203,7 @@ def test_every_endpoint_for_every_role(client, matrix_world):
     failures = []
     for method, template, body, expect in MATRIX:
         path = template.format(**world.ids)
-        send = {"files": body} if body is LETTER else {"json": body}
+        send = {"files": body} if body is LETTER or body is WIPE_REPORT else {"json": body}
         anon = client.request(method, path, **send)
         if anon.status_code != 401:
             failures.append(f"anonymous {method} {template}: {anon.status_code}")

@@ -1,0 +1,167 @@
+"""The asset lifecycle around custody (SOPs 000 and 001) as tables for the same engine.
+
+Three procedures, each one ``Workflow`` of plain rows, exactly like custody:
+- maintenance and repair (*perbaikan dan pemeliharaan*, SOP 001): analysis, the division head's
+  approval, an assignment letter, the work (downtime, parts), the report;
+- transfer (*pemindahtanganan*) to another unit: the division head's and the head's approval,
+  then the transfer record (the server's unit changes);
+- disposal (*penghapusan* / *pemusnahan*, SOPs 000 and 001): review, the head's approval and,
+  for destruction, the regent's decree, data backup and wipe, handover to the property manager.
+
+Where a step depends on a fact of the case rather than on the actor's choice (does this disposal
+destroy the server, so the regent must approve?), the row is an ``Outcome`` and the service puts
+that fact into the move's data: the branch is still visible in the table, not hidden in code.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from controller.domain.choices import Label, Role
+from controller.domain.workflow import Outcome, Transition, Workflow
+
+_officer = frozenset({Role.officer})
+_division = frozenset({Role.division_head})
+_head = frozenset({Role.head})
+_unit_or_officer = frozenset({Role.officer, Role.unit_contact})
+
+
+# --- maintenance and repair ------------------------------------------------------------------
+
+class MaintenanceState(StrEnum):
+    requested = "requested"
+    approved = "approved"
+    assigned = "assigned"
+    worked = "worked"
+    closed = "closed"
+    rejected = "rejected"
+
+
+M = MaintenanceState
+MAINTENANCE_LABELS: dict[MaintenanceState, Label] = {
+    M.requested: Label("Telaahan diajukan", "Analysis submitted", "grey"),
+    M.approved: Label("Disetujui Kabid", "Approved by division head", "indigo"),
+    M.assigned: Label("Surat penugasan terbit", "Assignment letter issued", "blue"),
+    M.worked: Label("Pekerjaan selesai", "Work done", "teal"),
+    M.closed: Label("Selesai, laporan diterima", "Closed with report", "green"),
+    M.rejected: Label("Ditolak", "Rejected", "red"),
+}
+
+MAINTENANCE = Workflow("maintenance", tuple(MaintenanceState), (
+    # Step 1: the asset manager's analysis (telaahan) opens the case.
+    Transition("request", frozenset({None}), _officer, M.requested, required=("kind", "analysis")),
+    Transition("approve", frozenset({M.requested}), _division, M.approved),
+    Transition("reject", frozenset({M.requested}), _division, M.rejected, required=("reason",)),
+    # Step 4: the assignment letter (surat penugasan); signed by the division or the head.
+    Transition("assign", frozenset({M.approved}), frozenset({Role.division_head, Role.head}), M.assigned,
+               required=("letter_number", "officer"), effects=("assign_officer",)),
+    Transition("record_work", frozenset({M.assigned}), _officer, M.worked,
+               required=("work_done", "downtime_start", "downtime_end"), effects=("record_parts",)),
+    Transition("report", frozenset({M.worked}), _officer, M.closed, required=("report",),
+               effects=("set_condition",)),
+), initial=M.requested)
+
+
+# --- transfer to another unit ----------------------------------------------------------------
+
+class TransferState(StrEnum):
+    requested = "requested"
+    division_approved = "division_approved"
+    head_approved = "head_approved"
+    transferred = "transferred"
+    rejected = "rejected"
+
+
+T = TransferState
+TRANSFER_LABELS: dict[TransferState, Label] = {
+    T.requested: Label("Rencana pemindahtanganan diajukan", "Transfer requested", "grey"),
+    T.division_approved: Label("Disetujui Kabid", "Approved by division head", "indigo"),
+    T.head_approved: Label("Disahkan Kepala Dinas", "Approved by head", "purple"),
+    T.transferred: Label("Sudah dipindahtangankan", "Transferred", "green"),
+    T.rejected: Label("Ditolak", "Rejected", "red"),
+}
+
+TRANSFER = Workflow("transfer", tuple(TransferState), (
+    Transition("request", frozenset({None}), _unit_or_officer, T.requested, required=("to_unit", "reason")),
+    Transition("approve", frozenset({T.requested}), _division, T.division_approved),
+    Transition("reject", frozenset({T.requested}), _division, T.rejected, required=("reason",)),
+    Transition("approve", frozenset({T.division_approved}), _head, T.head_approved),
+    Transition("reject", frozenset({T.division_approved}), _head, T.rejected, required=("reason",)),
+    # Berita acara pemindahtanganan: the record is issued and the server changes hands.
+    Transition("record_transfer", frozenset({T.head_approved}), _officer, T.transferred,
+               required=("record_number",), effects=("change_unit", "issue_transfer_record")),
+), initial=T.requested)
+
+
+# --- disposal: deletion from the register, or destruction ------------------------------------
+
+class DisposalMethod(StrEnum):
+    deletion = "penghapusan"      # leaves the register (sold, granted, lost)
+    destruction = "pemusnahan"    # destroyed: the regent decides (SOP 000, Pemusnahan Aset TIK)
+
+
+DISPOSAL_METHOD_LABELS: dict[DisposalMethod, Label] = {
+    DisposalMethod.deletion: Label("Penghapusan", "Deletion from the register", "orange"),
+    DisposalMethod.destruction: Label("Pemusnahan", "Destruction", "red"),
+}
+
+
+class DisposalState(StrEnum):
+    requested = "requested"
+    reviewed = "reviewed"
+    awaiting_regent = "awaiting_regent"
+    approved = "approved"
+    wiped = "wiped"
+    handed_over = "handed_over"
+    disposed = "disposed"
+    rejected = "rejected"
+
+
+D = DisposalState
+DISPOSAL_LABELS: dict[DisposalState, Label] = {
+    D.requested: Label("Permohonan diajukan", "Requested", "grey"),
+    D.reviewed: Label("Sudah ditelaah", "Reviewed", "indigo"),
+    D.awaiting_regent: Label("Menunggu persetujuan Bupati", "Awaiting the regent's approval", "purple"),
+    D.approved: Label("Disetujui", "Approved", "purple"),
+    D.wiped: Label("Data dicadangkan dan dihapus", "Data backed up and wiped", "teal"),
+    D.handed_over: Label("Diserahkan ke Pengelola Barang", "Handed over to the property manager", "orange"),
+    D.disposed: Label("Dihapus dari daftar", "Disposed", "lightgrey"),
+    D.rejected: Label("Ditolak", "Rejected", "red"),
+}
+
+# The service sets this field from the case's method; the actor never sends it.
+NEEDS_REGENT = "needs_regent"
+
+DISPOSAL = Workflow("disposal", tuple(DisposalState), (
+    Transition("request", frozenset({None}), _unit_or_officer, D.requested, required=("method", "reason")),
+    # Review of the requirements: eligible goes on, not eligible ends the case.
+    Transition("review", frozenset({D.requested}), _officer,
+               Outcome("eligible", D.reviewed, D.rejected), required=("findings",)),
+    Transition("approve", frozenset({D.reviewed}), _head,
+               Outcome(NEEDS_REGENT, D.awaiting_regent, D.approved)),
+    Transition("reject", frozenset({D.reviewed, D.awaiting_regent}), _head, D.rejected, required=("reason",)),
+    # The regent's decree is recorded by the head's office, acting for the regent.
+    Transition("record_regent_approval", frozenset({D.awaiting_regent}), _head, D.approved,
+               required=("approver_name", "decree_number")),
+    Transition("record_wipe", frozenset({D.approved}), _officer, D.wiped,
+               required=("backup", "method", "wiped_by", "wiped_at"), effects=("record_wipe_report",)),
+    # The server physically leaves the room here: its rack space is freed.
+    Transition("hand_over", frozenset({D.wiped}), _officer, D.handed_over,
+               required=("recipient_name", "record_number"), effects=("release_slot", "issue_disposal_record")),
+    Transition("dispose", frozenset({D.handed_over}), _officer, D.disposed, effects=("mark_disposed",)),
+), initial=D.requested)
+
+
+FLOWS: dict[str, Workflow] = {"maintenance": MAINTENANCE, "transfer": TRANSFER, "disposal": DISPOSAL}
+LABELS: dict[str, dict] = {"maintenance": MAINTENANCE_LABELS, "transfer": TRANSFER_LABELS,
+                           "disposal": DISPOSAL_LABELS}
+KIND_LABELS: dict[str, Label] = {
+    "maintenance": Label("Perbaikan/Pemeliharaan", "Maintenance and repair", "blue"),
+    "transfer": Label("Pemindahtanganan", "Transfer", "purple"),
+    "disposal": Label("Penghapusan/Pemusnahan", "Disposal", "red"),
+}
+
+
+def is_open(kind: str, state: str) -> bool:
+    """A case is open until its flow has nowhere left to go."""
+    return state not in FLOWS[kind].terminal_states
