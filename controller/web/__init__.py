@@ -17,11 +17,11 @@ STATIC = Path(__file__).parent / "static"
 
 
 def install(app: FastAPI) -> None:
-    from .routes import home, monitoring, requests, space, unit, work
+    from .routes import assets, home, monitoring, requests, space, tickets, unit, work
 
     settings = app.state.settings
     app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie=COOKIE,
                        max_age=settings.token_minutes * 60, same_site="lax", https_only=settings.cookie_secure)
-    for module in (home, work, requests, space, unit, monitoring):
+    for module in (home, work, requests, space, unit, monitoring, tickets, assets):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

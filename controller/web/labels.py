@@ -68,6 +68,11 @@ FIELDS: dict[str, str] = {
     "signatures": N_("Signatures"),
     "note": N_("Note"),
     "notes": N_("Notes"),
+    "subject": N_("Subject"),
+    "description": N_("Description"),
+    "server_id": N_("Server"),
+    "resolution": N_("What was done"),
+    "ok": N_("Check result"),
 }
 
 CHECKLIST: dict[str, str] = {

@@ -243,3 +243,108 @@ def test_a_session_ends_with_the_account_or_its_password(app, world, people):
     for who in (a, b):
         r = who.get("/servers")
         assert r.status_code == 303 and r.headers["location"].startswith("/login"), r.text
+
+
+def _ticket_act(b: Browser, tid: int, action: str, data: dict | None = None) -> str:
+    r = b.post(f"/tickets/{tid}/actions/{action}", data)
+    assert r.status_code == 303 and r.headers["location"] == f"/tickets/{tid}", r.text
+    return b.get(r.headers["location"]).text
+
+
+def test_a_helpdesk_ticket_through_the_pages(app, world, people):
+    a, b, officer = people["contact_a"], people["contact_b"], people["officer"]
+    for path in ("/tickets", "/requests/1/ticket", "/tickets/1/actions/assign"):
+        assert a.post(path, {"subject": "x", "description": "y"}, csrf=False).status_code == 403, path
+    form = a.get("/tickets/new").text
+    assert "SN-A-001" in form and "SN-B-001" not in form  # only the caller's unit's servers
+    r = a.post("/tickets", {"subject": "Server SIMPUS lambat", "description": "Sejak pagi tidak merespons",
+                            "server_id": str(world.ids["server_a"])})
+    assert r.status_code == 303, r.text
+    tid = int(r.headers["location"].rsplit("/", 1)[1])
+    page = a.get(f"/tickets/{tid}").text
+    assert "Tiket #%d sudah diajukan." % tid in page and "Diajukan" in page and "SN-A-001" in page
+    assert f'data-ticket="{tid}"' in a.get("/tickets").text
+    # Another unit's contact person sees no such ticket, and may not file about our server.
+    assert b.get(f"/tickets/{tid}").status_code == 404
+    assert b.post(f"/tickets/{tid}/actions/assign", {"officer": "officer"}).status_code == 404
+    assert f'data-ticket="{tid}"' not in b.get("/tickets").text
+    bad = b.post("/tickets", {"subject": "x", "description": "y", "server_id": str(world.ids["server_a"])})
+    assert bad.status_code == 422 and "Isian Server tidak valid" in bad.text
+    # The helpdesk assigns (an officer may not); the officer resolves.
+    assert "Peran Anda tidak berwenang" in _ticket_act(officer, tid, "assign", {"officer": "officer"})
+    page = people["helpdesk"].get(f"/tickets/{tid}").text
+    assert 'id="act-assign"' in page and 'value="officer"' in page
+    assert "Ditangani petugas" in _ticket_act(people["helpdesk"], tid, "assign", {"officer": "officer"})
+    assert f'data-ticket="{tid}"' in officer.get("/tickets").text
+    assert "Mohon isi: Tindakan yang dilakukan" in _ticket_act(officer, tid, "resolve")
+    assert "Diselesaikan" in _ticket_act(officer, tid, "resolve", {"resolution": "Layanan di-restart"})
+    # The division head sends it back once, then accepts; the head approves the closure.
+    page = _ticket_act(people["division_head"], tid, "check", {"ok": "0", "note": "Belum ada bukti"})
+    assert "Ditangani petugas" in page and "Belum ada bukti" in page
+    _ticket_act(officer, tid, "resolve", {"resolution": "Log terlampir, disk dibersihkan"})
+    assert "Diperiksa Kabid" in _ticket_act(people["division_head"], tid, "check", {"ok": "1"})
+    page = _ticket_act(people["head"], tid, "approve_closure", {"note": "Selesai"})
+    assert "Ditutup" in page and 'id="actions"' not in page
+    assert page.count('<li><strong>') == 7  # file, assign, resolve, check, resolve, check, closure
+    assert f'data-ticket="{tid}"' not in a.get("/tickets").text  # closed: only in the full list
+    assert f'data-ticket="{tid}"' in a.get("/tickets?show=all").text
+
+
+def test_a_ticket_closed_as_out_of_scope(app, world, people):
+    a, officer = people["contact_a"], people["officer"]
+    r = a.post("/tickets", {"subject": "Aplikasi pihak ketiga", "description": "Lisensi habis"})
+    tid = int(r.headers["location"].rsplit("/", 1)[1])
+    _ticket_act(people["helpdesk"], tid, "assign", {"officer": "officer"})
+    page = _ticket_act(officer, tid, "reject_out_of_scope", {"reason": "Bukan kewenangan Kominfo"})
+    assert "Ditutup" in page and "Bukan kewenangan Kominfo" in page
+    assert "tidak dapat dilakukan" in _ticket_act(officer, tid, "resolve", {"resolution": "x"})
+
+
+def test_the_ticket_offer_on_a_failed_access_check(app, world, people):
+    import socket
+
+    a, b = people["contact_a"], people["contact_b"]
+    api = TestClient(app)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    rid = flow.submit(api, world)["id"]
+    assert 'data-offer="ticket"' not in a.get(f"/requests/{rid}").text
+    r = a.post(f"/requests/{rid}/ticket")
+    assert r.status_code == 303 and r.headers["location"] == f"/requests/{rid}"  # nothing to report yet
+    flow.to_handed_over(api, world, rid)
+    flow.act(api, world, rid, "place", "officer")
+    flow.act(api, world, rid, "configure", "officer", {"management_ip": "127.0.0.1",
+                                                       "access_checks": [{"kind": "tcp", "port": closed}]})
+    flow.act(api, world, rid, "confirm_access", "contact_a", {"ok": False, "note": "tidak bisa"})
+    page = a.get(f"/requests/{rid}").text
+    assert 'data-offer="ticket"' in page and "Buat tiket helpdesk" in page
+    assert b.post(f"/requests/{rid}/ticket").status_code == 404
+    r = a.post(f"/requests/{rid}/ticket")
+    assert r.status_code == 303 and r.headers["location"].startswith("/tickets/"), r.text
+    page = a.get(r.headers["location"]).text
+    assert "tidak dapat diakses" in page and f'href="/requests/{rid}"' in page
+    assert 'data-probe="fail"' in page and str(closed) in page
+    tid = int(r.headers["location"].rsplit("/", 1)[1])
+    assert f'data-ticket="{tid}"' in people["helpdesk"].get("/tickets").text
+
+
+def test_the_asset_register_and_the_asset_card(app, world, people):
+    a, b, officer = people["contact_a"], people["contact_b"], people["officer"]
+    for who in (a, b):
+        assert who.get("/assets").status_code in (403, 404)
+    r = TestClient(app).post("/api/v1/maintenance-cases", headers=world.auth("officer"), json={
+        "server_id": world.ids["server_a"], "kind": "repair", "analysis": "Kipas PSU berisik"})
+    assert r.status_code == 201, r.text
+    page = officer.get("/assets").text
+    assert "SN-A-001" in page and "SN-B-001" in page
+    assert f'href="/servers/{world.ids["server_a"]}/asset-card.pdf"' in page
+    assert f'data-case="maintenance-{r.json()["id"]}"' in page and "Telaahan diajukan" in page
+    assert people["head"].get("/assets").status_code == 200
+    card = f"/servers/{world.ids['server_a']}/asset-card.pdf"
+    for who in (officer, people["helpdesk"], a):
+        got = who.get(card)
+        assert got.status_code == 200 and got.content.startswith(b"%PDF-"), got.text[:200]
+    assert b.get(card).status_code == 404
+    assert officer.get("/servers/999999/asset-card.pdf").status_code == 404
+    assert f'href="{card}"' in a.get("/servers").text

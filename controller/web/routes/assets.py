@@ -1,0 +1,74 @@
+"""The asset register for office staff, open lifecycle cases, and the asset card as a download.
+
+Reads go through `services.assets` and `services.lifecycle` with the API's checks: the register
+is for staff; the card is for staff and the server's own unit (another unit's server is a 404).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Query, Request
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from ...api.deps import Id
+from ...documents.asset_card import render_card_pdf
+from ...domain.lifecycle_flow import FLOWS, KIND_LABELS, LABELS
+from ...models import User
+from ...services import assets, lifecycle
+from .. import views
+from ..deps import SessionDep, SettingsDep, StaffUser, WebUser
+from ..i18n import N_, label
+from ..render import gettext_for, page
+from ..route import web_router
+from ..session import lang_of
+
+router = web_router()
+
+OWNERS: dict[str, str] = {"office": N_("Office"), "unit": N_("Unit")}
+
+
+def open_cases(db: Session, user: User, lang: str) -> list[dict[str, Any]]:
+    """Maintenance, transfer and disposal cases still under way, oldest first, with their state."""
+    rows: list[dict[str, Any]] = []
+    for kind, flow in FLOWS.items():
+        model = lifecycle.KINDS[kind].model
+        stmt = lifecycle.list_stmt(user, kind).where(model.state.not_in(sorted(flow.terminal_states)))
+        for case in db.scalars(stmt.limit(500)):
+            state = LABELS[kind].get(case.state)
+            rows.append({"kind": kind, "kind_label": label(KIND_LABELS[kind], lang), "id": case.id,
+                         "server": case.server, "state": case.state, "state_since": case.state_since,
+                         "state_label": {"text": label(state, lang) if state else case.state,
+                                         "colour": state.colour if state else "grey"},
+                         "created_by": case.created_by,
+                         "allowed_actions": lifecycle.allowed_actions(user, kind, case)})
+    rows.sort(key=lambda r: r["state_since"])
+    return rows
+
+
+@router.get("/assets")
+def register(request: Request, db: SessionDep, user: StaffUser,
+             include_disposed: Annotated[bool, Query()] = False) -> Response:
+    """The register (`GET /api/v1/assets` for people), with each server's card and the open cases."""
+    _ = gettext_for(request)
+    rows = list(db.execute(assets.register_stmt(user, include_disposed).limit(2000)))
+    where = views.placements(db, [s.id for s, _rec in rows])
+    cases = open_cases(db, user, lang_of(request))
+    out = page(request, "assets.html", rows=rows, placements=where, cases=cases, include_disposed=include_disposed,
+               owner_label=lambda o: _(OWNERS[o]) if o in OWNERS else (o or "-"))
+    db.commit()
+    return out
+
+
+@router.get("/servers/{server_id}/asset-card.pdf")
+def asset_card(server_id: Id, db: SessionDep, settings: SettingsDep, user: WebUser) -> Response:
+    """The printable kartu inventaris, as the API's download (services.assets.card checks the unit)."""
+    card = assets.card(db, settings, user, server_id)
+    db.commit()
+    return Response(render_card_pdf(card), media_type="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="kartu_inventaris_{server_id}.pdf"',
+                             "Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"})
+
+
+__all__ = ["router"]
