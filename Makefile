@@ -10,7 +10,7 @@ DEMO_DB ?= var/demo.db
 # Prometheus, the browser.
 DEB_PACKAGES := python3-venv postgresql poppler-utils fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 \
 	libharfbuzz-subset0 openssl snmpd snmp openssh-server prometheus-snmp-exporter iproute2 util-linux \
-	chromium
+	chromium prometheus
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

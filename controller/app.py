@@ -50,6 +50,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                    monitoring, inventory, tickets, asset_routes, audit_routes):
         app.include_router(module.router, prefix="/api/v1")
     install_web(app)
+    from .metrics import install as install_metrics  # GET /metrics and request counting
+    install_metrics(app)
 
     @app.get("/healthz", tags=["meta"])
     def healthz() -> dict:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, Float, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (Boolean, Date, Float, ForeignKey, Index, Integer, LargeBinary, String, Text,
+                        UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Audited, Base, UTCDateTime, utcnow
@@ -100,6 +101,8 @@ class AccessCheck(Base):
     """One probe result (after configuration, and on schedule): measurements, not audited."""
 
     __tablename__ = "access_checks"
+    # The latest round per server is what pages and /metrics read.
+    __table_args__ = (Index("ix_access_checks_server_checked", "server_id", "checked_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     server_id: Mapped[int] = mapped_column(ForeignKey("servers.id", ondelete="RESTRICT"), index=True)
