@@ -37,12 +37,7 @@ test: deps
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 demo: deps
-	@mkdir -p var
-	TITIP_DATABASE_URL=sqlite:///$(DEMO_DB) $(BIN)/titip db upgrade
-	@TITIP_DATABASE_URL=sqlite:///$(DEMO_DB) $(BIN)/titip demo seed
-	@echo
-	@echo "Titip is at http://$(HOST):$(PORT)/  (API docs: http://$(HOST):$(PORT)/docs)"
-	TITIP_DATABASE_URL=sqlite:///$(DEMO_DB) $(BIN)/titip serve --host $(HOST) --port $(PORT)
+	BIN=$(BIN) HOST=$(HOST) PORT=$(PORT) TITIP_DATABASE_URL=sqlite:///$(DEMO_DB) bash tools/demo.sh
 
 # PNGs of the officer's room view and the contact person's server list, into screenshots/.
 screenshots: deps

@@ -115,11 +115,30 @@ def audit_verify() -> None:
 
 @demo_app.command("seed")
 def demo_seed() -> None:
-    """Fill an empty database with a demo room, racks, units, users and servers."""
-    from .demo import seed
+    """Fill an empty database with a demo room, racks, units, users, servers and requests."""
+    from .demo import logins, seed
 
     for line in seed(_settings()):
         typer.echo(line)
+    for line in logins():
+        typer.echo(line)
+
+
+@demo_app.command("logins")
+def demo_logins() -> None:
+    """Print the demo users and their password."""
+    from .demo import logins
+
+    for line in logins():
+        typer.echo(line)
+
+
+@demo_app.command("agent-token")
+def demo_agent_token(serial: Annotated[str, typer.Option(help="the demo server's serial number")]) -> None:
+    """Print a one-time enrolment token for the demo's local agent."""
+    from .demo import agent_token
+
+    typer.echo(agent_token(_settings(), serial))
 
 
 @inventory_app.command("run")

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from .audit import install
 from .db import make_engine, make_sessionmaker, unit_of_work
 from .domain.choices import AllocationStatus
-from .models import Unit, User
+from .models import Server, Unit, User
 from .services import servers, setup, space
 from .settings import Settings
 
@@ -71,6 +71,48 @@ def seed(settings: Settings) -> Iterator[str]:
         space.reserve(s, officer, racks["R01"].id, 42, 1, note="Core switch Kominfo")
     engine.dispose()
     yield "demo data created: 4 units, 7 users, 1 room with 4 racks, 5 servers"
+    from .web.demo import enrich
+
+    yield from enrich(settings)
+    yield _waitlisted(settings)
+
+
+def logins() -> Iterator[str]:
     yield f"logins (password for all: {DEMO_PASSWORD}):"
     for username, role, unit, _name, _nip in USERS:
         yield f"  {username:<12} {role}{' (' + unit + ')' if unit else ''}"
+
+
+def _waitlisted(settings: Settings) -> str:
+    """A storage array that fits no rack (too tall for R04, too much power for R01-R03): it waits."""
+    from .services import custody
+
+    sessions = make_sessionmaker(make_engine(settings.database_url))
+    install(sessions)
+    steps = [("cp.bappeda", "submit", None), ("kadis", "head_dispose", {"note": "Proses"}),
+             ("kabid", "division_dispose", {"officer": "petugas"}), ("petugas", "waitlist", None)]
+    rid = None
+    for who, action, data in steps:
+        with unit_of_work(sessions, actor=who) as s:
+            user = s.scalar(select(User).where(User.username == who))
+            if action == "submit":
+                rid = custody.submit(s, settings, user, {
+                    "letter_number": "005/0099/BAPPEDA/2026", "letter_date": "2026-11-10",
+                    "server": {"brand": "NetApp", "model": "FAS8300 + DS224C", "serial_number": "NTAP-7000-01",
+                               "height_u": 26, "power_w": 7000, "purpose": "Arsip data perencanaan"}}).id
+            else:
+                custody.apply(s, settings, user, rid, action, data)
+    return "demo request waitlisted: NTAP-7000-01 (no rack fits 26 U and 7000 W)"
+
+
+def agent_token(settings: Settings, serial: str) -> str:
+    """A one-time enrolment token for the demo's local agent."""
+    from .services import agents
+
+    sessions = make_sessionmaker(make_engine(settings.database_url))
+    install(sessions)
+    with unit_of_work(sessions, actor="demo-seed") as s:
+        server = s.scalar(select(Server).where(Server.serial_number == serial))
+        officer = s.scalar(select(User).where(User.username == "petugas"))
+        token, _row = agents.make_enrollment_token(s, officer, server.id, 1)
+    return token

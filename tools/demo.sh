@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# `make demo`: the controller on SQLite with demo data, and a local agent reporting for one server.
+set -euo pipefail
+BIN=${BIN:-.venv/bin}
+HOST=${HOST:-127.0.0.1}
+PORT=${PORT:-8000}
+export TITIP_DATABASE_URL=${TITIP_DATABASE_URL:-sqlite:///var/demo.db}
+AGENT_DIR=var/demo-agent
+URL="http://$HOST:$PORT"
+
+mkdir -p var
+"$BIN/titip" db upgrade
+"$BIN/titip" demo seed
+"$BIN/titip" serve --host "$HOST" --port "$PORT" & SERVE=$!
+AGENT=
+trap 'kill $SERVE $AGENT 2>/dev/null || true' EXIT INT TERM
+for _ in $(seq 100); do curl -sf "$URL/healthz" >/dev/null && break; sleep 0.2; done
+
+# The agent on this machine stands in for the one on server DL-R740-7781 (unit DISKES).
+if [ ! -s "$AGENT_DIR/credential" ]; then
+  "$BIN/titip" demo agent-token --serial DL-R740-7781 \
+    | "$BIN/titip-agent" enroll --controller "$URL" --token - --state-dir "$AGENT_DIR"
+fi
+"$BIN/titip-agent" run --state-dir "$AGENT_DIR" --interval 15 >var/demo-agent.log 2>&1 & AGENT=$!
+
+echo
+echo "Titip is at $URL/  (login: $URL/login, API docs: $URL/docs, metrics: $URL/metrics)"
+"$BIN/titip" demo logins 2>/dev/null || true
+echo "A local agent reports for server DL-R740-7781 every 15 s (log: var/demo-agent.log). Ctrl-C stops all."
+wait $SERVE
