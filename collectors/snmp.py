@@ -213,8 +213,19 @@ async def collect_many(targets: list[SnmpTarget], concurrency: int = 64, deadlin
 
 
 def collect_many_sync(targets: list[SnmpTarget], **options: Any) -> list[SnmpResult]:
-    """`collect_many` for callers without an event loop (the CLI, a scheduler thread)."""
-    return asyncio.run(collect_many(targets, **options))
+    """`collect_many` for synchronous callers (the CLI, a scheduler thread, a sync route).
+
+    A caller whose thread already runs an event loop cannot use asyncio.run there, so the
+    collection then gets a worker thread with a loop of its own.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(collect_many(targets, **options))
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="snmp") as pool:
+        return pool.submit(lambda: asyncio.run(collect_many(targets, **options))).result()
 
 
 def collect_parallel(targets: list[SnmpTarget], processes: int | None = None, **options: Any) -> list[SnmpResult]:

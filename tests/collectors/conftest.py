@@ -16,7 +16,7 @@ from tests.support.sshd import Sshd, start_sshd
 def loopback_sshd() -> Iterator[Sshd]:
     """One OpenSSH server on 127.0.0.1, shared by the tests that only read from it."""
     if shutil.which("sshd") is None and not Path("/usr/sbin/sshd").exists():
-        pytest.skip("sshd is needed: apt-get install openssh-server")
+        pytest.fail("sshd is needed: apt-get install openssh-server (make test does)")
     server = start_sshd()
     yield server
     server.stop()
@@ -31,7 +31,7 @@ def snmpd():
     from tests.support.snmp import start_snmpd
 
     if shutil.which("snmpd") is None and not Path("/usr/sbin/snmpd").exists():
-        pytest.skip("snmpd is needed: apt-get install snmpd snmp")
+        pytest.fail("snmpd is needed: apt-get install snmpd snmp (make test does)")
     agent = start_snmpd(sys_name="srv-snmpd-test.kominfo.example")
     yield agent
     agent.stop()

@@ -134,3 +134,16 @@ def test_secrets_stay_out_of_repr_results_and_logs(snmpd, caplog) -> None:
     for secret in ("c0mmunity-s3cret", V3_AUTH, V3_PRIV):
         assert secret not in shown
     assert "community='***'" in repr(v2) and "auth_key='***'" in repr(v3)
+
+
+def test_sync_collection_works_inside_a_running_event_loop(snmpd):
+    """A synchronous caller on a thread that runs a loop (an async route, a test harness)."""
+    import asyncio
+
+    from collectors.snmp import SnmpTarget, collect_many_sync
+
+    async def inside() -> list:
+        return collect_many_sync([SnmpTarget("127.0.0.1", snmpd.port, community="public")])
+
+    [result] = asyncio.run(inside())
+    assert result.ok and result.inventory is not None

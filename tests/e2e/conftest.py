@@ -53,10 +53,12 @@ def live(tmp_path_factory, sqlite_template) -> Iterator[Live]:
     ctl.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    # Module scope: Playwright's sync API keeps an event loop running in this thread while it
+    # is open, which must not leak into the tests that run after these.
     if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+        pytest.fail("Debian's chromium is not installed: apt-get install chromium (make test does)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
