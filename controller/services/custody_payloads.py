@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from ..errors import Invalid
+from .. import validation
 
 Text = Annotated[str, Field(min_length=1, max_length=500)]
 Note = Annotated[str | None, Field(default=None, max_length=2000)]
@@ -148,10 +148,4 @@ PAYLOADS: dict[str, type[BaseModel]] = {
 
 def parse(action: str, data: dict | None) -> BaseModel:
     """Validate an action's data; a 422 names the first bad field."""
-    try:
-        return PAYLOADS[action].model_validate(data or {})
-    except ValidationError as exc:
-        errors = [{"field": ".".join(str(p) for p in e["loc"]) or "body", "message": e["msg"]}
-                  for e in exc.errors()]
-        first = errors[0]
-        raise Invalid(f"{first['field']}: {first['message']}", field=first["field"], errors=errors) from exc
+    return validation.parse(PAYLOADS[action], data or {})

@@ -6,11 +6,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from ..domain.choices import Condition
 from ..domain.lifecycle_flow import DisposalMethod
-from ..errors import Invalid
+from .. import validation
 from .custody_payloads import Note, Payload
 
 Id = Field(ge=1, le=2**31 - 1)
@@ -145,13 +145,7 @@ PAYLOADS: dict[str, dict[str, type[BaseModel]]] = {
 
 def validate(model: type[BaseModel], data: dict | None) -> BaseModel:
     """Validate against ``model``; a 422 names the first bad field (as custody's payloads do)."""
-    try:
-        return model.model_validate(data or {})
-    except ValidationError as exc:
-        errors = [{"field": ".".join(str(p) for p in e["loc"]) or "body", "message": e["msg"]}
-                  for e in exc.errors()]
-        first = errors[0]
-        raise Invalid(f"{first['field']}: {first['message']}", field=first["field"], errors=errors) from exc
+    return validation.parse(model, data or {})
 
 
 def parse(kind: str, action: str, data: dict | None) -> BaseModel:

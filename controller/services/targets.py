@@ -11,15 +11,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..crypto import SecretBox
-from ..errors import Invalid, NotFound
+from ..errors import NotFound
 from ..models import CollectionTarget, Finding, Server, User
 from ..models.base import utcnow
 from ..settings import Settings
+from .. import validation
 
 Address = Annotated[str, Field(min_length=1, max_length=253, pattern=r"^[A-Za-z0-9.:_-]+$")]
 Role = Literal["server", "switch", "pdu", "bmc", "ups"]
@@ -71,14 +72,12 @@ TargetIn = Annotated[SnmpIn | SshIn, Field(discriminator="kind")]
 SECRET_FIELDS = ("community", "auth_key", "priv_key", "password", "private_key", "passphrase")
 
 
+_TARGET = TypeAdapter(TargetIn)
+
+
 def parse(data: Any) -> SnmpIn | SshIn:
-    from pydantic import TypeAdapter
-    try:
-        return TypeAdapter(TargetIn).validate_python(data)
-    except ValidationError as exc:
-        e = exc.errors()[0]
-        where = ".".join(str(p) for p in e["loc"][1:]) or "kind"
-        raise Invalid(f"{where}: {e['msg']}", field=where) from exc
+    # skip=1: the first location part only names the union branch (snmp or ssh)
+    return validation.parse(_TARGET, data, skip=1)
 
 
 def create(session: Session, settings: Settings, user: User, server_id: int, body: SnmpIn | SshIn) -> CollectionTarget:

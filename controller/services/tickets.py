@@ -17,6 +17,7 @@ from ..errors import Invalid, NotFound
 from ..models import AccessCheck, CustodyRequest, Server, Ticket, TicketStep, User
 from ..models.base import utcnow
 from ..settings import Settings
+from .. import validation
 from .access import check_unit, unit_scope
 from .custody import calendar
 
@@ -61,13 +62,7 @@ PAYLOADS: dict[str, type[BaseModel]] = {"assign": AssignIn, "reject_out_of_scope
 
 
 def _parse(model: type[BaseModel], data: Any) -> BaseModel:
-    from pydantic import ValidationError
-    try:
-        return model.model_validate(data or {})
-    except ValidationError as exc:
-        e = exc.errors()[0]
-        where = ".".join(str(p) for p in e["loc"]) or "body"
-        raise Invalid(f"{where}: {e['msg']}", field=where) from exc
+    return validation.parse(model, data or {})
 
 
 def get(session: Session, user: User, ticket_id: int) -> Ticket:

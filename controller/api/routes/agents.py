@@ -8,9 +8,10 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
 
 from collectors.record import ConditionRecord, InventoryRecord
+from ... import validation
 from ...errors import Invalid
 from ...services import agents
 from ..deps import Id, SessionDep, SpaceManager
@@ -43,12 +44,6 @@ class TokenIn(BaseModel):
     ttl_hours: int = Field(default=24, ge=1, le=24 * 14)
 
 
-def _invalid(exc: ValidationError, prefix: str) -> Invalid:
-    errors = [{"field": ".".join(str(p) for p in (prefix, *e["loc"]) if p != ""), "message": e["msg"]}
-              for e in exc.errors()]
-    return Invalid(f"{errors[0]['field']}: {errors[0]['message']}", field=errors[0]["field"], errors=errors)
-
-
 def parse_reports(body: Any) -> list[dict[str, Any]]:
     """One report, or `{"reports": [...]}`; every payload checked against the shared record shape."""
     batch = body.get("reports") if isinstance(body, dict) and "reports" in body else None
@@ -59,14 +54,11 @@ def parse_reports(body: Any) -> list[dict[str, Any]]:
     out = []
     for i, raw in enumerate(items):
         where = f"{prefix}.{i}" if prefix else ""
+        rep = validation.parse(ReportIn, raw, where)
         try:
-            rep = ReportIn.model_validate(raw)
-        except ValidationError as exc:
-            raise _invalid(exc, where) from exc
-        try:
-            record = PAYLOADS[rep.kind].validate_python(rep.payload)
-        except ValidationError as exc:
-            raise _invalid(exc, f"{where}.payload".lstrip(".")) from exc
+            record = validation.parse(PAYLOADS[rep.kind], rep.payload, f"{where}.payload".lstrip("."))
+        except Invalid:
+            raise
         except ValueError as exc:  # e.g. a newer schema_version than this controller reads
             raise Invalid(f"{where}.payload: {exc}".lstrip(".: "), field=f"{where}.payload".lstrip(".")) from exc
         out.append({**rep.model_dump(), "payload": dataclasses.asdict(record)})

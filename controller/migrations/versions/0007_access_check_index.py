@@ -5,8 +5,6 @@ Revises: 0006
 Create Date: 2026-11-24
 """
 from alembic import op
-import sqlalchemy as sa
-import controller.models.base
 
 
 revision = '0007'
