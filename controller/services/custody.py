@@ -180,12 +180,13 @@ def _assign_officer(session, settings, req, body, actor, now, out, probes) -> No
     req.officer = officer.username
 
 
-def _all_candidates(session: Session, server: Server) -> list[slots.Candidate]:
+def candidates_for(session: Session, server: Server) -> list[slots.Candidate]:
+    """Free slots for the server in every room, ranked by the one rule in domain.slots."""
     from ..models import Room
-    found: list[slots.Candidate] = []
-    for room_id in session.scalars(select(Room.id).order_by(Room.id)):
-        found.extend(space.free_slots(session, room_id, server.height_u, server.power_w))
-    return sorted(found, key=lambda c: (c.leftover_u, -(c.power_free_w or 10**9), c.u_bottom, c.rack_name))
+
+    spaces = [sp for room_id in session.scalars(select(Room.id).order_by(Room.id))
+              for sp in space.room_spaces(session, room_id)]
+    return slots.candidates(spaces, server.height_u, server.power_w)
 
 
 def _reserve_slot(session, settings, req, body, actor, now, out, probes) -> None:
@@ -193,7 +194,7 @@ def _reserve_slot(session, settings, req, body, actor, now, out, probes) -> None
     who = officer or _system_user()
     rack_id, u_bottom = getattr(body, "rack_id", None), getattr(body, "u_bottom", None)
     if rack_id is None:
-        best = _all_candidates(session, req.server)
+        best = candidates_for(session, req.server)
         if not best:
             raise Conflict("no rack has enough free contiguous U and power for this server; "
                            "put the request on the waitlist", allowed_actions=["waitlist"])
@@ -210,7 +211,7 @@ def _system_user() -> User:
 
 
 def _enqueue_waitlist(session, settings, req, body, actor, now, out, probes) -> None:
-    if _all_candidates(session, req.server):
+    if candidates_for(session, req.server):
         raise Conflict("space is available for this server: reserve it instead of waitlisting",
                        allowed_actions=["reserve_space"])
     req.waitlisted_at = now
@@ -309,7 +310,7 @@ def promote_waitlist(session: Session, settings: Settings, now: datetime | None 
     waiting = session.scalars(select(CustodyRequest).where(CustodyRequest.state == S.waitlisted)
                               .order_by(CustodyRequest.waitlisted_at, CustodyRequest.id)).all()
     for req in waiting:
-        if not _all_candidates(session, req.server):
+        if not candidates_for(session, req.server):
             continue
         move = CUSTODY.move(req.state, "promote", SYSTEM, {})
         _perform(session, settings, req, move, parse("head_dispose", {}), SYSTEM, SYSTEM, now, None, None)

@@ -105,9 +105,10 @@ def run(sessions: sessionmaker[Session], settings: Settings, period: str, actor:
     """
     run_id, resumed = claim(sessions, settings, period, actor)
     with sessions() as s:
-        todo = [sid for sid in servers_in_custody(s) if not s.scalar(select(InventoryItem.id).where(
-            InventoryItem.run_id == run_id, InventoryItem.server_id == sid))]
-        total = len(servers_in_custody(s))
+        everyone = servers_in_custody(s)
+        done = set(s.scalars(select(InventoryItem.server_id).where(InventoryItem.run_id == run_id)))
+        todo = [sid for sid in everyone if sid not in done]
+        total = len(everyone)
     summary = Summary(period, "running", total=total, resumed=resumed)
     for i, server_id in enumerate(todo):
         if stop_after is not None and i >= stop_after:
@@ -140,10 +141,17 @@ def _inventory_one(sessions: sessionmaker[Session], settings: Settings, run_id: 
         agent_condition = json.loads(status.last_heartbeat) if fresh and status.last_heartbeat else None
         last_seen = status.last_seen_at if status else None
         # SSH before SNMP: it reads disks with serials and DMI, which SNMP rarely has.
-        plans = sorted((targets.load(settings, t) for t in targets.active(s, server_id) if t.role == "server"),
-                       key=lambda p: p.kind != "ssh")
+        plans, errors = [], []
+        for t in targets.active(s, server_id):
+            if t.role != "server":
+                continue
+            try:
+                plans.append(targets.load(settings, t))
+            except ValueError as exc:   # secrets sealed with another key: this target only
+                errors.append(f"{t.kind} target {t.id}: {exc}")
+        plans.sort(key=lambda p: p.kind != "ssh")
         s.rollback()
-    source, record, condition, errors, outcomes = None, None, None, [], []
+    source, record, condition, outcomes = None, None, None, []
     if agent_record:
         source, record, condition = "agent", agent_record, agent_condition
     else:
@@ -154,7 +162,7 @@ def _inventory_one(sessions: sessionmaker[Session], settings: Settings, run_id: 
                 source, record, condition = outcome.kind, outcome.inventory, outcome.condition
                 break
             errors.append(f"{outcome.kind}: {outcome.error}")
-        if not plans:
+        if not plans and not errors:
             errors.append("no fresh agent report and no SSH or SNMP target")
     with sessions() as s:
         s.info["actor"] = actor
@@ -226,8 +234,11 @@ def form(session: Session, settings: Settings, period: str):
     from ..documents.inventory_form import InventoryForm
     from ..domain.choices import CONDITION_LABELS, Condition
 
-    view = run_view(session, period)
+    from ..errors import NotFound
+
     r = session.scalar(select(InventoryRun).where(InventoryRun.period == period))
+    if r is None:
+        raise NotFound(f"no inventory run for {period}")
     rows = []
     for n, it in enumerate(session.scalars(select(InventoryItem).where(InventoryItem.run_id == r.id)
                                            .order_by(InventoryItem.server_id)), start=1):
@@ -254,5 +265,5 @@ def form(session: Session, settings: Settings, period: str):
             "reach": "Terjangkau" if it.reached else "Tidak terjangkau",
             "source": it.source or "-", "notes": "; ".join(notes) or None})
     return InventoryForm(period=period, office_name=settings.office_letterhead, place=settings.office_city,
-                         rows=rows, status=view["status"], signed_name=r.signed_name, signed_nip=r.signed_nip,
+                         rows=rows, status=r.status, signed_name=r.signed_name, signed_nip=r.signed_nip,
                          signed_position=r.signed_position, signed_at=r.signed_at)

@@ -150,5 +150,5 @@ def _fits(rack: slots.RackSpace, height_u: int, power_w: int) -> frozenset[int]:
 def suggestions(db: Session, req: CustodyRequest, limit: int = 5) -> list[tuple[Rack, slots.Candidate]]:
     """The best free slots over every room, in the order `reserve_space` without a slot takes them
     (services.custody ranks them; the first one is what "best free slot" reserves)."""
-    found = custody._all_candidates(db, req.server)[:limit]
+    found = custody.candidates_for(db, req.server)[:limit]
     return [(db.get(Rack, c.rack_id), c) for c in found]
