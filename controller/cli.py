@@ -1,4 +1,4 @@
-"""`titip`: the controller's command line (migrations, users, audit, demo, serve)."""
+"""`titip`: the controller's command line (migrations, users, audit, demo, inventory, retention, serve)."""
 
 from __future__ import annotations
 
@@ -17,11 +17,13 @@ user_app = typer.Typer(help="Users and roles.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
 demo_app = typer.Typer(help="Demo data.", no_args_is_help=True)
 inventory_app = typer.Typer(help="The monthly server inventory.", no_args_is_help=True)
+retention_app = typer.Typer(help="Pruning old measurements (heartbeats, access checks).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
 app.add_typer(demo_app, name="demo")
 app.add_typer(inventory_app, name="inventory")
+app.add_typer(retention_app, name="retention")
 
 
 def _settings() -> Settings:
@@ -179,6 +181,20 @@ def inventory_run(period: Annotated[Optional[str], typer.Option(help="YYYY-MM; d
                + (" (resumed)" if summary.resumed else ""))
     if summary.unreachable:
         typer.echo("not reached: " + ", ".join(summary.unreachable))
+
+
+@retention_app.command("run")
+def retention_run() -> None:
+    """Prune heartbeats and access checks past their retention now (the nightly job does the same)."""
+    from .db import make_engine, make_sessionmaker
+    from .services import retention
+
+    settings = _settings()
+    counts = retention.prune(make_sessionmaker(make_engine(settings.database_url)), settings, actor="cli")
+    for name, key, days in (("heartbeats", "heartbeats", settings.retention_heartbeat_days),
+                            ("access checks", "access_checks", settings.retention_access_check_days)):
+        kept = f"older than {days} days" if days else "retention 0: kept forever"
+        typer.echo(f"{name} pruned: {counts[key]} ({kept})")
 
 
 @app.command()

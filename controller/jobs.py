@@ -7,7 +7,7 @@ import logging
 from sqlalchemy.orm import Session, sessionmaker
 
 from .db import unit_of_work
-from .services import custody, inventory, notify, reachability
+from .services import custody, inventory, notify, reachability, retention
 from .settings import Settings
 
 log = logging.getLogger("titip.jobs")
@@ -44,3 +44,9 @@ def monthly_inventory(sessions: sessionmaker[Session], settings: Settings, perio
 
 def probe_access(sessions: sessionmaker[Session], settings: Settings) -> int:
     return reachability.probe_all(sessions)
+
+
+def prune_measurements(sessions: sessionmaker[Session], settings: Settings) -> dict[str, int]:
+    counts = retention.prune(sessions, settings)
+    log.info("retention: %d heartbeats and %d access checks pruned", counts["heartbeats"], counts["access_checks"])
+    return counts

@@ -21,6 +21,8 @@ def build(sessions: sessionmaker[Session], settings: Settings) -> BackgroundSche
                   id="monthly_inventory", misfire_grace_time=6 * 3600, **common)
     sched.add_job(jobs.probe_access, "interval", minutes=settings.probe_interval_minutes,
                   args=(sessions, settings), id="probe_access", **common)
+    sched.add_job(jobs.prune_measurements, retention_trigger(settings), args=(sessions, settings),
+                  id="prune_measurements", misfire_grace_time=6 * 3600, **common)
     return sched
 
 
@@ -28,3 +30,8 @@ def monthly_trigger(settings: Settings) -> CronTrigger:
     """Day 1, 02:00 in the office's timezone unless configured otherwise."""
     return CronTrigger(day=settings.inventory_day, hour=settings.inventory_hour,
                        minute=settings.inventory_minute, timezone=settings.timezone)
+
+
+def retention_trigger(settings: Settings) -> CronTrigger:
+    """Every night at 03:30 in the office's timezone: after the monthly inventory, before office hours."""
+    return CronTrigger(hour=3, minute=30, timezone=settings.timezone)

@@ -59,6 +59,10 @@ class Settings(BaseSettings):
     inventory_lease_seconds: int = 300
     # Access probes of every active server.
     probe_interval_minutes: int = 15
+    # Measurements older than this many days are pruned every night; 0 keeps them forever.
+    # Agent inventories are evidence and always kept, as is each server's latest probe round.
+    retention_heartbeat_days: int = Field(default=90, ge=0)
+    retention_access_check_days: int = Field(default=90, ge=0)
     config_file: str | None = None
 
     @field_validator("timezone")
