@@ -19,6 +19,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
+from ..domain import vitals
 from ..domain.choices import AllocationStatus
 from ..models import (AccessCheck, Agent, Allocation, CustodyRequest, Finding, Rack, RackUnit, Room, Server,
                       ServerStatus, Unit)
@@ -159,13 +160,18 @@ def _chunks(ids: list[int], size: int = 1000) -> list[list[int]]:
 
 
 def _refresh_vitals(session: Session, cache: RowCache, servers: list[ServerRow], fresh_since: float) -> None:
-    """Decode the heartbeats that changed since the last scrape (only those rows are fetched)."""
+    """Render the vitals that changed since the last scrape (only those rows are fetched).
+
+    Ingest keeps each heartbeat's vitals packed beside it; a row from before that (vitals NULL)
+    has its whole heartbeat read and reduced instead."""
     st = _t(ServerStatus)
     wanted = {row.id: (row.seen, row.srv) for row in servers if row.seen is not None and row.seen >= fresh_since}
+    heartbeat_if_unpacked = case((st.c.vitals.is_(None), st.c.last_heartbeat), else_=None)
     for chunk in _chunks(cache.missing(wanted)):
-        for sid, payload in session.execute(select(st.c.server_id, st.c.last_heartbeat)
-                                            .where(st.c.server_id.in_(chunk))).all():
-            cache.put(sid, wanted[sid], heartbeat.rendered(wanted[sid][1], heartbeat.vitals(payload)))
+        for sid, packed, payload in session.execute(select(st.c.server_id, st.c.vitals, heartbeat_if_unpacked)
+                                                    .where(st.c.server_id.in_(chunk))).all():
+            vit = vitals.unpack(packed) if packed is not None else vitals.of_json(payload)
+            cache.put(sid, wanted[sid], heartbeat.rendered(wanted[sid][1], vit))
     cache.keep_only(wanted)
 
 

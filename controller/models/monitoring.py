@@ -65,6 +65,8 @@ class ServerStatus(Base):
     server_id: Mapped[int] = mapped_column(ForeignKey("servers.id", ondelete="RESTRICT"), primary_key=True)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_heartbeat: Mapped[str | None] = mapped_column(Text)
+    # `domain.vitals.pack` of last_heartbeat, written with it: what scrapes read (no JSON decode of the whole heartbeat)
+    vitals: Mapped[str | None] = mapped_column(Text)
     last_inventory: Mapped[str | None] = mapped_column(Text)
     last_inventory_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_inventory_source: Mapped[str | None] = mapped_column(String(16))

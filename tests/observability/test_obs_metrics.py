@@ -118,6 +118,17 @@ def test_heartbeat_vitals_while_fresh_and_up_goes_to_zero_when_stale(app, client
     assert value(again, "titip_server_cpu_usage_ratio", server="SN-A-001") == 0.9
 
 
+def test_vitals_of_a_heartbeat_stored_before_they_were_kept_at_ingest(app, client, world) -> None:
+    """Rows from before migration 0008 have no packed vitals: the scrape reduces the heartbeat."""
+    agent = enrol(client, world)
+    send(client, agent, "heartbeat", heartbeat("srv-a"))
+    with app.state.engine.begin() as conn:
+        conn.execute(update(ServerStatus.__table__).values(vitals=None, last_seen_at=utcnow()))
+    text = scrape(client)
+    assert value(text, "titip_server_cpu_usage_ratio", server="SN-A-001") == 0.375
+    assert value(text, "titip_server_filesystem_used_ratio", server="SN-A-001", mountpoint="/var") == 0.92
+
+
 def test_inventory_time_by_source_and_open_findings(client, world) -> None:
     agent = enrol(client, world)
     send(client, agent, "inventory", inventory("srv-a", "SN-A-001", 64 * 2**30))
@@ -206,6 +217,7 @@ def test_metrics_token_is_required_once_set(settings) -> None:
     finally:
         app.state.engine.dispose()
         app.state.read_engine.dispose()
+        app.state.ingest_engine.dispose()
 
 
 def test_no_secret_reaches_the_page(client, world) -> None:

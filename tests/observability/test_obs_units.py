@@ -9,8 +9,9 @@ from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 from controller.domain.custody_flow import CustodyState
+from controller.domain.vitals import MAX_SENSORS, pack, unpack
+from controller.domain.vitals import of_json as vitals
 from controller.metrics.custody_time import overdue_by_state
-from controller.metrics.heartbeat import MAX_SENSORS, vitals
 from controller.metrics.http import route_of
 from controller.metrics.probes import Probe, probe_label
 from controller.services.custody import TIMED, calendar, due
@@ -53,6 +54,9 @@ def test_vitals_read_the_record_shape_and_survive_anything_else() -> None:
     assert len(v.temperatures) == MAX_SENSORS and all(t[0] != "acpitz" for t in v.temperatures)
     for junk in (None, "", "not json", "[1, 2]", '{"cpu": 5, "filesystems": "x", "temperatures": [1]}'):
         assert vitals(junk).cpu_ratio is None
+    assert unpack(pack(v)) == v        # what ingest stores is what the scrape renders
+    for junk in ("", "[1, 2]", "null", '[1, 2, 3, 4, "x", []]'):
+        assert unpack(junk) == type(v)()
 
 
 def test_probe_labels_are_kind_and_port() -> None:
