@@ -13,7 +13,7 @@ from .api.routes import audit as audit_routes
 from .api.routes import assets as asset_routes
 from .api.routes import (agents, auth, custody, documents, inventory, monitoring, notifications, racks, rooms,
                          servers, tickets, units, users)
-from .db import make_engine, make_sessionmaker
+from .db import make_engine, make_ingest_engine, make_sessionmaker
 from .settings import Settings
 from .web import install as install_web
 
@@ -39,6 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     sessions = make_sessionmaker(engine)
     audit.install(sessions)
     app.state.settings, app.state.engine, app.state.sessions = settings, engine, sessions
+    app.state.ingest_engine = make_ingest_engine(settings.database_url, engine)
     # SQLite: GET requests read through a second engine that does not take the write lock.
     app.state.read_engine = engine
     app.state.read_sessions = sessions

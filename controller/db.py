@@ -38,7 +38,21 @@ def make_engine(url: str, *, immediate: bool = True, **kwargs) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=40, **kwargs)
+    # Enough pooled connections for the worker's thread pool (40 threads): a connection made and
+    # dropped per request would cost PostgreSQL a backend fork each time.
+    return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=20, **kwargs)
+
+
+def make_ingest_engine(url: str, writer: Engine) -> Engine:
+    """The engine live heartbeats are written with (`services.heartbeats.store_one`).
+
+    On PostgreSQL: autocommit (a heartbeat is one statement) and no ping on checkout (the
+    statement is retried once on a dropped connection instead), so one round trip a heartbeat;
+    a small pool, since each use is short. On SQLite the writer itself: it is one file either way.
+    """
+    if writer.dialect.name != "postgresql":
+        return writer
+    return create_engine(url, isolation_level="AUTOCOMMIT", pool_size=10, max_overflow=0, pool_timeout=30)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

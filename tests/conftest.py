@@ -74,6 +74,7 @@ def app(settings):
     yield application
     application.state.engine.dispose()
     application.state.read_engine.dispose()
+    application.state.ingest_engine.dispose()
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ look up on every report (argon2 is for passwords people choose).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import secrets
 from datetime import datetime, timedelta
@@ -18,12 +17,11 @@ from sqlalchemy.orm import Session
 from .. import audit
 from ..domain import drift
 from ..errors import Forbidden, NotFound, Unauthorized
-from ..models import Agent, AgentReport, EnrollmentToken, Finding, Server, ServerStatus, User
+from ..models import Agent, EnrollmentToken, Finding, Server, ServerStatus, User
 from ..models.base import utcnow
+from . import heartbeats
 
-
-def _hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
+_hash = heartbeats.credential_hash   # tokens too: random and long, so SHA-256 is enough
 
 
 def make_enrollment_token(session: Session, user: User, server_id: int, ttl_hours: int) -> tuple[str, EnrollmentToken]:
@@ -100,58 +98,29 @@ def _status(session: Session, server_id: int) -> ServerStatus:
     return status
 
 
-def _dialect_insert(session: Session):
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
-
-
-def _insert_once(session: Session, values: dict[str, Any]) -> bool:
-    """Insert a report unless its id is known; True when stored now (one statement, no race)."""
-    table = AgentReport.__table__
-    stmt = (_dialect_insert(session)(table).values(**values)
-            .on_conflict_do_nothing(index_elements=["report_id"]).returning(table.c.id))
-    return session.connection().execute(stmt).first() is not None
-
-
-def _touch(session: Session, server_id: int, values: dict[str, Any]) -> bool:
-    """Upsert the server's latest status in one statement; returns inventory_requested.
-
-    Heartbeats are most of the traffic, so they skip the ORM: one insert for the report, this
-    one upsert, one commit.
-    """
-    table = ServerStatus.__table__
-    stmt = _dialect_insert(session)(table).values(server_id=server_id, inventory_requested=False, **values)
-    stmt = stmt.on_conflict_do_update(index_elements=["server_id"], set_=values).returning(
-        table.c.inventory_requested)
-    return bool(session.connection().execute(stmt).scalar())
-
-
 def ingest(session: Session, agent: Agent, reports: list[dict[str, Any]], now: datetime | None = None) -> dict:
-    """Store each report once and keep the server's latest status; returns per-report results."""
+    """Store each report once and keep the server's latest status; returns per-report results.
+
+    `reports` as `api.routes.agents.parse_reports` gives them (payload checked, and as JSON)."""
     now = now or utcnow()
     results = []
     requested = False
+    conn = session.connection()
     for rep in reports:
         if rep.get("server_id") not in (None, agent.server_id):
             raise Refused(Forbidden("this agent reports for its own server only", field="server_id"),
                           "agent", agent.id, f"reported for server {rep.get('server_id')}")
-        stored = _insert_once(session, {
-            "report_id": rep["report_id"], "server_id": agent.server_id, "agent_id": agent.id,
-            "source": "agent", "kind": rep["kind"], "sent_at": rep.get("sent_at"), "received_at": now,
-            "dropped_heartbeats": rep.get("dropped_heartbeats", 0),
-            "payload": json.dumps(rep["payload"], sort_keys=True, separators=(",", ":"))})
+        payload = rep.get("payload_json") or json.dumps(rep["payload"], separators=(",", ":"))
+        stored = heartbeats.insert_report(
+            conn, report_id=rep["report_id"], server_id=agent.server_id, agent_id=agent.id, kind=rep["kind"],
+            payload=payload, now=now, sent_at=rep.get("sent_at"), dropped=rep.get("dropped_heartbeats", 0))
         results.append({"report_id": rep["report_id"], "stored": stored})
         if not stored:
             continue
         sent = rep.get("sent_at") or now
         if rep["kind"] == "heartbeat":
-            requested = _touch(session, agent.server_id, {
-                "last_seen_at": now, "agent_version": agent.agent_version,
-                "last_heartbeat": json.dumps(rep["payload"], separators=(",", ":")),
-                "dropped_heartbeats": rep.get("dropped_heartbeats", 0)})
+            beat = heartbeats.beat(rep["report_id"], rep["payload"], payload, dropped=rep.get("dropped_heartbeats", 0))
+            requested = heartbeats.touch(conn, agent.server_id, agent.agent_version, beat, now)
         else:
             status = _status(session, agent.server_id)
             apply_inventory(session, status, rep["payload"], "agent", sent)

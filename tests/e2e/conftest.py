@@ -48,6 +48,7 @@ def live(tmp_path_factory, sqlite_template) -> Iterator[Live]:
     world = build_world(app)
     app.state.engine.dispose()
     app.state.read_engine.dispose()
+    app.state.ingest_engine.dispose()
     ctl = start_controller(url, {"TITIP_SECRET_KEY": SECRET, "TITIP_SCHEDULER_ENABLED": "false"})
     yield Live(ctl.url, world, ctl)
     ctl.stop()

@@ -25,6 +25,7 @@ def live(app, db_url):
     world = build_world(app)
     app.state.engine.dispose()
     app.state.read_engine.dispose()
+    app.state.ingest_engine.dispose()
     env = {"TITIP_SECRET_KEY": app.state.settings.secret_key, "TITIP_SCHEDULER_ENABLED": "false"}
     ctl = start_controller(db_url, env)
     state = {"ctl": ctl, "env": env}

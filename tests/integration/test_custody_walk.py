@@ -23,6 +23,7 @@ def live(app, db_url):
     world = build_world(app)
     app.state.engine.dispose()
     app.state.read_engine.dispose()
+    app.state.ingest_engine.dispose()
     ctl = start_controller(db_url, {"TITIP_SECRET_KEY": app.state.settings.secret_key,
                                     "TITIP_SCHEDULER_ENABLED": "false"})
     with httpx.Client(base_url=ctl.url, timeout=30) as client:

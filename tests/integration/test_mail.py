@@ -29,6 +29,7 @@ def mail_app(settings):
     yield app, port
     app.state.engine.dispose()
     app.state.read_engine.dispose()
+    app.state.ingest_engine.dispose()
 
 
 def test_mail_waits_for_the_mail_server_and_then_arrives(mail_app):

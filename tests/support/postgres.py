@@ -41,7 +41,9 @@ def _as_postgres(cmd: list[str], check: bool = True) -> subprocess.CompletedProc
     return subprocess.run(cmd, check=check, capture_output=True, text=True)
 
 
-def start_postgres() -> Postgres:
+def start_postgres(durable: bool = False) -> Postgres:
+    """A throwaway cluster. Tests need no durability (fsync off); benchmarks ask for `durable`
+    to measure what a production server pays for every commit."""
     if not (PG_BIN / "initdb").exists():
         raise RuntimeError(f"PostgreSQL not found in {PG_BIN}: apt-get install postgresql (make test does)")
     root = Path(tempfile.mkdtemp(prefix="titip-pg-"))
@@ -53,8 +55,9 @@ def start_postgres() -> Postgres:
     _as_postgres([str(PG_BIN / "initdb"), "-D", str(datadir), "-U", "postgres", "--auth=trust",
                   "-E", "UTF8", "--no-sync"])
     port = free_port()
-    opts = (f"-p {port} -k {datadir} -c listen_addresses=127.0.0.1 -c fsync=off "
-            f"-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+    opts = f"-p {port} -k {datadir} -c listen_addresses=127.0.0.1 -c max_connections=200"
+    if not durable:
+        opts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
     _as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(datadir), "-o", opts, "-l", str(root / "log"), "-w", "start"])
     pid = int((datadir / "postmaster.pid").read_text().split()[0])
     deadline = time.time() + 20

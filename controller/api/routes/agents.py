@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends
+from fastapi import APIRouter, Body, Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
+from sqlalchemy.orm import Session, sessionmaker
+from anyio import CapacityLimiter, to_thread
+from anyio.lowlevel import RunVar
+from starlette.concurrency import run_in_threadpool
 
 from collectors.record import ConditionRecord, InventoryRecord
 from ... import validation
 from ...errors import Invalid
-from ...services import agents
+from ...models.base import utcnow
+from ...services import agents, heartbeats
 from ..deps import Id, SessionDep, SpaceManager
 
 router = APIRouter(tags=["agents"])
 bearer = HTTPBearer(auto_error=False)
 PAYLOADS = {"inventory": TypeAdapter(InventoryRecord), "heartbeat": TypeAdapter(ConditionRecord)}
 MAX_BATCH = 500
+HEARTBEAT_THREADS = 4
 
 
 class EnrollIn(BaseModel):
@@ -61,8 +65,23 @@ def parse_reports(body: Any) -> list[dict[str, Any]]:
             raise
         except ValueError as exc:  # e.g. a newer schema_version than this controller reads
             raise Invalid(f"{where}.payload: {exc}".lstrip(".: "), field=f"{where}.payload".lstrip(".")) from exc
-        out.append({**rep.model_dump(), "payload": dataclasses.asdict(record)})
+        adapter = PAYLOADS[rep.kind]
+        out.append({**rep.model_dump(), "payload": adapter.dump_python(record),
+                    "payload_json": adapter.dump_json(record).decode()})
     return out
+
+
+def live_heartbeat(body: Any) -> heartbeats.Beat | None:
+    """`body` as one heartbeat ready to store, or None when it is anything else (a batch, an
+    inventory, or invalid: the general path answers those, and says what is wrong)."""
+    if not isinstance(body, dict) or body.get("kind") != "heartbeat" or "reports" in body:
+        return None
+    try:
+        (rep,) = parse_reports(body)
+    except Invalid:
+        return None
+    return heartbeats.beat(rep["report_id"], rep["payload"], rep["payload_json"], rep["sent_at"],
+                           rep["dropped_heartbeats"], rep["server_id"])
 
 
 @router.post("/agents/enroll")
@@ -79,17 +98,47 @@ def enroll(body: EnrollIn, db: SessionDep) -> dict:
 
 
 @router.post("/agents/reports")
-def reports(db: SessionDep, body: Annotated[Any, Body()],
-            auth: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)] = None) -> dict:
-    """Heartbeats and inventories, one or a batch; each stored once by its report_id."""
+async def reports(request: Request, body: Annotated[Any, Body()],
+                  auth: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)] = None) -> dict:
+    """Heartbeats and inventories, one or a batch; each stored once by its report_id.
+
+    Every agent sends a heartbeat a minute, so one live heartbeat takes one trip to a worker
+    thread and (on PostgreSQL) one statement; everything else, and every refusal, goes the
+    general way in one worker thread too.
+    """
+    credential = auth.credentials if auth else None
+    if credential and (beat := live_heartbeat(body)) is not None:
+        done = await to_thread.run_sync(heartbeats.store_one, request.app.state.ingest_engine, credential, beat,
+                                        utcnow(), limiter=_writers())
+        if done is not None:
+            return {"stored": done[0], "inventory_requested": done[1]}
+    return await run_in_threadpool(_ingest, request.app.state.sessions, credential, body)
+
+
+_WRITERS: RunVar[CapacityLimiter] = RunVar("titip_heartbeat_writers")
+
+
+def _writers() -> CapacityLimiter:
+    """Few threads for heartbeats (a statement takes well under a millisecond): dozens of
+    threads waiting on the database would spend the CPU handing the GIL around instead.
+    One limiter per event loop (tests run several)."""
     try:
-        agent = agents.authenticate(db, auth.credentials if auth else None)
-        parsed = parse_reports(body)
-        result = agents.ingest(db, agent, parsed)
-    except agents.Refused as exc:
-        agents.record_refusal(db, exc)
-        raise exc.error from None
-    db.commit()
+        return _WRITERS.get()
+    except LookupError:
+        _WRITERS.set(limiter := CapacityLimiter(HEARTBEAT_THREADS))
+        return limiter
+
+
+def _ingest(sessions: sessionmaker[Session], credential: str | None, body: Any) -> dict:
+    with sessions() as db:
+        try:
+            agent = agents.authenticate(db, credential)
+            parsed = parse_reports(body)
+            result = agents.ingest(db, agent, parsed)
+        except agents.Refused as exc:
+            agents.record_refusal(db, exc)
+            raise exc.error from None
+        db.commit()
     if isinstance(body, dict) and "reports" in body:
         return result
     return {"stored": result["results"][0]["stored"], "inventory_requested": result["inventory_requested"]}
