@@ -113,6 +113,9 @@ class AccessCheck(Base):
     latency_ms: Mapped[float | None] = mapped_column(Float)
     detail: Mapped[str | None] = mapped_column(String(500))
     checked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # "configure": the checks the configure step ran, the evidence that access was verified,
+    # kept for good; "schedule": the 15-minute rounds, measurements that retention prunes.
+    origin: Mapped[str] = mapped_column(String(16), default="schedule", server_default="schedule")
 
 
 class Notification(Base):

@@ -235,7 +235,8 @@ def _run_access_checks(session, settings, req, body, actor, now, out, probes) ->
     for result in probes or []:
         session.add(AccessCheck(server_id=req.server_id, request_id=req.id, kind=result.kind,
                                 target=result.target[:300], ok=result.ok, latency_ms=result.latency_ms,
-                                detail=(result.detail or result.error or "")[:500], checked_at=now))
+                                detail=(result.detail or result.error or "")[:500], checked_at=now,
+                                origin="configure"))
 
 
 def _run_probes(body) -> list:

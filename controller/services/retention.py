@@ -2,9 +2,10 @@
 configured number of days are deleted, so the two tables written every few minutes stop
 growing without end.
 
-Never deleted: agent inventories (evidence for the monthly inventory and for drift), and each
-server's latest round of access checks (what pages and /metrics show as its reachability, however
-old it is). No table refers to either table by key (a ticket copies the probe results it
+Never deleted: agent inventories (evidence for the monthly inventory and for drift), the access
+checks the configure step ran (the evidence that access was verified before the unit was told
+so), and each server's latest round of access checks (what pages and /metrics show as its
+reachability, however old it is). No table refers to either table by key (a ticket copies the probe results it
 attaches, an inventory item the record it used), so a delete never leaves a reference dangling.
 
 The rows are measurements, not on the audit chain: one audit event sums up a prune that deleted
@@ -16,7 +17,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, case, delete, exists, func, select
+from sqlalchemy import ColumnElement, Table, and_, case, delete, exists, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from .. import audit
@@ -54,7 +55,7 @@ def prune(sessions: sessionmaker[Session], settings: Settings, now: datetime | N
         superseded = exists().where(newer.c.server_id == checks.c.server_id,
                                     newer.c.checked_at > checks.c.checked_at)
         counts["access_checks"] = _delete_older(sessions, actor, chunk, checks, checks.c.checked_at, cutoff,
-                                                superseded)
+                                                and_(superseded, checks.c.origin != "configure"))
         cutoffs["access_checks_before"] = cutoff
     if any(counts.values()):
         with unit_of_work(sessions, actor) as s:

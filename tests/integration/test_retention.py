@@ -16,6 +16,7 @@ from controller.db import unit_of_work
 from controller.models import AccessCheck, AgentReport
 from controller.models.base import utcnow
 from controller.services import retention
+from tests.support import custody
 
 
 def _reports(app, reports: list[tuple[int, str, int]], now) -> None:
@@ -87,6 +88,27 @@ def test_each_servers_latest_probe_round_stays_however_old(app, client, world):
     assert _kept_rounds(app, now) == {a: {10: 2, 5: 2}, b: {250: 2}}
     [event] = _prune_events(client, world)
     assert event["access_checks"] == 6 and event["access_check_days"] == 90
+
+
+def test_the_checks_of_the_configure_step_stay_as_evidence(app, client, world):
+    """What the configure step verified is the record that access worked before the unit was
+    told so: it stays after its 15-minute successors have been pruned."""
+    rid = custody.submit(client, world)["id"]
+    custody.to_handed_over(client, world, rid)
+    custody.act(client, world, rid, "place", "officer")
+    custody.act(client, world, rid, "configure", "officer",
+                {"management_ip": "127.0.0.1", "access_checks": [{"kind": "tcp", "port": 9}]})
+    now = utcnow()
+    with app.state.sessions() as s:
+        sid = s.scalar(select(AccessCheck.server_id))
+    later = now + timedelta(days=200)
+    _rounds(app, [(sid, -100, 1), (sid, -199, 1)], now)        # scheduled rounds after it
+
+    counts = retention.prune(app.state.sessions, app.state.settings, later)
+
+    assert counts["access_checks"] == 1                       # the old scheduled round only
+    checks = client.get(f"/api/v1/custody-requests/{rid}", headers=world.auth("officer")).json()["access_checks"]
+    assert [c["target"] for c in checks] == ["127.0.0.1:9"]   # the configure step's check
 
 
 def test_zero_keeps_everything_forever(app, client, world):
