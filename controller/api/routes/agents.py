@@ -59,13 +59,13 @@ def parse_reports(body: Any) -> list[dict[str, Any]]:
     for i, raw in enumerate(items):
         where = f"{prefix}.{i}" if prefix else ""
         rep = validation.parse(ReportIn, raw, where)
+        adapter = PAYLOADS[rep.kind]
         try:
-            record = validation.parse(PAYLOADS[rep.kind], rep.payload, f"{where}.payload".lstrip("."))
+            record = validation.parse(adapter, rep.payload, f"{where}.payload".lstrip("."))
         except Invalid:
             raise
         except ValueError as exc:  # e.g. a newer schema_version than this controller reads
             raise Invalid(f"{where}.payload: {exc}".lstrip(".: "), field=f"{where}.payload".lstrip(".")) from exc
-        adapter = PAYLOADS[rep.kind]
         out.append({**rep.model_dump(), "payload": adapter.dump_python(record),
                     "payload_json": adapter.dump_json(record).decode()})
     return out
