@@ -106,7 +106,10 @@ def _waitlisted(settings: Settings) -> str:
 
 
 def agent_token(settings: Settings, serial: str) -> str:
-    """A one-time enrolment token for the demo's local agent."""
+    """A one-time enrolment token for the demo's local agent, which enrols afresh at every
+    `make demo` (the database or the port may have changed since): earlier demo agents of the
+    server are revoked, as an officer replacing an agent would."""
+    from .models import Agent
     from .services import agents
 
     sessions = make_sessionmaker(make_engine(settings.database_url))
@@ -114,5 +117,7 @@ def agent_token(settings: Settings, serial: str) -> str:
     with unit_of_work(sessions, actor="demo-seed") as s:
         server = s.scalar(select(Server).where(Server.serial_number == serial))
         officer = s.scalar(select(User).where(User.username == "petugas"))
+        for old in s.scalars(select(Agent).where(Agent.server_id == server.id, Agent.revoked_at.is_(None))):
+            agents.revoke(s, old.id)
         token, _row = agents.make_enrollment_token(s, officer, server.id, 1)
     return token

@@ -16,11 +16,12 @@ AGENT=
 trap 'kill $SERVE $AGENT 2>/dev/null || true' EXIT INT TERM
 for _ in $(seq 100); do curl -sf "$URL/healthz" >/dev/null && break; sleep 0.2; done
 
-# The agent on this machine stands in for the one on server DL-R740-7781 (unit DISKES).
-if [ ! -s "$AGENT_DIR/credential" ]; then
-  "$BIN/titip" demo agent-token --serial DL-R740-7781 \
-    | "$BIN/titip-agent" enroll --controller "$URL" --token - --state-dir "$AGENT_DIR"
-fi
+# The agent on this machine stands in for the one on server DL-R740-7781 (unit DISKES). It
+# enrols afresh each time: a credential and controller URL kept from an earlier demo (another
+# database, another port) would leave it reporting nowhere.
+rm -rf "$AGENT_DIR"
+"$BIN/titip" demo agent-token --serial DL-R740-7781 \
+  | "$BIN/titip-agent" enroll --controller "$URL" --token - --state-dir "$AGENT_DIR"
 "$BIN/titip-agent" run --state-dir "$AGENT_DIR" --interval 15 >var/demo-agent.log 2>&1 & AGENT=$!
 
 echo
