@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from ..errors import Conflict, Forbidden
@@ -24,7 +24,8 @@ def get_server(session: Session, user: User, server_id: int) -> Server:
     return server
 
 
-def list_servers_stmt(user: User, unit_code: str | None = None):
+def list_servers_stmt(user: User, unit_code: str | None = None, include_disposed: bool = False):
+    """The caller's servers; disposed ones (gone for good, kept for their history) only when asked."""
     stmt = select(Server).order_by(Server.id)
     scope = unit_scope(user)
     if scope is not None:
@@ -32,6 +33,9 @@ def list_servers_stmt(user: User, unit_code: str | None = None):
     if unit_code:
         from ..models import Unit
         stmt = stmt.join(Unit, Unit.id == Server.unit_id).where(Unit.code == unit_code)
+    if not include_disposed:
+        from ..models.assets import AssetRecord
+        stmt = stmt.where(~exists().where(AssetRecord.server_id == Server.id, AssetRecord.disposed_at.is_not(None)))
     return stmt
 
 

@@ -157,6 +157,10 @@ def test_destruction_needs_the_regent_wipes_data_frees_the_slot_and_keeps_histor
     everything = client.get("/api/v1/assets?include_disposed=true", headers=world.auth("officer")).json()["items"]
     assert [a["disposed_at"] is not None for a in everything if a["server_id"] == sid] == [True]
     assert client.get(f"/api/v1/servers/{sid}", headers=world.auth("contact_b")).status_code == 200
+    listed = client.get("/api/v1/servers", headers=world.auth("contact_b")).json()["items"]
+    assert sid not in [s["id"] for s in listed]                       # gone from the unit's list
+    listed = client.get("/api/v1/servers?include_disposed=true", headers=world.auth("contact_b")).json()["items"]
+    assert sid in [s["id"] for s in listed]                           # but kept, with its history
     open_case(client, world, "maintenance-cases", "officer",
               {"server_id": sid, "kind": "maintenance", "analysis": "x"}, expect=409)
     events = client.get(f"/api/v1/audit/events?entity=disposal_case&entity_id={cid}&limit=100",

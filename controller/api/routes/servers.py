@@ -21,8 +21,10 @@ def server_out(s: Server) -> ServerOut:
 
 @router.get("", response_model=Page[ServerOut])
 def list_servers(db: SessionDep, user: CurrentUser, paging: PagingDep,
-                 unit: Annotated[str | None, Query(max_length=32)] = None) -> dict:
-    items, total = page(db, servers.list_servers_stmt(user, unit), paging.offset, paging.limit)
+                 unit: Annotated[str | None, Query(max_length=32)] = None,
+                 include_disposed: bool = False) -> dict:
+    """The servers the caller may see; disposed ones only with `include_disposed=true`."""
+    items, total = page(db, servers.list_servers_stmt(user, unit, include_disposed), paging.offset, paging.limit)
     return {"items": [server_out(s) for s in items], "total": total,
             "offset": paging.offset, "limit": paging.limit}
 
