@@ -9,11 +9,20 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..domain.lifecycle_flow import FLOWS
 from .base import Audited, Base, UTCDateTime, utcnow
 from .space import Server
+
+
+def one_open_case_per_server(table: str, kind: str) -> Index:
+    """At most one open case of a kind per server, held by the database: two officers opening
+    one at the same moment both pass the check in code, one of them fails here (a 409)."""
+    closed = ", ".join(f"'{s.value}'" for s in sorted(FLOWS[kind].terminal_states))
+    where = text(f"state NOT IN ({closed})")
+    return Index(f"uq_{table}_open_per_server", "server_id", unique=True, sqlite_where=where, postgresql_where=where)
 
 
 class AssetRecord(Audited, Base):
@@ -79,6 +88,7 @@ class MaintenancePart(Audited, Base):
 class TransferCase(Audited, Base):
     __tablename__ = "transfer_cases"
     __audit_name__ = "transfer_case"
+    __table_args__ = (one_open_case_per_server("transfer_cases", "transfer"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     server_id: Mapped[int] = mapped_column(ForeignKey("servers.id", ondelete="RESTRICT"), index=True)
@@ -101,6 +111,7 @@ class TransferCase(Audited, Base):
 class DisposalCase(Audited, Base):
     __tablename__ = "disposal_cases"
     __audit_name__ = "disposal_case"
+    __table_args__ = (one_open_case_per_server("disposal_cases", "disposal"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     server_id: Mapped[int] = mapped_column(ForeignKey("servers.id", ondelete="RESTRICT"), index=True)

@@ -27,6 +27,7 @@ from ..models.base import utcnow
 from ..settings import Settings
 from . import papers, space
 from .access import unit_scope
+from .common import flush_or_conflict
 from .lifecycle_payloads import parse
 from .servers import get_server
 from .setup import unit_by_code
@@ -124,7 +125,7 @@ def open_case(session: Session, settings: Settings, user: User, kind: str, data:
                            "return it before disposal", field="server_id")
         case = DisposalCase(**common, method=body.method, reason=body.reason)
     session.add(case)
-    session.flush()
+    flush_or_conflict(session, f"a {kind} case for server {server.id} is already open", "server_id")
     _step(session, kind, case, move, user, body, data, now)
     return case
 

@@ -65,3 +65,19 @@ def test_fifty_racing_reservations_same_range_one_winner(live):
     codes = sorted(r.status_code for r in responses)
     assert codes == [201] + [409] * 49, codes
     assert all("U20" in r.json()["detail"] for r in responses if r.status_code == 409)
+
+
+def test_twenty_racing_disposal_requests_open_one_case(live):
+    """Both databases: SQLite serialises the writers, PostgreSQL lets them all pass the check in
+    code and its partial unique index turns all but one into a 409."""
+    ctl, world = live
+    sid = world.ids["server_b"]
+    bodies = [{"server_id": sid, "method": "penghapusan", "reason": f"Rusak berat ({i})"} for i in range(20)]
+    responses = _fire(f"{ctl.url}/api/v1/disposals", world.tokens["contact_b"], bodies)
+    codes = sorted(r.status_code for r in responses)
+    assert codes == [201] + [409] * 19, [r.text for r in responses if r.status_code not in (201, 409)]
+    assert all("already open" in r.json()["detail"] or "still open" in r.json()["detail"]
+               for r in responses if r.status_code == 409)
+    cases = httpx.get(f"{ctl.url}/api/v1/disposals",
+                      headers={"Authorization": f"Bearer {world.tokens['officer']}"}).json()["items"]
+    assert [c["server_id"] for c in cases] == [sid]

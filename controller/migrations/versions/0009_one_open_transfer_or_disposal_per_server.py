@@ -1,0 +1,33 @@
+"""one open transfer or disposal per server, held by partial unique indexes
+
+Revision ID: 0009
+Revises: 0008
+Create Date: 2026-11-24
+"""
+import sqlalchemy as sa
+from alembic import op
+
+
+revision = '0009'
+down_revision = '0008'
+branch_labels = None
+depends_on = None
+
+# Open = not in a terminal state of the case's flow (domain.lifecycle_flow), as of this revision.
+OPEN = {
+    'disposal_cases': sa.text("state NOT IN ('disposed', 'rejected')"),
+    'transfer_cases': sa.text("state NOT IN ('rejected', 'transferred')"),
+}
+
+
+def upgrade() -> None:
+    for table, where in OPEN.items():
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.create_index(f'uq_{table}_open_per_server', ['server_id'], unique=True,
+                                  sqlite_where=where, postgresql_where=where)
+
+
+def downgrade() -> None:
+    for table in OPEN:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_index(f'uq_{table}_open_per_server')
