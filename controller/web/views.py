@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import models
-from ..api.routes.custody import request_view
+from ..services.custody_view import request_view
 from ..domain import slots
 from ..domain.choices import AllocationStatus
 from ..models import AccessCheck, Allocation, CustodyRequest, Document, Rack, Room, User

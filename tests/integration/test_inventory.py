@@ -218,6 +218,13 @@ def test_scheduled_probe_records_reachability(app, client, world):
         assert jobs.probe_access(app.state.sessions, app.state.settings) == 1
         checks = client.get(f"/api/v1/custody-requests/{rid}", headers=world.auth("contact_a")).json()["access_checks"]
         assert len(checks) == before + 1 and checks[-1]["ok"] is True
+        assert [c["origin"] for c in checks] == ["configure"] * before + ["schedule"]
+        srv.shutdown()                                    # the next round finds the service down
+        srv.server_close()
+        assert jobs.probe_access(app.state.sessions, app.state.settings) == 1
+        checks = client.get(f"/api/v1/custody-requests/{rid}", headers=world.auth("contact_a")).json()["access_checks"]
+        # the configure step's evidence and the latest round only, not every 15-minute round
+        assert [(c["origin"], c["ok"]) for c in checks] == [("configure", True)] * before + [("schedule", False)]
     finally:
         srv.shutdown()
         srv.server_close()

@@ -15,7 +15,7 @@ from starlette.datastructures import UploadFile
 from starlette.responses import RedirectResponse, Response
 
 from ...api.deps import Id
-from ...api.routes.custody import request_view
+from ...services.custody_view import request_view
 from ...domain.custody_flow import STATE_LABELS, TERMINAL, CustodyState
 from ...domain.workflow import RoleNotAllowed, WorkflowError
 from ...errors import NotFound, TitipError

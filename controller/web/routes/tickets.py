@@ -15,7 +15,7 @@ from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
 from ...api.deps import Id
-from ...api.routes.custody import request_view
+from ...services.custody_view import request_view
 from ...domain.ticket_flow import STATE_LABELS, TicketState
 from ...domain.workflow import RoleNotAllowed, WorkflowError
 from ...errors import NotFound, TitipError
