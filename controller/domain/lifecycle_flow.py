@@ -165,3 +165,67 @@ KIND_LABELS: dict[str, Label] = {
 def is_open(kind: str, state: str) -> bool:
     """A case is open until its flow has nowhere left to go."""
     return state not in FLOWS[kind].terminal_states
+
+
+# --- service times ---------------------------------------------------------------------------
+# Working days each open state may last before its next step is overdue, read from the SOPs'
+# *Mutu Baku: Waktu* column. A state waits for the SOP steps between the move that entered it and
+# the move that leaves it; their times add up. A step of minutes, or with no time written, counts
+# as 1 working day, the office's general service time (SOP 002). The step that opens a case (the
+# analysis, the plan, the request letter) is done before the case exists and is not counted.
+# Terminal states have no entry: nobody owes anything there.
+
+MAINTENANCE_DAYS: dict[MaintenanceState, int] = {
+    # SOP 001 Perbaikan dan Pemeliharaan, steps 2 (Kasi's nota dinas, 30 min) and 3 (Kabid's approval, 30 min).
+    M.requested: 2,
+    M.approved: 1,      # step 4: the assignment letter (surat penugasan), 1 hari
+    M.assigned: 3,      # step 5: the repair or maintenance work, 3 hari
+    M.worked: 1,        # step 6: the activity report, 1 hari
+}
+
+TRANSFER_DAYS: dict[TransferState, int] = {
+    T.requested: 1,           # SOP 001 Pemindahtanganan, step 2: Kabid's approval (no time written)
+    T.division_approved: 1,   # step 3: Kadis's approval and ratification, 10 min
+    # Steps 4 (coordination and assignment, 10 min) and 5 (the transfer and its berita acara, 3 hari).
+    T.head_approved: 4,
+}
+
+# Disposal follows one of two SOPs, by the case's method.
+DISPOSAL_DAYS: dict[DisposalMethod, dict[DisposalState, int]] = {
+    DisposalMethod.destruction: {
+        # SOP 000 Pemusnahan Aset TIK, steps 2 (Pejabat Penatausahaan's review, 5 hari) and 3 (the
+        # property manager's examination, 2 hari); step 1 (the request letter, 3 hari) opens the case.
+        D.requested: 7,
+        D.reviewed: 2,          # step 4: the assessment goes to the regent, 2 hari
+        # The regent (outside the office): steps 5 (decides, 2 hari), 6 (issues the approval letter,
+        # 2 hari) and 7 (the property manager receives it and passes it on, 2 hari).
+        D.awaiting_regent: 6,
+        D.approved: 2,          # step 8: back-up and format of the data, 2 hari
+        D.wiped: 2,             # step 9: handing the server to the property manager, 2 hari
+        # Not in SOP 000; SOP 001 Penghapusan step 6: reporting the disposal, 1 hari.
+        D.handed_over: 1,
+    },
+    DisposalMethod.deletion: {
+        D.requested: 1,         # SOP 001 Penghapusan Aset, step 2: Kasi checks the requirements, 30 min
+        D.reviewed: 1,          # step 3: the approval, 30 min
+        # Steps 4 (the assignment letter, 1 hari) and 5 (carrying out the deletion, 3 hari).
+        D.approved: 4,
+        D.wiped: 2,             # SOP 001 has no separate handover; SOP 000 step 9 (handover), 2 hari
+        D.handed_over: 1,       # step 6: reporting the deletion, 1 hari
+    },
+}
+
+SERVICE_DAYS: dict[str, dict] = {"maintenance": MAINTENANCE_DAYS, "transfer": TRANSFER_DAYS}
+
+
+def service_days(kind: str, state: str, method: str | None = None) -> int | None:
+    """Working days the case may stay in ``state``; None where no step is owed (closed cases)."""
+    if kind == "disposal":
+        return DISPOSAL_DAYS.get(method, {}).get(state)   # str keys: DisposalMethod is a StrEnum
+    return SERVICE_DAYS[kind].get(state)
+
+
+def timed_states(kind: str) -> tuple[str, ...]:
+    """The states of ``kind`` that have a service time under any method, in the flow's order."""
+    tables = DISPOSAL_DAYS.values() if kind == "disposal" else (SERVICE_DAYS[kind],)
+    return tuple(str(s) for s in FLOWS[kind].states if any(s in t for t in tables))

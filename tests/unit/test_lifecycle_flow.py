@@ -77,3 +77,49 @@ def test_terminal_states_close_cases():
     assert not is_open("disposal", "disposed") and not is_open("transfer", "rejected")
     assert is_open("maintenance", "worked")
     assert DISPOSAL.terminal_states == {"disposed", "rejected"}
+
+
+# --- service times -------------------------------------------------------------------------
+
+def test_every_open_state_has_a_service_time_and_no_closed_one_has():
+    from controller.domain.lifecycle_flow import DisposalMethod, service_days
+
+    for kind, flow in FLOWS.items():
+        methods = list(DisposalMethod) if kind == "disposal" else [None]
+        for state in flow.states:
+            for method in methods:
+                days = service_days(kind, state, method)
+                if state in flow.terminal_states:
+                    assert days is None, (kind, state, method)
+                elif (kind, state, method) == ("disposal", "awaiting_regent", DisposalMethod.deletion):
+                    assert days is None   # a deletion never waits for the regent
+                else:
+                    assert isinstance(days, int) and days >= 1, (kind, state, method)
+
+
+def test_service_times_are_the_sops_waktu_column():
+    from controller.domain.lifecycle_flow import service_days, timed_states
+
+    # SOP 001 maintenance: 30+30 min (each counts a day), 1 hari, 3 hari, 1 hari
+    assert [service_days("maintenance", s) for s in timed_states("maintenance")] == [2, 1, 3, 1]
+    # SOP 001 transfer: no time (a day), 10 min, 10 min + 3 hari
+    assert [service_days("transfer", s) for s in timed_states("transfer")] == [1, 1, 4]
+    # SOP 000 destruction, steps 2..9 after the request: 5+2, 2, 2+2+2, 2, 2; then SOP 001's report
+    assert [service_days("disposal", s, "pemusnahan") for s in timed_states("disposal")] == [7, 2, 6, 2, 2, 1]
+    assert [service_days("disposal", s, "penghapusan") for s in timed_states("disposal")] == [1, 1, None, 4, 2, 1]
+    assert service_days("disposal", "requested", None) is None   # no method, no table
+
+
+def test_a_lifecycle_step_is_due_in_working_days_across_a_holiday_weekend():
+    """Wed 24 Dec 2025 10:00 WIB: Christmas (Thu), cuti bersama (Fri) and the weekend do not count."""
+    from datetime import UTC, datetime
+
+    from controller.domain.lifecycle_flow import service_days
+    from controller.domain.service_time import WorkCalendar, due_at, is_overdue
+
+    cal, start = WorkCalendar(), datetime(2025, 12, 24, 3, 0, tzinfo=UTC)
+    due = due_at(start, cal, service_days("maintenance", "requested"))
+    assert due == datetime(2025, 12, 30, 3, 0, tzinfo=UTC)          # Tue 10:00 WIB, not Fri 26
+    assert not is_overdue(start, due, cal, 2) and is_overdue(start, due.replace(second=1), cal, 2)
+    assert due_at(start, cal, service_days("disposal", "requested", "pemusnahan")) == datetime(
+        2026, 1, 7, 3, 0, tzinfo=UTC)                                 # New Year's Day does not count either
