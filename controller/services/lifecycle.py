@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from ..domain.choices import AllocationStatus, Role
 from ..domain.custody_flow import TERMINAL as CUSTODY_TERMINAL
 from ..domain.lifecycle_flow import (DISPOSAL, DISPOSAL_LABELS, MAINTENANCE, MAINTENANCE_LABELS, NEEDS_REGENT,
-                                     TRANSFER, TRANSFER_LABELS, DisposalMethod, is_open)
+                                     TRANSFER, TRANSFER_LABELS, DisposalMethod, is_open, service_days)
+from ..domain.service_time import due_at
 from ..domain.workflow import Move, Workflow
 from ..errors import Conflict, Invalid, NotFound
 from ..models import Allocation, CustodyRequest, Document, Server, Unit, User
@@ -28,6 +29,7 @@ from ..settings import Settings
 from . import papers, space
 from .access import unit_scope
 from .common import flush_or_conflict
+from .custody import calendar
 from .lifecycle_payloads import parse
 from .servers import get_server
 from .setup import unit_by_code
@@ -72,6 +74,18 @@ def list_stmt(user: User, kind: str, state: str | None = None, server_id: int | 
     if server_id:
         stmt = stmt.where(model.server_id == server_id)
     return stmt
+
+
+def due(settings: Settings, kind: str, case: Case) -> datetime | None:
+    """When the case's current step is due (``domain.lifecycle_flow`` service times, working days)."""
+    days = service_days(kind, case.state, getattr(case, "method", None))
+    return due_at(case.state_since, calendar(settings), days) if days else None
+
+
+def timing(settings: Settings, kind: str, case: Case, now: datetime | None = None) -> dict:
+    """``due_at`` and ``overdue`` as custody requests and tickets show them; due exactly on time is not late."""
+    now, d = now or utcnow(), due(settings, kind, case)
+    return {"due_at": d, "overdue": bool(d and now > d)}
 
 
 def allowed_actions(user: User, kind: str, case: Case) -> list[str]:

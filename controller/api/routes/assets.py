@@ -22,6 +22,7 @@ from ...services import assets, lifecycle
 from ...services.access import require_role
 from ...services.common import page
 from ...services.lifecycle_payloads import AssetFields, validate
+from ...settings import Settings
 from ..deps import CurrentUser, Id, PagingDep, SessionDep, SettingsDep, StaffUser
 
 router = APIRouter(tags=["assets"])
@@ -37,14 +38,14 @@ Period = Annotated[str, Path(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", examples=["2
 Payload = Annotated[dict[str, Any] | None, Body()]
 
 
-def case_view(db: Session, user: User, kind: str, case) -> dict[str, Any]:
+def case_view(db: Session, settings: Settings, user: User, kind: str, case) -> dict[str, Any]:
     label = LABELS[kind][case.state]
     out: dict[str, Any] = {c.key: getattr(case, c.key) for c in inspect(type(case)).column_attrs}
     server = case.server
     out.update(kind=kind, state_label={"id": label.id, "en": label.en, "colour": label.colour},
                server={"serial_number": server.serial_number, "brand": server.brand, "model": server.model,
                        "unit_code": server.unit.code, "condition": server.condition},
-               allowed_actions=lifecycle.allowed_actions(user, kind, case))
+               allowed_actions=lifecycle.allowed_actions(user, kind, case), **lifecycle.timing(settings, kind, case))
     out["history"] = [{"action": s.action, "actor": s.actor, "role": s.role, "from": s.from_state,
                        "to": s.to_state, "time": s.at, "note": s.note}
                       for s in db.scalars(select(LifecycleStep).where(
@@ -63,27 +64,27 @@ def case_view(db: Session, user: User, kind: str, case) -> dict[str, Any]:
 # --- the three case types ------------------------------------------------------------------
 
 def _open(kind: str, db, settings, user, body) -> dict:
-    out = case_view(db, user, kind, lifecycle.open_case(db, settings, user, kind, body))
+    out = case_view(db, settings, user, kind, lifecycle.open_case(db, settings, user, kind, body))
     db.commit()
     return out
 
 
-def _list(kind: str, db, user, paging, state, server_id) -> dict:
+def _list(kind: str, db, settings, user, paging, state, server_id) -> dict:
     items, total = page(db, lifecycle.list_stmt(user, kind, state, server_id), paging.offset, paging.limit)
-    out = [case_view(db, user, kind, c) for c in items]
+    out = [case_view(db, settings, user, kind, c) for c in items]
     db.commit()
     return {"items": out, "total": total, "offset": paging.offset, "limit": paging.limit}
 
 
-def _get(kind: str, db, user, case_id) -> dict:
-    out = case_view(db, user, kind, lifecycle.get_case(db, user, kind, case_id))
+def _get(kind: str, db, settings, user, case_id) -> dict:
+    out = case_view(db, settings, user, kind, lifecycle.get_case(db, user, kind, case_id))
     db.commit()
     return out
 
 
 def _act(kind: str, db, settings, user, case_id, action, body) -> dict:
     case, _ = lifecycle.apply(db, settings, user, kind, case_id, action, body)
-    out = case_view(db, user, kind, case)
+    out = case_view(db, settings, user, kind, case)
     db.commit()
     return out
 
@@ -99,14 +100,14 @@ def open_maintenance(db: SessionDep, settings: SettingsDep, user: CurrentUser, b
 
 
 @router.get("/maintenance-cases")
-def list_maintenance(db: SessionDep, user: CurrentUser, paging: PagingDep, state: State = None,
+def list_maintenance(db: SessionDep, settings: SettingsDep, user: CurrentUser, paging: PagingDep, state: State = None,
                      server_id: ServerFilter = None) -> dict:
-    return _list("maintenance", db, user, paging, state, server_id)
+    return _list("maintenance", db, settings, user, paging, state, server_id)
 
 
 @router.get("/maintenance-cases/{maintenance_id}")
-def get_maintenance(maintenance_id: Id, db: SessionDep, user: CurrentUser) -> dict:
-    return _get("maintenance", db, user, maintenance_id)
+def get_maintenance(maintenance_id: Id, db: SessionDep, settings: SettingsDep, user: CurrentUser) -> dict:
+    return _get("maintenance", db, settings, user, maintenance_id)
 
 
 @router.post("/maintenance-cases/{maintenance_id}/actions/{action}")
@@ -123,14 +124,14 @@ def open_transfer(db: SessionDep, settings: SettingsDep, user: CurrentUser, body
 
 
 @router.get("/transfers")
-def list_transfers(db: SessionDep, user: CurrentUser, paging: PagingDep, state: State = None,
+def list_transfers(db: SessionDep, settings: SettingsDep, user: CurrentUser, paging: PagingDep, state: State = None,
                    server_id: ServerFilter = None) -> dict:
-    return _list("transfer", db, user, paging, state, server_id)
+    return _list("transfer", db, settings, user, paging, state, server_id)
 
 
 @router.get("/transfers/{transfer_id}")
-def get_transfer(transfer_id: Id, db: SessionDep, user: CurrentUser) -> dict:
-    return _get("transfer", db, user, transfer_id)
+def get_transfer(transfer_id: Id, db: SessionDep, settings: SettingsDep, user: CurrentUser) -> dict:
+    return _get("transfer", db, settings, user, transfer_id)
 
 
 @router.post("/transfers/{transfer_id}/actions/{action}")
@@ -147,14 +148,14 @@ def open_disposal(db: SessionDep, settings: SettingsDep, user: CurrentUser, body
 
 
 @router.get("/disposals")
-def list_disposals(db: SessionDep, user: CurrentUser, paging: PagingDep, state: State = None,
+def list_disposals(db: SessionDep, settings: SettingsDep, user: CurrentUser, paging: PagingDep, state: State = None,
                    server_id: ServerFilter = None) -> dict:
-    return _list("disposal", db, user, paging, state, server_id)
+    return _list("disposal", db, settings, user, paging, state, server_id)
 
 
 @router.get("/disposals/{disposal_id}")
-def get_disposal(disposal_id: Id, db: SessionDep, user: CurrentUser) -> dict:
-    return _get("disposal", db, user, disposal_id)
+def get_disposal(disposal_id: Id, db: SessionDep, settings: SettingsDep, user: CurrentUser) -> dict:
+    return _get("disposal", db, settings, user, disposal_id)
 
 
 @router.post("/disposals/{disposal_id}/actions/{action}")

@@ -6,6 +6,7 @@ is for staff; the card is for staff and the server's own unit (another unit's se
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Query, Request
@@ -16,7 +17,9 @@ from ...api.deps import Id
 from ...documents.asset_card import render_card_pdf
 from ...domain.lifecycle_flow import FLOWS, KIND_LABELS, LABELS
 from ...models import User
+from ...models.base import utcnow
 from ...services import assets, lifecycle
+from ...settings import Settings
 from .. import views
 from ..deps import SessionDep, SettingsDep, StaffUser, WebUser
 from ..i18n import N_, label
@@ -29,9 +32,11 @@ router = web_router()
 OWNERS: dict[str, str] = {"office": N_("Office"), "unit": N_("Unit")}
 
 
-def open_cases(db: Session, user: User, lang: str) -> list[dict[str, Any]]:
-    """Maintenance, transfer and disposal cases still under way, oldest first, with their state."""
+def open_cases(db: Session, settings: Settings, user: User, lang: str) -> list[dict[str, Any]]:
+    """Maintenance, transfer and disposal cases still under way, with their state and due time:
+    overdue first, then by due time, then the longest waiting."""
     rows: list[dict[str, Any]] = []
+    now = utcnow()
     for kind, flow in FLOWS.items():
         model = lifecycle.KINDS[kind].model
         stmt = lifecycle.list_stmt(user, kind).where(model.state.not_in(sorted(flow.terminal_states)))
@@ -41,20 +46,21 @@ def open_cases(db: Session, user: User, lang: str) -> list[dict[str, Any]]:
                          "server": case.server, "state": case.state, "state_since": case.state_since,
                          "state_label": {"text": label(state, lang) if state else case.state,
                                          "colour": state.colour if state else "grey"},
-                         "created_by": case.created_by,
+                         "created_by": case.created_by, **lifecycle.timing(settings, kind, case, now),
                          "allowed_actions": lifecycle.allowed_actions(user, kind, case)})
-    rows.sort(key=lambda r: r["state_since"])
+    far = datetime.max.replace(tzinfo=UTC)
+    rows.sort(key=lambda r: (not r["overdue"], r["due_at"] or far, r["state_since"]))
     return rows
 
 
 @router.get("/assets")
-def register(request: Request, db: SessionDep, user: StaffUser,
+def register(request: Request, db: SessionDep, settings: SettingsDep, user: StaffUser,
              include_disposed: Annotated[bool, Query()] = False) -> Response:
     """The register (`GET /api/v1/assets` for people), with each server's card and the open cases."""
     _ = gettext_for(request)
     rows = list(db.execute(assets.register_stmt(user, include_disposed).limit(2000)))
     where = views.placements(db, [s.id for s, _rec in rows])
-    cases = open_cases(db, user, lang_of(request))
+    cases = open_cases(db, settings, user, lang_of(request))
     out = page(request, "assets.html", rows=rows, placements=where, cases=cases, include_disposed=include_disposed,
                owner_label=lambda o: _(OWNERS[o]) if o in OWNERS else (o or "-"))
     db.commit()
