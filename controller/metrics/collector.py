@@ -54,7 +54,7 @@ class TitipCollector(Collector):
                 session.rollback()
             lines = [self.static.of(row) for row in snap.servers]
             families = [*_space(snap), *_custody(snap, lines, self.calendar, now),
-                        *_tickets(snap, self.calendar, now),
+                        *_tickets(snap, self.calendar, now), *_lifecycle(snap, self.calendar, now),
                         *_monitoring(snap, lines, self.caches, fresh_since)]
             self.static.keep_only({row.id for row in snap.servers})
         took = Family("titip_metrics_collect_seconds", "Time this scrape spent reading the database "
@@ -145,6 +145,30 @@ def _tickets(snap: Snapshot, cal: WorkCalendar, now: datetime) -> tuple[Family, 
     for state, n in late.items():
         overdue.add((state,), n)
     return tickets, overdue
+
+
+def _lifecycle(snap: Snapshot, cal: WorkCalendar, now: datetime) -> tuple[Family, ...]:
+    """Maintenance, transfer and disposal cases (SOPs 000, 001) by kind and state, and those past
+    their step's service time (``lifecycle_flow`` tables). Labels are the flows' own states."""
+    from ..domain.lifecycle_flow import FLOWS, service_days, timed_states
+    from ..domain.service_time import due_at
+
+    count = {(kind, str(s)): 0 for kind, flow in FLOWS.items() for s in flow.states}
+    late = {(kind, s): 0 for kind in FLOWS for s in timed_states(kind)}
+    for kind, state, method, since in snap.lifecycle:
+        count[(kind, state)] = count.get((kind, state), 0) + 1
+        days = service_days(kind, state, method)
+        if days and since is not None and now > due_at(since, cal, days):
+            late[(kind, state)] += 1
+    cases = Family("titip_lifecycle_cases", "Maintenance, transfer and disposal cases by state",
+                   ("kind", "state"))
+    overdue = Family("titip_lifecycle_overdue", "Open lifecycle cases past their step's service time "
+                     "(SOPs 000 and 001, working days)", ("kind", "state"))
+    for key, n in count.items():
+        cases.add(key, n)
+    for key, n in late.items():
+        overdue.add(key, n)
+    return cases, overdue
 
 
 class StaticLines:

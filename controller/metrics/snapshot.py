@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Float, case, func, select
+from sqlalchemy import Float, case, func, null, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
@@ -86,6 +86,8 @@ class Snapshot:
     servers: list[ServerRow]
     findings: dict[int, dict[str, int]]           # server id -> kind -> open findings
     tickets: list[tuple[str, Any]] = field(default_factory=list)   # (state, state_since) per ticket
+    # (kind, state, disposal method or None, state_since) per maintenance, transfer and disposal case
+    lifecycle: list[tuple[str, str, str | None, Any]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -110,7 +112,20 @@ def read(session: Session, caches: Caches, fresh_since: float) -> Snapshot:
 
     tickets = [(row[0], row[1]) for row in session.execute(select(_t(Ticket).c.state, Ticket.state_since))]
     return Snapshot(units=sorted(units.values()), racks=_racks(session), servers=servers,
-                    findings=_findings(session), tickets=tickets)
+                    findings=_findings(session), tickets=tickets, lifecycle=_lifecycle(session))
+
+
+def _lifecycle(session: Session) -> list[tuple[str, str, str | None, Any]]:
+    """Every case's state, its disposal method and when it entered the state (a few hundred rows
+    in an office's lifetime: read whole, as tickets are)."""
+    from ..models.assets import DisposalCase, MaintenanceCase, TransferCase
+
+    out: list[tuple[str, str, str | None, Any]] = []
+    for kind, model in (("maintenance", MaintenanceCase), ("transfer", TransferCase), ("disposal", DisposalCase)):
+        method = model.method if model is DisposalCase else null()
+        out.extend((kind, state, how, at) for state, how, at in session.execute(
+            select(model.state, method, model.state_since)))
+    return out
 
 
 def _racks(session: Session) -> list[RackRow]:

@@ -221,3 +221,78 @@ def test_reconciliation_lists_the_register_against_the_inventory(app, client, wo
     assert serials["SN-A-001"][13].startswith("Di luar ruang server")
     assert "2026-02" in ws["A2"].value or "Februari 2026" in ws["A2"].value
     assert wb.sheetnames[1] == "Dihapus"
+
+
+def test_a_step_is_overdue_after_its_sop_time_in_working_days_in_the_view_and_in_metrics(
+        app, client, world, monkeypatch):
+    """Opened Wed 24 Dec 2025 10:00 WIB, before Christmas, the cuti bersama Friday and a weekend:
+    maintenance waits 2 working days for approval (due Tue 30 Dec), destruction 7 (due Wed 7 Jan,
+    past New Year's Day). Calendar days would have made both late days earlier."""
+    from datetime import UTC, datetime, timedelta
+
+    from prometheus_client.parser import text_string_to_metric_families
+
+    import controller.services.lifecycle as service
+    import controller.web.routes.assets as web_assets
+    from controller.metrics import collector
+    from tests.integration.test_web_pages import Browser
+
+    clock = [datetime(2025, 12, 24, 3, 0, tzinfo=UTC)]
+    monkeypatch.setattr(service, "utcnow", lambda: clock[0])
+    monkeypatch.setattr(collector, "utcnow", lambda: clock[0])
+    monkeypatch.setattr(web_assets, "utcnow", lambda: clock[0])
+
+    def at(moment: datetime) -> tuple[dict, dict, dict[tuple[str, str], float]]:
+        clock[0] = moment
+        m = client.get(f"/api/v1/maintenance-cases/{mid}", headers=world.auth("officer")).json()
+        d = client.get(f"/api/v1/disposals/{did}", headers=world.auth("officer")).json()
+        r = client.get("/metrics")
+        assert r.status_code == 200
+        late = {(s.labels["kind"], s.labels["state"]): s.value for f in text_string_to_metric_families(r.text)
+                if f.name == "titip_lifecycle_overdue" for s in f.samples}
+        return m, d, late
+
+    mid = open_case(client, world, "maintenance-cases", "officer",
+                    {"server_id": world.ids["server_a"], "kind": "repair", "analysis": "Kipas PSU bising"})["id"]
+    did = open_case(client, world, "disposals", "officer",
+                    {"server_id": world.ids["server_b"], "method": "pemusnahan", "reason": "Rusak berat"})["id"]
+
+    m, d, late = at(datetime(2025, 12, 29, 3, 0, tzinfo=UTC))      # Monday: 5 calendar days, 1 working day
+    assert datetime.fromisoformat(m["due_at"]) == datetime(2025, 12, 30, 3, 0, tzinfo=UTC)
+    assert datetime.fromisoformat(d["due_at"]) == datetime(2026, 1, 7, 3, 0, tzinfo=UTC)
+    assert (m["overdue"], d["overdue"]) == (False, False)
+    assert late[("maintenance", "requested")] == 0 and late[("disposal", "requested")] == 0
+
+    m, d, late = at(datetime(2025, 12, 30, 3, 0, tzinfo=UTC))      # due to the second: still on time
+    assert m["overdue"] is False and late[("maintenance", "requested")] == 0
+
+    m, d, late = at(datetime(2025, 12, 30, 3, 0, 1, tzinfo=UTC))
+    assert (m["overdue"], d["overdue"]) == (True, False)
+    assert late[("maintenance", "requested")] == 1 and late[("disposal", "requested")] == 0
+    listed = client.get("/api/v1/maintenance-cases", headers=world.auth("officer")).json()["items"]
+    assert [(c["id"], c["overdue"]) for c in listed] == [(mid, True)]
+    page = Browser(app, "officer").get("/assets").text          # the web page's list of open cases
+    assert f'class="is-overdue" data-case="maintenance-{mid}"' in page
+    assert f'class="" data-case="disposal-{did}"' in page
+
+    # The approval starts the next step's clock: 1 working day from Wed 31 Dec 15:00 WIB.
+    clock[0] = datetime(2025, 12, 31, 8, 0, tzinfo=UTC)
+    act(client, world, "maintenance-cases", mid, "approve", "division_head")
+    m, d, late = at(datetime(2026, 1, 6, 3, 0, tzinfo=UTC))
+    assert m["state"] == "approved" and late[("maintenance", "requested")] == 0
+    assert datetime.fromisoformat(m["due_at"]) == datetime(2026, 1, 2, 8, 0, tzinfo=UTC)   # past New Year's Day
+    assert m["overdue"] is True and late[("maintenance", "approved")] == 1
+
+    m, d, late = at(datetime(2026, 1, 7, 3, 0, tzinfo=UTC) + timedelta(seconds=1))
+    assert d["overdue"] is True and late[("disposal", "requested")] == 1
+    cases = {(s.labels["kind"], s.labels["state"]): s.value
+             for f in text_string_to_metric_families(client.get("/metrics").text)
+             if f.name == "titip_lifecycle_cases" for s in f.samples}
+    assert cases[("maintenance", "approved")] == 1 and cases[("disposal", "requested")] == 1
+    assert cases[("transfer", "requested")] == 0 and len(cases) == sum(len(f.states) for f in _flows())
+
+
+def _flows():
+    from controller.domain.lifecycle_flow import FLOWS
+
+    return FLOWS.values()

@@ -39,7 +39,7 @@ def test_every_alert_has_a_test_where_it_fires() -> None:
              for case in test.get("alert_rule_test", []) if case.get("exp_alerts")}
     assert alerts == fired
     assert {"TitipServerDown", "TitipAccessProbeFailing", "TitipInventoryStale", "TitipFilesystemAlmostFull",
-            "TitipTemperatureHigh", "TitipCustodyStepOverdue"} <= alerts
+            "TitipTemperatureHigh", "TitipCustodyStepOverdue", "TitipLifecycleStepOverdue"} <= alerts
 
 
 def test_the_scrape_snippet_is_a_valid_prometheus_config(tmp_path: Path) -> None:
