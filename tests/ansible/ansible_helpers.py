@@ -1,7 +1,8 @@
-"""Helpers for the Ansible tests: find the tools, build the agent's wheels, run playbooks.
+"""Helpers for the Ansible tests: find the tools, build wheels of this checkout, run playbooks.
 
-The role is run for real (`ansible-playbook -c local`) against a temporary root folder; the
-agent is installed from wheels built from this checkout, so no index is needed at install.
+The roles are run for real (`ansible-playbook -c local`) against a temporary root folder; the
+agent and the controller are installed from wheels built from this checkout, so no index is
+needed at install.
 """
 
 from __future__ import annotations
@@ -54,10 +55,11 @@ def ansible_env(home: Path) -> dict[str, str]:
     }
 
 
-def build_wheelhouse(dest: Path) -> tuple[Path, str]:
-    """Wheels of this checkout and of its dependency (psutil); returns (folder, version).
+def build_wheelhouse(dest: Path, extras: str = "") -> tuple[Path, str]:
+    """Wheels of this checkout and of its dependencies; returns (folder, version).
 
-    Built from a copy of the sources so the checkout gets no build/ folder.
+    `extras` ("controller") adds an extra's dependencies to the base one (psutil). Built from
+    a copy of the sources so the checkout gets no build/ folder.
     """
     source = dest / "src"
     source.mkdir(parents=True)
@@ -69,7 +71,8 @@ def build_wheelhouse(dest: Path) -> tuple[Path, str]:
             shutil.copy2(path, source / name)
     wheels = dest / "wheels"
     result = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "-w", str(wheels),
-                             str(source)], capture_output=True, text=True, timeout=300)
+                             f"{source}[{extras}]" if extras else str(source)],
+                            capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, f"pip wheel failed:\n{result.stdout}\n{result.stderr}"
     titip = sorted(wheels.glob("titip-*.whl"))
     assert titip, f"no titip wheel in {list(wheels.iterdir())}"

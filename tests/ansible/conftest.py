@@ -1,4 +1,4 @@
-"""Fixtures for the Ansible tests: the agent tests' HTTP controller and a wheelhouse."""
+"""Fixtures for the Ansible tests: the agent tests' HTTP controller and the wheelhouses."""
 
 from __future__ import annotations
 
@@ -27,3 +27,9 @@ def controller() -> Iterator[FakeController]:
 def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """(folder of wheels for titip and psutil, titip's version), built once per session."""
     return build_wheelhouse(tmp_path_factory.mktemp("wheelhouse"))
+
+
+@pytest.fixture(scope="session")
+def controller_wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """(folder of wheels for titip[controller] and all it pulls in, titip's version)."""
+    return build_wheelhouse(tmp_path_factory.mktemp("controller-wheelhouse"), extras="controller")
