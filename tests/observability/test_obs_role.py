@@ -1,9 +1,7 @@
-"""The titip_controller role, run for real with `ansible-playbook -c local` into a temporary root.
+"""The titip_controller role's refusals, its unit template and ansible-lint.
 
-It migrates a real PostgreSQL database (the session's test cluster) with `titip db upgrade`,
-writes the controller's config, adds the scrape job and alert rules to a copy of Debian's
-prometheus.yml (checked by promtool), and changes nothing on a second run. The installed
-venv is this checkout's own (`--no-index`: nothing is downloaded); systemd is left out.
+The role's real run (install from wheels, migrations on PostgreSQL, config, unit, scrape job,
+the installed controller serving, idempotence) is tests/ansible/test_controller_role.py.
 """
 
 from __future__ import annotations
@@ -11,26 +9,18 @@ from __future__ import annotations
 import grp
 import os
 import pwd
-import shutil
-import stat
 import subprocess
 import sys
-import tomllib
-import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
-from sqlalchemy import create_engine, text
 
-from tests.ansible.ansible_helpers import ANSIBLE_DIR, ansible_env, recap, run_playbook, tool
+from tests.ansible.ansible_helpers import ANSIBLE_DIR, ansible_env, run_playbook, tool
 
 ROLE = ANSIBLE_DIR / "roles" / "titip_controller"
-REPO = ANSIBLE_DIR.parent
 SECRET = "role-test-secret-key-0123456789abcdef"
 TOKEN = "role-test-metrics-token-42"
-DEBIAN_PROMETHEUS_YML = Path("/etc/prometheus/prometheus.yml")
 
 
 def playbook(directory: Path) -> Path:
@@ -63,67 +53,6 @@ def role_vars(root: Path, database_url: str, prometheus_yml: Path, **overrides: 
         "titip_controller_prometheus_reload": False,
         **overrides,
     }
-
-
-@pytest.fixture
-def database(postgres) -> str:
-    name = f"role_{uuid.uuid4().hex[:10]}"
-    engine = create_engine(postgres.url(), isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f"CREATE DATABASE {name}"))
-    engine.dispose()
-    return postgres.url(name)
-
-
-@pytest.fixture
-def prometheus_yml(tmp_path: Path) -> Path:
-    target = tmp_path / "root" / "etc" / "prometheus" / "prometheus.yml"
-    target.parent.mkdir(parents=True)
-    if DEBIAN_PROMETHEUS_YML.exists():
-        shutil.copy(DEBIAN_PROMETHEUS_YML, target)
-    else:
-        target.write_text("global:\n  scrape_interval: 15s\nscrape_configs:\n"
-                          "  - job_name: prometheus\n    static_configs:\n      - targets: ['localhost:9090']\n")
-    return target
-
-
-def test_role_migrates_configures_adds_the_scrape_job_and_is_idempotent(
-        tmp_path: Path, database: str, prometheus_yml: Path) -> None:
-    from controller.migrate import current_and_head
-
-    root, home = tmp_path / "root", tmp_path / "ansible"
-    (root / "opt").mkdir(parents=True)
-    (root / "opt" / "titip").symlink_to(REPO / ".venv")     # the venv the role finds titip in
-    variables = role_vars(root, database, prometheus_yml)
-    first = run_playbook(playbook(tmp_path), variables, home)
-    output = first.stdout + first.stderr
-    assert first.returncode == 0, output[-5000:]
-    assert recap(first.stdout)["changed"] > 0
-    assert SECRET not in output and TOKEN not in output, "a secret leaked into Ansible's output"
-
-    config = root / "etc" / "titip" / "controller.toml"
-    assert stat.S_IMODE(config.stat().st_mode) == 0o640
-    settings = tomllib.loads(config.read_text())["titip"]
-    assert settings == {"database_url": database, "secret_key": SECRET, "metrics_token": TOKEN,
-                        "timezone": "Asia/Jakarta", "office_name": "Diskominfo Kota Contoh", "inventory_day": 2}
-    current, head = current_and_head(database)
-    assert current == head                                   # titip db upgrade ran
-
-    prom = yaml.safe_load(prometheus_yml.read_text())
-    [job] = [j for j in prom["scrape_configs"] if j["job_name"] == "titip"]
-    assert job["static_configs"] == [{"targets": ["127.0.0.1:8000"]}]
-    assert job["authorization"] == {"type": "Bearer", "credentials_file": variables[
-        "titip_controller_prometheus_token_file"]}
-    assert any(j["job_name"] == "prometheus" for j in prom["scrape_configs"])     # the rest is kept
-    rules = root / "etc" / "prometheus" / "rules" / "titip-alerts.yml"
-    assert prom["rule_files"] == [str(rules)] and rules.read_text() == (REPO / "dashboards/alerts.yml").read_text()
-    assert Path(variables["titip_controller_prometheus_token_file"]).read_text() == TOKEN + "\n"
-    check = subprocess.run(["promtool", "check", "config", str(prometheus_yml)], capture_output=True, text=True)
-    assert check.returncode == 0, check.stdout + check.stderr
-
-    second = run_playbook(playbook(tmp_path), variables, home)
-    assert second.returncode == 0, (second.stdout + second.stderr)[-5000:]
-    assert recap(second.stdout)["changed"] == 0, second.stdout[-5000:]
 
 
 @pytest.mark.parametrize("bad, message", [
