@@ -23,15 +23,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        sched = None
+        sched = lock = None
         if settings.scheduler_enabled:
-            from .scheduler import build
+            from .scheduler import build, claim
 
-            sched = build(app.state.sessions, settings)
-            sched.start()
+            if (lock := claim(settings)) is not None:
+                sched = build(app.state.sessions, settings)
+                sched.start()
         yield
         if sched is not None:
             sched.shutdown(wait=False)
+        if lock is not None:
+            lock.close()
 
     app = FastAPI(title="Titip", version=__version__, lifespan=lifespan,
                   description="Penitipan server: custody, racks and monitoring for a government server room.")

@@ -198,7 +198,9 @@ def retention_run() -> None:
 
 
 @app.command()
-def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
+def serve(host: str = "127.0.0.1", port: int = 8000,
+          workers: Annotated[int, typer.Option(min=1, max=64, help="processes serving requests; one per core "
+                                               "(the scheduler runs in one of them)")] = 1) -> None:
     """Run the controller. Refuses an unmigrated database: run `titip db upgrade` first."""
     import uvicorn
 
@@ -211,7 +213,33 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
         typer.echo(f"database is at revision {current or '(none)'}, the code needs {head}: "
                    f"run `titip db upgrade` first", err=True)
         raise typer.Exit(3)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info", log_config=_log_config())
+    else:  # each worker builds the app from the same environment and configuration file
+        import os
+        import shutil
+        import tempfile
+
+        # Request counts summed over the workers (controller.metrics): a fresh folder per start.
+        counts = tempfile.mkdtemp(prefix="titip-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = counts
+        try:
+            uvicorn.run("controller.app:create_app", factory=True, host=host, port=port, workers=workers,
+                        log_level="info", log_config=_log_config())
+        finally:
+            shutil.rmtree(counts, ignore_errors=True)
+
+
+def _log_config() -> dict:
+    """uvicorn's logging, plus the controller's own `titip.*` loggers (jobs, scheduler) at INFO
+    on the same stream: a scheduled job's outcome belongs in the service's journal."""
+    import copy
+
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["loggers"]["titip"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    return config
 
 
 def main() -> None:

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
+import logging
+import os
+import tempfile
+from typing import IO
+
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.orm import Session, sessionmaker
@@ -35,3 +42,27 @@ def monthly_trigger(settings: Settings) -> CronTrigger:
 def retention_trigger(settings: Settings) -> CronTrigger:
     """Every night at 03:30 in the office's timezone: after the monthly inventory, before office hours."""
     return CronTrigger(hour=3, minute=30, timezone=settings.timezone)
+
+
+log = logging.getLogger("titip.scheduler")
+
+
+def claim(settings: Settings) -> IO | None:
+    """The right to run the scheduler, for one process per database on this host.
+
+    `titip serve --workers N` starts N processes from one configuration; each would otherwise run
+    every job (probe rounds twice, mail sent twice). The first to lock the file runs the
+    scheduler; the lock goes with the process, so a worker restarted after a crash may take it.
+    Returns the open lock file (keep it open), or None when another process holds it.
+    """
+    key = hashlib.sha256(settings.database_url.encode()).hexdigest()[:16]
+    path = os.path.join(tempfile.gettempdir(), f"titip-scheduler-{key}.lock")
+    handle = open(path, "a")  # noqa: SIM115 (held open for the process's life)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        log.info("scheduler: another worker of this controller runs it")
+        return None
+    log.info("scheduler: this worker (pid %d) runs the jobs", os.getpid())
+    return handle

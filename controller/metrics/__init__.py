@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import hmac
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -31,7 +32,16 @@ def install(app: FastAPI) -> None:
     collector = TitipCollector(app.state.read_sessions, settings)
     registry.register(collector)
     app.state.metrics_registry, app.state.metrics_collector = registry, collector
-    app.add_middleware(MetricsMiddleware, metrics=RequestMetrics(registry))
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # `titip serve --workers N`: a scrape reaches one worker, but the request counts must be
+        # the controller's; each worker writes them to files there and any worker sums them.
+        from prometheus_client.multiprocess import MultiProcessCollector
+
+        requests = RequestMetrics(CollectorRegistry())
+        MultiProcessCollector(registry)
+    else:
+        requests = RequestMetrics(registry)
+    app.add_middleware(MetricsMiddleware, metrics=requests)
 
     @app.get("/metrics", include_in_schema=False)
     def metrics(request: Request) -> Response:

@@ -214,7 +214,7 @@ def test_role_installs_migrates_configures_and_the_controller_serves(
     unit_file = root / UNIT
     assert mode(unit_file) == 0o644
     unit = unit_settings(unit_file)
-    assert unit["ExecStart"] == [f"{VENV_DIR}/bin/titip serve --host 127.0.0.1 --port {port}"]
+    assert unit["ExecStart"] == [f"{VENV_DIR}/bin/titip serve --host 127.0.0.1 --port {port} --workers 2"]
     assert unit["Environment"] == [f"TITIP_CONFIG_FILE={CONFIG_DIR}/controller.toml"]
     assert unit["User"] == [variables["titip_controller_system_user"]]
     assert unit["Group"] == [variables["titip_controller_system_group"]]

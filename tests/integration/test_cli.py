@@ -38,3 +38,44 @@ def test_upgrade_then_create_user_then_login(tmp_path):
 def test_verify_on_each_database(db_url):
     r = _titip("audit", "verify", db_url=db_url)
     assert r.returncode == 0 and "0 events verified" in r.stdout
+
+
+def test_serve_with_two_workers_runs_the_scheduler_once(db_url, tmp_path):
+    """`titip serve --workers 2` uses both cores of the server room's machine; the jobs (probe
+    rounds, mail, the monthly inventory) must still run once, not once per worker."""
+    import signal
+    import time
+
+    import httpx
+
+    from tests.support.postgres import free_port
+
+    port, log = free_port(), tmp_path / "serve.log"
+    env = {**os.environ, "TITIP_DATABASE_URL": db_url, "TITIP_SCHEDULER_ENABLED": "true", "TMPDIR": str(tmp_path),
+           "TITIP_SECRET_KEY": "cli-test-secret-key-0123456789abcdef"}
+    with open(log, "w") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "controller.cli", "serve", "--port", str(port),
+                                 "--workers", "2"], env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and log.read_text().count("scheduler: ") < 2:
+            time.sleep(0.2)
+        assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=10).status_code == 200
+        text = log.read_text()
+        assert text.count("scheduler: this worker") == 1, text
+        assert text.count("scheduler: another worker") == 1, text
+        # Request counts are the controller's, whichever worker a scrape reaches (each request on
+        # its own connection, so both workers answer some).
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(30):
+            assert httpx.get(f"{base}/healthz", timeout=10).status_code == 200
+        seen = []
+        for _ in range(8):
+            page = httpx.get(f"{base}/metrics", timeout=10).text
+            [line] = [ln for ln in page.splitlines()
+                      if ln.startswith("titip_http_requests_total{") and 'route="/healthz"' in ln]
+            seen.append(float(line.rsplit(" ", 1)[1]))
+        assert seen[0] >= 31 and seen == sorted(seen), seen
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(30)

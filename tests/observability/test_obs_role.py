@@ -93,7 +93,7 @@ def test_unit_template_is_hardened(tmp_path: Path) -> None:
     for line in ("User=titip", "Group=titip", "NoNewPrivileges=yes", "ProtectSystem=strict",
                  "ReadWritePaths=/var/lib/titip", "StateDirectory=titip", "CapabilityBoundingSet=",
                  "PrivateTmp=yes", "ProtectHome=yes", "Environment=TITIP_CONFIG_FILE=/etc/titip/controller.toml",
-                 "ExecStart=/opt/titip/bin/titip serve --host 127.0.0.1 --port 8000",
+                 "ExecStart=/opt/titip/bin/titip serve --host 127.0.0.1 --port 8000 --workers 2",
                  "After=network-online.target postgresql.service"):
         assert line in lines, f"{line!r} missing from the unit"
     assert SECRET not in unit.read_text()
