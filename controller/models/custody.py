@@ -101,8 +101,9 @@ class AccessCheck(Base):
     """One probe result (after configuration, and on schedule): measurements, not audited."""
 
     __tablename__ = "access_checks"
-    # The latest round per server is what pages and /metrics read.
-    __table_args__ = (Index("ix_access_checks_server_checked", "server_id", "checked_at"),)
+    # The latest round per server is what pages and /metrics read; a request's view reads its own.
+    __table_args__ = (Index("ix_access_checks_server_checked", "server_id", "checked_at"),
+                      Index("ix_access_checks_request_checked", "request_id", "checked_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     server_id: Mapped[int] = mapped_column(ForeignKey("servers.id", ondelete="RESTRICT"), index=True)
