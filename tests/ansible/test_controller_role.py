@@ -14,7 +14,6 @@ import os
 import pwd
 import shlex
 import shutil
-import signal
 import stat
 import subprocess
 import sys
@@ -31,6 +30,7 @@ import yaml
 from ansible_helpers import ANSIBLE_DIR, recap, run_playbook
 from sqlalchemy import create_engine, text
 
+from tests.support.controller import stop_process
 from tests.support.postgres import Postgres, free_port
 
 ROLE = ANSIBLE_DIR / "roles" / "titip_controller"
@@ -149,13 +149,7 @@ def wait_healthy(proc: subprocess.Popen, url: str, log: Path, timeout: float = 6
 
 
 def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.kill(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait()
+    stop_process(proc, timeout=15)
 
 
 @pytest.fixture
