@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
+from typing import Any
 
 from prometheus_client.registry import Collector
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..domain.choices import AllocationStatus, SlotState
 from ..domain.custody_flow import IN_CUSTODY, TERMINAL, CustodyState
-from ..domain.service_time import WorkCalendar
+from ..domain.service_time import WorkCalendar, due_at
 from ..models.base import utcnow
 from ..services.custody import TIMED, calendar
 from ..settings import Settings
@@ -128,47 +129,45 @@ def _custody(snap: Snapshot, static: list[tuple[str, str, str, str]], cal: WorkC
 
 def _tickets(snap: Snapshot, cal: WorkCalendar, now: datetime) -> tuple[Family, ...]:
     """Helpdesk tickets (SOP 003): by state, and those past their service time (3 days to solve)."""
-    from ..domain.service_time import due_at
     from ..domain.ticket_flow import SERVICE_DAYS, TicketState
 
-    count = {s.value: 0 for s in TicketState}
-    late = {s.value: 0 for s in SERVICE_DAYS}
-    for state, since in snap.tickets:
-        count[state] = count.get(state, 0) + 1
-        days = SERVICE_DAYS.get(TicketState(state))
-        if days and since is not None and now > due_at(since, cal, days):
-            late[state] += 1
-    tickets = Family("titip_tickets", "Helpdesk tickets by state", ("state",))
-    overdue = Family("titip_tickets_overdue", "Open tickets past their step's service time", ("state",))
-    for state, n in count.items():
-        tickets.add((state,), n)
-    for state, n in late.items():
-        overdue.add((state,), n)
-    return tickets, overdue
+    return _by_state(
+        ("titip_tickets", "Helpdesk tickets by state"),
+        ("titip_tickets_overdue", "Open tickets past their step's service time"), ("state",),
+        [(s.value,) for s in TicketState], [(s.value,) for s in SERVICE_DAYS],
+        (((state,), SERVICE_DAYS.get(TicketState(state)), since) for state, since in snap.tickets), cal, now)
 
 
 def _lifecycle(snap: Snapshot, cal: WorkCalendar, now: datetime) -> tuple[Family, ...]:
     """Maintenance, transfer and disposal cases (SOPs 000, 001) by kind and state, and those past
     their step's service time (``lifecycle_flow`` tables). Labels are the flows' own states."""
     from ..domain.lifecycle_flow import FLOWS, service_days, timed_states
-    from ..domain.service_time import due_at
 
-    count = {(kind, str(s)): 0 for kind, flow in FLOWS.items() for s in flow.states}
-    late = {(kind, s): 0 for kind in FLOWS for s in timed_states(kind)}
-    for kind, state, method, since in snap.lifecycle:
-        count[(kind, state)] = count.get((kind, state), 0) + 1
-        days = service_days(kind, state, method)
+    return _by_state(
+        ("titip_lifecycle_cases", "Maintenance, transfer and disposal cases by state"),
+        ("titip_lifecycle_overdue", "Open lifecycle cases past their step's service time (SOPs 000 and 001, "
+                                    "working days)"), ("kind", "state"),
+        [(kind, str(s)) for kind, flow in FLOWS.items() for s in flow.states],
+        [(kind, s) for kind in FLOWS for s in timed_states(kind)],
+        (((kind, state), service_days(kind, state, method), since) for kind, state, method, since in snap.lifecycle),
+        cal, now)
+
+
+def _by_state(total: tuple[str, str], late: tuple[str, str], labels: tuple[str, ...], keys: list[tuple],
+              timed: list[tuple], rows: Iterable[tuple[tuple, int | None, Any]], cal: WorkCalendar,
+              now: datetime) -> tuple[Family, Family]:
+    """Counts by state (every key in `keys`, zeros included) and, for `timed` keys, how many are
+    past their service time; `rows` are (key, working days or None, state_since)."""
+    count, overdue = dict.fromkeys(keys, 0), dict.fromkeys(timed, 0)
+    for key, days, since in rows:
+        count[key] = count.get(key, 0) + 1
         if days and since is not None and now > due_at(since, cal, days):
-            late[(kind, state)] += 1
-    cases = Family("titip_lifecycle_cases", "Maintenance, transfer and disposal cases by state",
-                   ("kind", "state"))
-    overdue = Family("titip_lifecycle_overdue", "Open lifecycle cases past their step's service time "
-                     "(SOPs 000 and 001, working days)", ("kind", "state"))
-    for key, n in count.items():
-        cases.add(key, n)
-    for key, n in late.items():
-        overdue.add(key, n)
-    return cases, overdue
+            overdue[key] += 1
+    families = Family(*total, labels), Family(*late, labels)
+    for family, values in zip(families, (count, overdue)):
+        for key, n in values.items():
+            family.add(key, n)
+    return families
 
 
 class StaticLines:
