@@ -11,13 +11,7 @@ from sqlalchemy import select, text
 
 from controller.domain import vitals
 from controller.models import AgentReport, ServerStatus
-
-
-def enrol(client, world) -> dict[str, str]:
-    r = client.post(f"/api/v1/servers/{world.ids['server_a']}/enrollment-tokens", headers=world.auth("officer"))
-    r = client.post("/api/v1/agents/enroll", json={"token": r.json()["token"], "hostname": "srv-a"})
-    assert r.status_code == 200, r.text
-    return {"Authorization": f"Bearer {r.json()['credential']}"}
+from tests.support.world import enrol_agent as enrol
 
 
 def beat(report_id: str | None = None, cpu: float = 42.0, **extra) -> dict:

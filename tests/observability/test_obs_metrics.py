@@ -17,6 +17,7 @@ from controller.services import custody as custody_service
 from controller.services import space
 from obs_helpers import heartbeat, inventory, samples, value
 from tests.support import custody
+from tests.support.world import enrol_agent as enrol
 
 
 def scrape(client) -> str:
@@ -24,13 +25,6 @@ def scrape(client) -> str:
     assert r.status_code == 200, r.text
     assert r.headers["content-type"].startswith("text/plain; version=0.0.4")
     return r.text
-
-
-def enrol(client, world, server: str = "server_a") -> dict[str, str]:
-    r = client.post(f"/api/v1/servers/{world.ids[server]}/enrollment-tokens", headers=world.auth("officer"))
-    r = client.post("/api/v1/agents/enroll", json={"token": r.json()["token"], "hostname": "srv-a"})
-    assert r.status_code == 200, r.text
-    return {"Authorization": f"Bearer {r.json()['credential']}"}
 
 
 def send(client, agent: dict[str, str], kind: str, payload: dict) -> None:

@@ -49,3 +49,12 @@ def build_world(app):
             height_u=2, power_w=800)).id
     tokens = {name: make_token(ids[name], settings.secret_key, 60) for name in PEOPLE}
     return World(tokens, ids)
+
+
+def enrol_agent(client, world, server: str = "server_a", hostname: str = "srv-a") -> dict[str, str]:
+    """An officer makes a token for the server, an agent enrols with it: the agent's auth header."""
+    r = client.post(f"/api/v1/servers/{world.ids[server]}/enrollment-tokens", headers=world.auth("officer"))
+    assert r.status_code == 201, r.text
+    r = client.post("/api/v1/agents/enroll", json={"token": r.json()["token"], "hostname": hostname})
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['credential']}"}
