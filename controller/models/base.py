@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import BigInteger, DateTime, Integer, MetaData
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -16,6 +16,14 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+# The key of a table that grows with every measurement or event (reports, probes, inventory
+# items, notifications, audit events): 32 bits run out in weeks at fleet scale. SQLite keeps
+# INTEGER, because only `INTEGER PRIMARY KEY` is its (already 64-bit) rowid; under any other type
+# name the column would no longer be numbered automatically. A column referring to such a key
+# must use this type too.
+BigKey = BigInteger().with_variant(Integer, "sqlite")
 
 
 def utcnow() -> datetime:

@@ -8,7 +8,7 @@ from sqlalchemy import (Boolean, Date, Float, ForeignKey, Index, Integer, LargeB
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Audited, Base, UTCDateTime, utcnow
+from .base import Audited, Base, BigKey, UTCDateTime, utcnow
 from .org import Unit
 from .space import Allocation, Server
 
@@ -105,7 +105,7 @@ class AccessCheck(Base):
     __table_args__ = (Index("ix_access_checks_server_checked", "server_id", "checked_at"),
                       Index("ix_access_checks_request_checked", "request_id", "checked_at"))
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(BigKey, primary_key=True)
     server_id: Mapped[int] = mapped_column(ForeignKey("servers.id", ondelete="RESTRICT"), index=True)
     request_id: Mapped[int | None] = mapped_column(ForeignKey("custody_requests.id", ondelete="RESTRICT"))
     kind: Mapped[str] = mapped_column(String(16))
@@ -124,7 +124,7 @@ class Notification(Base):
 
     __tablename__ = "notifications"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(BigKey, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
     request_id: Mapped[int | None] = mapped_column(ForeignKey("custody_requests.id", ondelete="RESTRICT"))
     kind: Mapped[str] = mapped_column(String(32))

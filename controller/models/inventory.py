@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Audited, Base, UTCDateTime, utcnow
+from .base import Audited, Base, BigKey, UTCDateTime, utcnow
 
 
 class CollectionTarget(Audited, Base):
@@ -72,7 +72,7 @@ class InventoryItem(Base):
     __tablename__ = "inventory_items"
     __table_args__ = (UniqueConstraint("run_id", "server_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(BigKey, primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("inventory_runs.id", ondelete="RESTRICT"), index=True)
     server_id: Mapped[int] = mapped_column(ForeignKey("servers.id", ondelete="RESTRICT"))
     reached: Mapped[bool] = mapped_column(Boolean)

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Audited, Base, UTCDateTime, utcnow
+from .base import Audited, Base, BigKey, UTCDateTime, utcnow
 
 
 class EnrollmentToken(Audited, Base):
@@ -45,7 +45,7 @@ class AgentReport(Base):
 
     __tablename__ = "agent_reports"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(BigKey, primary_key=True)
     report_id: Mapped[str] = mapped_column(String(64), unique=True)
     server_id: Mapped[int] = mapped_column(ForeignKey("servers.id", ondelete="RESTRICT"), index=True)
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="RESTRICT"))
