@@ -15,6 +15,7 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
 from controller.documents import indonesian as idn
+from controller.documents.cells import append_row
 from controller.documents.pdf import _fixed_font_timestamps
 
 # (key, Indonesian heading, English heading, XLSX width)
@@ -31,6 +32,7 @@ COLUMNS = (
     ("memory", "Memori", "Memory", 10),
     ("storage", "Penyimpanan", "Storage", 16),
     ("condition", "Kondisi", "Condition", 13),
+    ("proposal", "Usulan Sistem", "Proposed by monitoring", 30),
     ("reach", "Keterjangkauan", "Reachability", 14),
     ("source", "Sumber Data", "Source", 10),
     ("notes", "Keterangan", "Notes", 40),
@@ -47,8 +49,15 @@ class InventoryForm:
     signed_name: str | None = None
     signed_nip: str | None = None
     signed_position: str | None = None
-    signed_at: datetime | None = None
+    signed_at: datetime | None = None      # aware, in the office's zone
     generated: date = field(default_factory=date.today)
+    zone: str = "WIB"
+
+
+def stamp(moment: datetime, zone: str) -> str:
+    """ "04-12-2026 14:05 WIB (UTC+07:00)": the zone's name and its offset, so nobody guesses."""
+    offset = moment.isoformat(timespec="minutes")[-6:] if moment.utcoffset() is not None else ""
+    return f"{moment:%d-%m-%Y %H:%M} {zone}" + (f" (UTC{offset})" if offset else "")
 
 
 def period_label(period: str) -> str:
@@ -63,12 +72,12 @@ def render_xlsx(form: InventoryForm) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = f"Inventaris {form.period}"
-    ws.append(["FORMULIR DATA INVENTARISASI SERVER"])
-    ws.append([form.office_name.replace("\n", " - ")])
-    ws.append([f"Periode / Period: {period_label(form.period)} ({form.period})"])
+    append_row(ws, ["FORMULIR DATA INVENTARISASI SERVER"])
+    append_row(ws, [form.office_name.replace("\n", " - ")])
+    append_row(ws, [f"Periode / Period: {period_label(form.period)} ({form.period})"])
     ws.append([])
-    ws.append([c[1] for c in COLUMNS])
-    ws.append([c[2] for c in COLUMNS])
+    append_row(ws, [c[1] for c in COLUMNS])
+    append_row(ws, [c[2] for c in COLUMNS])
     for cell in ws[1]:
         cell.font = Font(bold=True, size=13)
     for row in (5, 6):
@@ -79,13 +88,13 @@ def render_xlsx(form: InventoryForm) -> bytes:
     for i, c in enumerate(COLUMNS, start=1):
         ws.column_dimensions[ws.cell(row=5, column=i).column_letter].width = c[3]
     for r in form.rows:
-        ws.append([r.get(c[0]) for c in COLUMNS])
+        append_row(ws, [r.get(c[0]) for c in COLUMNS])
     ws.append([])
     if form.signed_name:
-        ws.append([f"Diperiksa dan ditandatangani oleh / reviewed and signed by: {form.signed_name}"
-                   f" (NIP {form.signed_nip or '-'}), {form.signed_position}, {form.signed_at:%Y-%m-%d %H:%M} UTC"])
+        append_row(ws, [f"Diperiksa dan ditandatangani oleh / reviewed and signed by: {form.signed_name}"
+                   f" (NIP {form.signed_nip or '-'}), {form.signed_position}, {stamp(form.signed_at, form.zone)}"])
     else:
-        ws.append(["Belum ditandatangani petugas / not yet signed by the officer"])
+        append_row(ws, ["Belum ditandatangani petugas / not yet signed by the officer"])
     ws.freeze_panes = "A7"
     buf = io.BytesIO()
     wb.save(buf)
@@ -98,6 +107,7 @@ _env = Environment(loader=PackageLoader("controller.documents", "templates"), au
 def render_pdf(form: InventoryForm) -> bytes:
     html = _env.get_template("inventory.html").render(
         form=form, columns=COLUMNS, period_label=period_label(form.period),
+        signed_at=stamp(form.signed_at, form.zone) if form.signed_at else None,
         header_lines=[ln for ln in form.office_name.splitlines() if ln.strip()])
     document = HTML(string=html, base_url=None, url_fetcher=URLFetcher(allowed_protocols=()))
     with _fixed_font_timestamps():

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from controller.documents.cells import append_row
 from controller.documents.inventory_form import period_label
 
 # (key, Indonesian heading, English heading, width)
@@ -55,11 +56,11 @@ class Reconciliation:
 def _sheet(ws, title: str, subtitle: str, columns, rows) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
 
-    ws.append([title])
-    ws.append([subtitle])
+    append_row(ws, [title])
+    append_row(ws, [subtitle])
     ws.append([])
-    ws.append([c[1] for c in columns])
-    ws.append([c[2] for c in columns])
+    append_row(ws, [c[1] for c in columns])
+    append_row(ws, [c[2] for c in columns])
     ws["A1"].font = Font(bold=True, size=13)
     for r in (4, 5):
         for cell in ws[r]:
@@ -69,7 +70,7 @@ def _sheet(ws, title: str, subtitle: str, columns, rows) -> None:
     for i, c in enumerate(columns, start=1):
         ws.column_dimensions[ws.cell(row=4, column=i).column_letter].width = c[3]
     for row in rows:
-        ws.append([row.get(c[0]) for c in columns])
+        append_row(ws, [row.get(c[0]) for c in columns])
     ws.freeze_panes = "A6"
 
 
@@ -89,7 +90,7 @@ def render_xlsx(rep: Reconciliation) -> bytes:
     ws = wb.active
     ws.append([])
     for status, n in sorted(summary.items()):
-        ws.append(["", f"{status}: {n}"])
+        append_row(ws, ["", f"{status}: {n}"])
     _sheet(wb.create_sheet("Dihapus"), "BARANG YANG DIHAPUS DARI DAFTAR",
            "Disposed servers: out of the register, their history kept", DISPOSED_COLUMNS, rep.disposed)
     buf = io.BytesIO()
