@@ -7,11 +7,11 @@ from sqlalchemy import select
 from starlette.responses import RedirectResponse, Response
 
 from ...api.deps import Id
-from ...errors import NotFound
+from ...api.downloads import document_response
 from ...models import CustodyRequest, Document, Notification
 from ...models.base import utcnow
 from ...services import custody, servers
-from ...services.access import check_unit, unit_scope
+from ...services.access import unit_scope
 from .. import views
 from ..deps import SessionDep, WebUser
 from ..render import page
@@ -60,11 +60,5 @@ def documents(request: Request, db: SessionDep, user: WebUser) -> Response:
 
 @router.get("/documents/{document_id}")
 def download(document_id: Id, db: SessionDep, user: WebUser) -> Response:
-    """The stored bytes as issued, with the same unit check as the API's download."""
-    doc = db.get(Document, document_id)
-    check_unit(user, doc.unit_id if doc else None, "document", document_id)
-    if doc is None:
-        raise NotFound(f"document {document_id} not found")
-    headers = {"Content-Disposition": f'inline; filename="{doc.filename}"', "X-Content-SHA256": doc.sha256,
-               "Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
-    return Response(doc.content, media_type=doc.content_type, headers=headers)
+    """The stored bytes as issued, exactly as the API serves them."""
+    return document_response(db, user, document_id)
