@@ -12,6 +12,7 @@ from ..errors import Conflict, Invalid, NotFound
 from ..models import Allocation, Rack, RackUnit, Room, Server, Unit, User
 from ..security import hash_password
 from .common import flush_or_conflict, get_or_404
+from .space import rack_power_used
 
 
 def unit_by_code(session: Session, code: str, field: str = "unit_code") -> Unit:
@@ -143,10 +144,21 @@ def update_rack(session: Session, rack_id: int, changes: dict[str, Any]) -> Rack
             raise Conflict(f"U{top} is held; the rack cannot be shorter than {top} U", field="height_u")
     if "room_id" in changes and session.get(Room, changes["room_id"]) is None:
         raise Invalid(f"room {changes['room_id']} does not exist", field="room_id")
+    if changes.get("power_capacity_w") is not None:
+        _check_power_capacity(session, rack, changes["power_capacity_w"])
     for key, value in changes.items():
         setattr(rack, key, value)
     flush_or_conflict(session, "a rack with that name already exists in the room", "name")
     return rack
+
+
+def _check_power_capacity(session: Session, rack: Rack, capacity_w: int) -> None:
+    """The servers placed or reserved in a rack keep their power: its capacity cannot drop below it."""
+    used = rack_power_used(session, rack.id)
+    if capacity_w < used:
+        raise Conflict(f"rack '{rack.name}' already draws {used} W (placed and reserved servers); "
+                       f"its capacity cannot be {capacity_w} W", field="power_capacity_w",
+                       used_w=used, requested_w=capacity_w)
 
 
 def delete_rack(session: Session, rack_id: int) -> None:
