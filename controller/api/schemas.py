@@ -154,6 +154,8 @@ class ServerPatch(In):
     hostname: str | None = Field(default=None, max_length=253, pattern=r"^[A-Za-z0-9.-]+$")
     management_ip: IpText = None
     condition: Condition | None = None
+    # Needed when an officer corrects serial, height or power of a server in custody.
+    reason: str | None = Field(default=None, max_length=500)
 
 
 

@@ -165,7 +165,8 @@ def _open(session, server_id, kind, field, recorded, observed, source) -> Findin
 
 
 def resolve_finding(session: Session, user: User, finding_id: int, accept: bool, note: str | None) -> Finding:
-    """Accepting drift makes the observation the record; rejecting keeps the record as it was."""
+    """Accepting drift makes the observation the record; rejecting keeps the record as it was
+    (for an office correction of a serial, rejecting puts the serial back)."""
     from ..errors import Conflict
 
     f = session.get(Finding, finding_id)
@@ -178,6 +179,11 @@ def resolve_finding(session: Session, user: User, finding_id: int, accept: bool,
     if accept and f.kind == "hostkey_changed":
         from .targets import repin
         repin(session, f)
+    if not accept and f.kind == "serial_corrected":
+        # The office's correction was wrong: the serial on the signed handover form stands.
+        server = session.get(Server, f.server_id)
+        if server.serial_number == f.observed:
+            server.serial_number = f.recorded
     if accept and f.kind == "drift":
         status = _status(session, f.server_id)
         if f.field == "serial_number":

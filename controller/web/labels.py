@@ -31,6 +31,8 @@ ACTIONS: dict[str, str] = {
     "request_return": N_("Request the return"),
     "approve_return": N_("Approve the return"),
     "release": N_("Hand back and release the slot"),
+    "withdraw": N_("Withdraw the request"),
+    "refuse": N_("Refuse the request"),
 }
 
 DOCUMENT_KINDS: dict[str, str] = {
@@ -131,6 +133,7 @@ FINDING_KINDS: dict[str, str] = {
     "drift": N_("Hardware differs from the record"),
     "placeholder_serial": N_("Placeholder serial number"),
     "hostkey_changed": N_("SSH host key changed"),
+    "serial_corrected": N_("Serial number corrected after the handover was signed"),
 }
 
 FINDING_STATUS: dict[str, tuple[str, str]] = {
