@@ -37,7 +37,7 @@ test: deps
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 demo: deps
-	BIN=$(BIN) HOST=$(HOST) PORT=$(PORT) TITIP_DATABASE_URL=sqlite:///$(DEMO_DB) bash tools/demo.sh
+	TITIP_DEMO=1 BIN=$(BIN) HOST=$(HOST) PORT=$(PORT) TITIP_DATABASE_URL=sqlite:///$(DEMO_DB) bash tools/demo.sh
 
 # PNGs of the officer's room view and the contact person's server list, into screenshots/.
 screenshots: deps

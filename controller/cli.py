@@ -200,8 +200,12 @@ def retention_run() -> None:
 @app.command()
 def serve(host: str = "127.0.0.1", port: int = 8000,
           workers: Annotated[int, typer.Option(min=1, max=64, help="processes serving requests; one per core "
-                                               "(the scheduler runs in one of them)")] = 1) -> None:
-    """Run the controller. Refuses an unmigrated database: run `titip db upgrade` first."""
+                                               "(the scheduler runs in one of them)")] = 1,
+          demo: Annotated[bool, typer.Option("--demo", help="a local demo: accept the development "
+                                             "secret key (also TITIP_DEMO=1)")] = False) -> None:
+    """Run the controller. Refuses an unmigrated database (run `titip db upgrade` first) and the
+    development or a short secret key (set TITIP_SECRET_KEY, e.g. `openssl rand -hex 32`)."""
+    import os
     import uvicorn
 
     from .app import create_app
@@ -213,10 +217,18 @@ def serve(host: str = "127.0.0.1", port: int = 8000,
         typer.echo(f"database is at revision {current or '(none)'}, the code needs {head}: "
                    f"run `titip db upgrade` first", err=True)
         raise typer.Exit(3)
+    if demo:
+        os.environ["TITIP_DEMO"] = "1"   # workers build their settings from the environment
+        settings = settings.model_copy(update={"demo": True})
+    if (problem := secret_key_problem(settings)) is not None:
+        if not settings.demo:
+            typer.echo(f"refusing to start: {problem}. Set TITIP_SECRET_KEY to 32 random bytes or more "
+                       f"(`openssl rand -hex 32`); only a demo (--demo, TITIP_DEMO=1) may run without.", err=True)
+            raise typer.Exit(4)
+        typer.echo(f"demo run: {problem}; never expose this controller", err=True)
     if workers == 1:
         uvicorn.run(create_app(settings), host=host, port=port, log_level="info", log_config=_log_config())
     else:  # each worker builds the app from the same environment and configuration file
-        import os
         import shutil
         import tempfile
 
@@ -228,6 +240,19 @@ def serve(host: str = "127.0.0.1", port: int = 8000,
                         log_level="info", log_config=_log_config())
         finally:
             shutil.rmtree(counts, ignore_errors=True)
+
+
+MIN_SECRET_KEY_BYTES = 32
+
+
+def secret_key_problem(settings: Settings) -> str | None:
+    """Why `secret_key` must not sign production tokens, or None when it may: anyone who knows
+    the key can mint an admin token, and the development key is in the source."""
+    if settings.secret_key == Settings.model_fields["secret_key"].default:
+        return "TITIP_SECRET_KEY is not set: the development key in the source would sign login tokens"
+    if len(settings.secret_key.encode()) < MIN_SECRET_KEY_BYTES:
+        return f"TITIP_SECRET_KEY is shorter than {MIN_SECRET_KEY_BYTES} bytes"
+    return None
 
 
 def _log_config() -> dict:

@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     database_url: str = Field(default_factory=_default_db_url)
     # Signs login tokens. The default is for local demos only; production sets its own.
     secret_key: str = "titip-insecure-dev-key-change-me"
+    # A demo run (`make demo`, `titip serve --demo`): `titip serve` accepts the development key.
+    demo: bool = False
     # Encrypts collector secrets at rest; defaults to a key derived from secret_key.
     secrets_key: str | None = None
     timezone: str = "Asia/Jakarta"

@@ -5,6 +5,8 @@ BIN=${BIN:-.venv/bin}
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
 export TITIP_DATABASE_URL=${TITIP_DATABASE_URL:-sqlite:///var/demo.db}
+# A demo on loopback: the development secret key is accepted and /metrics is open (never in production).
+export TITIP_DEMO=1 TITIP_METRICS_OPEN=true
 AGENT_DIR=var/demo-agent
 URL="http://$HOST:$PORT"
 
