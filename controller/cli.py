@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from typing import Annotated, Optional
 
 import typer
 
 from . import __version__
-from .settings import Settings
+from .settings import DEV_AUDIT_KEY, Settings
 
 app = typer.Typer(help="Titip controller: penitipan server / server custody.", no_args_is_help=True,
                   add_completion=False)
@@ -44,6 +45,25 @@ def db_upgrade(revision: str = "head") -> None:
     settings = _settings()
     upgrade(settings.database_url, revision)
     typer.echo(f"database at revision {revision}: {_safe_url(settings.database_url)}")
+    if revision == "head":
+        _seal_after_upgrade(settings)
+
+
+def _seal_after_upgrade(settings: Settings) -> None:
+    """A chain upgraded from before schema 0014 gets its head sealed with the audit key now, so
+    `titip audit verify` holds from the first minute (a broken chain is reported, not sealed)."""
+    from . import audit
+    from .db import make_engine, make_sessionmaker
+
+    engine = make_engine(settings.database_url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            result = audit.seal(session, audit.key_of(settings))
+            session.commit()
+    finally:
+        engine.dispose()
+    if not result.ok:
+        typer.echo(f"warning: audit trail not sealed: event seq {result.first_bad_seq}: {result.reason}", err=True)
 
 
 @db_app.command("current")
@@ -98,21 +118,83 @@ def user_create(
 
 
 @audit_app.command("verify")
-def audit_verify() -> None:
-    """Recompute the audit hash chain; exit 1 and name the first bad event if it is broken."""
-    from .audit import verify
+def audit_verify(
+    anchor: Annotated[Optional[str], typer.Option(
+        help="an anchor file (`titip audit anchor`) or backup manifest: report a database behind it or "
+             "diverging from it")] = None,
+) -> None:
+    """Recompute the keyed audit chain and its head, re-hash every stored document; exit 1 and name
+    the first bad event, each altered document, or an anchor the database does not reach."""
+    from . import audit
     from .db import make_engine, make_sessionmaker
 
-    sessions = make_sessionmaker(make_engine(_settings().database_url))
-    with sessions() as session:
-        result = verify(session)
-    if result.ok:
-        typer.echo(f"audit trail intact: {result.checked} events verified")
+    settings = _settings()
+    anchors = None
+    if anchor is not None:
+        try:
+            anchors = audit.read_anchors(anchor)
+        except (OSError, ValueError) as exc:
+            typer.echo(f"error: --anchor: {exc}", err=True)
+            raise typer.Exit(2)
+    engine = make_engine(settings.database_url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            ok, good, bad = audit.report(session, audit.key_of(settings), anchors)
+    finally:
+        engine.dispose()
+    for line in good:
+        typer.echo(line)
+    for line in bad:
+        typer.echo(line, err=True)
+    if not ok:
+        raise typer.Exit(1)
+
+
+@audit_app.command("anchor")
+def audit_anchor(
+    out: Annotated[Optional[str], typer.Option(
+        help="append to this file (default: TITIP_ANCHOR_FILE, else DATA_DIR/audit-anchors.jsonl); "
+             "'-' prints the line")] = None,
+) -> None:
+    """Append the chain's head (sequence, hash, time) as a JSON line to a file kept apart from the
+    database; `titip audit verify --anchor FILE` then finds a rolled-back database."""
+    from . import audit
+    from .db import make_engine, make_sessionmaker
+
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            line = audit.anchor(session)
+    finally:
+        engine.dispose()
+    text = json.dumps(line, sort_keys=True)
+    if out == "-":
+        typer.echo(text)
         return
-    where = f"event seq {result.first_bad_seq}" + (f" (row id {result.first_bad_id})" if result.first_bad_id else "")
-    typer.echo(f"AUDIT TRAIL BROKEN at {where}: {result.reason}; {result.checked} events before it are intact",
-               err=True)
-    raise typer.Exit(1)
+    path = audit.write_anchor(settings, line, out)
+    typer.echo(f"anchored event seq {line['seq']} in {path}")
+
+
+@audit_app.command("seal")
+def audit_seal() -> None:
+    """Seal the head of a chain upgraded from before schema 0014 with TITIP_AUDIT_KEY, after
+    checking it (`titip db upgrade` does this too); a chain already sealed is only verified."""
+    from . import audit
+    from .db import make_engine, make_sessionmaker
+
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            result = audit.seal(session, audit.key_of(settings))
+            session.commit()
+    finally:
+        engine.dispose()
+    if not result.ok:
+        typer.echo(f"not sealed: event seq {result.first_bad_seq}: {result.reason}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"audit head sealed at event seq {result.head_seq}")
 
 
 @demo_app.command("seed")
@@ -226,6 +308,12 @@ def serve(host: str = "127.0.0.1", port: int = 8000,
                        f"(`openssl rand -hex 32`); only a demo (--demo, TITIP_DEMO=1) may run without.", err=True)
             raise typer.Exit(4)
         typer.echo(f"demo run: {problem}; never expose this controller", err=True)
+    if settings.audit_key == DEV_AUDIT_KEY and not settings.demo:
+        # A warning for now, not a refusal: deployments upgraded in place start without the new
+        # setting. Without it, anyone who reads the source can extend the audit chain.
+        typer.echo("WARNING: TITIP_AUDIT_KEY is not set: the audit chain is keyed with the development "
+                   "key from the source; set 32 random bytes or more (`openssl rand -hex 32`) and keep "
+                   "it apart from the backups", err=True)
     if workers == 1:
         uvicorn.run(create_app(settings), host=host, port=port, log_level="info", log_config=_log_config())
     else:  # each worker builds the app from the same environment and configuration file

@@ -18,6 +18,11 @@ def _default_db_url() -> str:
     return f"sqlite:///{Path('var') / 'titip.db'}"
 
 
+# The development audit key: for `make demo` and the tests only (`titip serve` refuses it unless
+# the run is a demo).
+DEV_AUDIT_KEY = "titip-insecure-dev-audit-key-change-me-0123456789"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TITIP_", extra="ignore")
 
@@ -27,7 +32,24 @@ class Settings(BaseSettings):
     # A demo run (`make demo`, `titip serve --demo`): `titip serve` accepts the development key.
     demo: bool = False
     # Encrypts collector secrets at rest; defaults to a key derived from secret_key.
+    # Superseded by sealing_keys; still read so secrets sealed under it open.
     secrets_key: str | None = None
+    # Keys for collector secrets at rest, newest first: "id:secret,id:secret" (each secret at
+    # least 32 characters). New secrets are sealed under the first; all are accepted.
+    sealing_keys: str | None = None
+    # Keys the audit chain (HMAC-SHA256 of each event and of the head). Kept outside the
+    # database, so write access to the database alone cannot extend the chain. The default is
+    # for demos and tests only.
+    audit_key: str = DEV_AUDIT_KEY
+    # Local state of this controller: audit anchors, backups.
+    data_dir: str = "var"
+    # Where `titip audit anchor` and the nightly anchor append the chain head (default
+    # DATA_DIR/audit-anchors.jsonl); keep a copy off this machine.
+    anchor_file: str | None = None
+    # Nightly backups (DATA_DIR/backups by default); the newest `backup_keep` are kept.
+    backup_dir: str | None = None
+    backup_keep: int = Field(default=7, ge=1)
+    backup_enabled: bool = True
     timezone: str = "Asia/Jakarta"
     token_minutes: int = 12 * 60
     # Send the web session cookie over HTTPS only; set true behind TLS (the default serves the
@@ -67,6 +89,26 @@ class Settings(BaseSettings):
     retention_access_check_days: int = Field(default=90, ge=0)
     config_file: str | None = None
 
+    @field_validator("audit_key")
+    @classmethod
+    def _long_audit_key(cls, v: str) -> str:
+        if len(v.encode()) < 32:
+            raise ValueError("TITIP_AUDIT_KEY must be at least 32 bytes (openssl rand -hex 32)")
+        return v
+
+    @field_validator("sealing_keys")
+    @classmethod
+    def _sealing_keys(cls, v: str | None) -> str | None:
+        if v is not None and v.strip():
+            parse_sealing_keys(v)  # raises for a malformed list at start, not at the first collection
+        return v
+
+    def anchor_path(self) -> Path:
+        return Path(self.anchor_file) if self.anchor_file else Path(self.data_dir) / "audit-anchors.jsonl"
+
+    def backup_path(self) -> Path:
+        return Path(self.backup_dir) if self.backup_dir else Path(self.data_dir) / "backups"
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, v: str) -> str:
@@ -85,6 +127,25 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (init_settings, env_settings, _FileSource(settings_cls))
+
+
+def parse_sealing_keys(value: str) -> list[tuple[str, str]]:
+    """`id:secret,id:secret` -> [(id, secret)], newest first; ids are short names, secrets long."""
+    import re
+
+    out: list[tuple[str, str]] = []
+    for part in (p.strip() for p in value.split(",")):
+        if not part:
+            continue
+        kid, sep, secret = part.partition(":")
+        if not sep or not re.fullmatch(r"[A-Za-z0-9_.-]{1,32}", kid):
+            raise ValueError("TITIP_SEALING_KEYS: each entry is ID:SECRET, ID of letters, digits, . _ -")
+        if len(secret.encode()) < 32:
+            raise ValueError(f"TITIP_SEALING_KEYS: the secret of key {kid!r} must be at least 32 bytes")
+        if kid in (k for k, _ in out):
+            raise ValueError(f"TITIP_SEALING_KEYS: key id {kid!r} given twice")
+        out.append((kid, secret))
+    return out
 
 
 class _FileSource(PydanticBaseSettingsSource):

@@ -1,4 +1,5 @@
-"""The audit trail: append-only events linked by SHA-256 into one chain."""
+"""The audit trail: append-only events linked into one chain (HMAC-SHA256 with the audit key;
+events from before schema 0014 keep their plain SHA-256 links)."""
 
 from __future__ import annotations
 
@@ -29,10 +30,16 @@ class AuditEvent(Base):
 
 class AuditHead(Base):
     """Single row: the last sequence number and hash. Writers lock it, so the chain never forks,
-    and a truncated tail (deleted last events) is detectable."""
+    and a truncated tail (deleted last events) is detectable.
+
+    `keyed_from` is the first sequence number linked with the audit key (earlier events were
+    written before the upgrade, with plain SHA-256); `mac` keys the head itself, so a cut tail
+    with a moved head, or a moved boundary, does not verify without the key."""
 
     __tablename__ = "audit_head"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
     last_hash: Mapped[str] = mapped_column(String(64))
+    keyed_from: Mapped[int | None] = mapped_column(BigInteger)
+    mac: Mapped[str | None] = mapped_column(String(64))

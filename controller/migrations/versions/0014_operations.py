@@ -15,8 +15,16 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    # The audit chain becomes keyed (controller.audit): events written so far keep their plain
+    # SHA-256 links, every later one is an HMAC. The head's MAC is written by the first keyed
+    # event or by `titip db upgrade` / `titip audit seal`, which have the key; a migration has not.
+    with op.batch_alter_table('audit_head') as batch:
+        batch.add_column(sa.Column('keyed_from', sa.BigInteger(), nullable=True))
+        batch.add_column(sa.Column('mac', sa.String(length=64), nullable=True))
+    op.execute("UPDATE audit_head SET keyed_from = last_seq + 1")
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table('audit_head') as batch:
+        batch.drop_column('mac')
+        batch.drop_column('keyed_from')
