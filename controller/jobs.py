@@ -50,3 +50,14 @@ def prune_measurements(sessions: sessionmaker[Session], settings: Settings) -> d
     counts = retention.prune(sessions, settings)
     log.info("retention: %d heartbeats and %d access checks pruned", counts["heartbeats"], counts["access_checks"])
     return counts
+
+
+def anchor_audit(sessions: sessionmaker[Session], settings: Settings) -> str:
+    """Append the audit chain's head to the anchor file (outside the database), nightly."""
+    from . import audit
+
+    with sessions() as session:
+        line = audit.anchor(session)
+    path = audit.write_anchor(settings, line)
+    log.info("audit anchor: event seq %d written to %s", line["seq"], path)
+    return path

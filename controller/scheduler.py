@@ -30,6 +30,8 @@ def build(sessions: sessionmaker[Session], settings: Settings) -> BackgroundSche
                   args=(sessions, settings), id="probe_access", **common)
     sched.add_job(jobs.prune_measurements, retention_trigger(settings), args=(sessions, settings),
                   id="prune_measurements", misfire_grace_time=6 * 3600, **common)
+    sched.add_job(jobs.anchor_audit, nightly_trigger(settings, 3, 15), args=(sessions, settings),
+                  id="anchor_audit", misfire_grace_time=6 * 3600, **common)
     return sched
 
 
@@ -42,6 +44,11 @@ def monthly_trigger(settings: Settings) -> CronTrigger:
 def retention_trigger(settings: Settings) -> CronTrigger:
     """Every night at 03:30 in the office's timezone: after the monthly inventory, before office hours."""
     return CronTrigger(hour=3, minute=30, timezone=settings.timezone)
+
+
+def nightly_trigger(settings: Settings, hour: int, minute: int) -> CronTrigger:
+    """Every night at HOUR:MINUTE in the office's timezone."""
+    return CronTrigger(hour=hour, minute=minute, timezone=settings.timezone)
 
 
 log = logging.getLogger("titip.scheduler")
