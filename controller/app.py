@@ -56,6 +56,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_web(app)
     from .metrics import install as install_metrics  # GET /metrics and request counting
     install_metrics(app)
+    from . import limits  # bodies bounded while read, before anything parses them
+    limits.install(app)
 
     @app.get("/healthz", tags=["meta"])
     def healthz() -> dict:

@@ -68,3 +68,120 @@ def test_serve_starts_with_a_long_random_key(db_url):
         assert httpx.get(f"{url}/healthz", timeout=5).status_code == 200
     finally:
         stop_process(proc)
+
+
+# --- request bodies (obs. 2) -------------------------------------------------------------------
+
+MB = 1024 * 1024
+
+
+@pytest.fixture
+def live(app, db_url):
+    """The world built in-process, then the controller as its own uvicorn process on that database."""
+    from tests.support.controller import start_controller
+    from tests.support.world import build_world
+
+    world = build_world(app)
+    for engine in (app.state.engine, app.state.read_engine, app.state.ingest_engine):
+        engine.dispose()
+    ctl = start_controller(db_url, {"TITIP_SECRET_KEY": app.state.settings.secret_key,
+                                    "TITIP_SCHEDULER_ENABLED": "false"})
+    with httpx.Client(base_url=ctl.url, timeout=60) as client:
+        yield client, world, ctl
+    ctl.stop()
+
+
+def _stream(total: int, chunk: int = MB):
+    """`total` bytes of JSON-looking junk, made as they are sent (never held whole)."""
+    block = b"[{}," * (chunk // 4)
+    for _ in range(total // chunk):
+        yield block
+
+
+def test_eight_parallel_100_mb_bodies_are_refused_unread_and_the_controller_stays_small(live):
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    import psutil
+
+    client, _, ctl = live
+    proc = psutil.Process(ctl.proc.pid)
+    peak = [proc.memory_info().rss]
+    slowest = [0.0]
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], proc.memory_info().rss)
+            t0 = time.monotonic()
+            assert httpx.get(f"{ctl.url}/healthz", timeout=5).status_code == 200
+            slowest[0] = max(slowest[0], time.monotonic() - t0)
+            time.sleep(0.05)
+
+    def send(path: str) -> int:
+        with httpx.Client(base_url=ctl.url, timeout=60) as c:
+            r = c.post(path, content=_stream(100 * MB), headers={
+                "Authorization": "Bearer titip_agt_not-a-real-credential", "Content-Type": "application/json",
+                "Content-Length": str(100 * MB)})
+            assert "body" in r.json()["detail"]
+            return r.status_code
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            paths = ["/api/v1/agents/reports", "/api/v1/agents/enroll"] * 4
+            codes = list(pool.map(send, paths))
+    finally:
+        done.set()
+        watcher.join()
+    assert codes == [413] * 8
+    assert peak[0] < 300 * MB, f"controller RSS peaked at {peak[0] / MB:.0f} MB"
+    assert slowest[0] < 1.0, f"/healthz took {slowest[0]:.2f} s during the burst"
+
+
+def test_a_streamed_body_without_length_is_cut_at_the_routes_limit(live):
+    from tests.support.world import enrol_agent
+
+    client, world, _ = live
+    agent = enrol_agent(client, world)
+    # An enrolled agent's chunked 10 MB body: read up to the 4 MB limit, then 413.
+    r = client.post("/api/v1/agents/reports", content=_stream(10 * MB), headers=agent)
+    assert r.status_code == 413 and "4 MB" in r.json()["detail"]
+    # A stranger's chunked body is not read at all: the credential is refused first.
+    r = client.post("/api/v1/agents/reports", content=_stream(10 * MB),
+                    headers={"Authorization": "Bearer titip_agt_unknown-credential-0123"})
+    assert r.status_code == 401 and "unknown agent credential" in r.json()["detail"]
+    r = client.post("/api/v1/agents/reports", content=_stream(10 * MB))
+    assert r.status_code == 401
+    # Enrolment carries its token in the body: the body may be 16 kB at most.
+    r = client.post("/api/v1/agents/enroll", content=_stream(MB, 64 * 1024))
+    assert r.status_code == 413 and "16 kB" in r.json()["detail"]
+    # Any other API route takes 1 MB of JSON.
+    r = client.post("/api/v1/units", content=b'{"code": "' + b"x" * (2 * MB) + b'"}',
+                    headers={**world.auth("admin"), "Content-Type": "application/json"})
+    assert r.status_code == 413
+    # What an agent really sends still goes through.
+    r = client.post("/api/v1/agents/reports", headers=agent, json={
+        "report_id": "hb-0000000001", "kind": "heartbeat", "payload": {"source": "agent", "hostname": "srv-a"}})
+    assert r.status_code == 200, r.text
+
+
+def test_inventory_shape_is_bounded(live):
+    from tests.support.world import enrol_agent
+
+    client, world, _ = live
+    agent = enrol_agent(client, world)
+    many = [{"name": f"sd{i}", "size_bytes": 1} for i in range(5000)]
+    r = client.post("/api/v1/agents/reports", headers=agent, json={
+        "report_id": "inv-000000001", "kind": "inventory", "payload": {"source": "agent", "hostname": "srv-a", "disks": many}})
+    assert r.status_code == 422 and r.json()["field"] == "payload.disks", r.text
+    r = client.post("/api/v1/agents/reports", headers=agent, json={
+        "report_id": "inv-000000002", "kind": "inventory", "payload": {"source": "agent", "hostname": "h" * 10_000}})
+    assert r.status_code == 422 and r.json()["field"] == "payload.hostname", r.text
+    r = client.post("/api/v1/agents/reports", headers=agent, content=b"[" * 100_000 + b"]" * 100_000)
+    assert r.status_code == 422 and r.json()["field"] == "body"
+    big = [{"fstype": "x" * 4000, "mountpoint": "/" + "y" * 4000} for _ in range(300)]
+    r = client.post("/api/v1/agents/reports", headers=agent, json={
+        "report_id": "hb-0000000002", "kind": "heartbeat", "payload": {"source": "agent", "hostname": "srv-a", "filesystems": big}})
+    assert r.status_code == 413 and r.json()["field"] == "payload", r.text

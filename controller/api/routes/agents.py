@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import time
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
 from sqlalchemy.orm import Session, sessionmaker
@@ -14,7 +16,8 @@ from starlette.concurrency import run_in_threadpool
 
 from collectors.record import ConditionRecord, InventoryRecord
 from ... import validation
-from ...errors import Invalid
+from ...errors import Invalid, Unauthorized
+from ...limits import KIB, MIB, TooLarge
 from ...models.base import utcnow
 from ...services import agents, heartbeats
 from ..deps import Id, SessionDep, SpaceManager
@@ -24,6 +27,12 @@ bearer = HTTPBearer(auto_error=False)
 PAYLOADS = {"inventory": TypeAdapter(InventoryRecord), "heartbeat": TypeAdapter(ConditionRecord)}
 MAX_BATCH = 500
 HEARTBEAT_THREADS = 4
+# The shape of what an agent may send: a heartbeat is a few kB, an inventory a few dozen; these
+# bounds are far above any real server and far below what would hurt the controller.
+MAX_HEARTBEAT_BYTES = 256 * KIB
+MAX_INVENTORY_BYTES = 1 * MIB
+MAX_LIST_ITEMS = 1024        # disks, file systems, NICs, addresses, temperatures...
+MAX_TEXT = 4096              # any one string
 
 
 class EnrollIn(BaseModel):
@@ -60,15 +69,35 @@ def parse_reports(body: Any) -> list[dict[str, Any]]:
         where = f"{prefix}.{i}" if prefix else ""
         rep = validation.parse(ReportIn, raw, where)
         adapter = PAYLOADS[rep.kind]
+        field = f"{where}.payload".lstrip(".")
+        bounded(rep.payload, field)
         try:
-            record = validation.parse(adapter, rep.payload, f"{where}.payload".lstrip("."))
+            record = validation.parse(adapter, rep.payload, field)
         except Invalid:
             raise
         except ValueError as exc:  # e.g. a newer schema_version than this controller reads
-            raise Invalid(f"{where}.payload: {exc}".lstrip(".: "), field=f"{where}.payload".lstrip(".")) from exc
-        out.append({**rep.model_dump(), "payload": adapter.dump_python(record),
-                    "payload_json": adapter.dump_json(record).decode()})
+            raise Invalid(f"{field}: {exc}", field=field) from exc
+        payload_json = adapter.dump_json(record).decode()
+        most = MAX_HEARTBEAT_BYTES if rep.kind == "heartbeat" else MAX_INVENTORY_BYTES
+        if len(payload_json) > most:
+            raise TooLarge(f"{field}: a {rep.kind} of {len(payload_json)} bytes is over the {most} a "
+                           f"{rep.kind} may take", field=field)
+        out.append({**rep.model_dump(), "payload": adapter.dump_python(record), "payload_json": payload_json})
     return out
+
+
+def bounded(value: Any, field: str) -> None:
+    """Lists and strings within MAX_LIST_ITEMS and MAX_TEXT, or a 422 naming the first one over."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            bounded(item, f"{field}.{key}")
+    elif isinstance(value, list):
+        if len(value) > MAX_LIST_ITEMS:
+            raise Invalid(f"{field}: {len(value)} entries, at most {MAX_LIST_ITEMS} are taken", field=field)
+        for i, item in enumerate(value):
+            bounded(item, f"{field}.{i}")
+    elif isinstance(value, str) and len(value) > MAX_TEXT:
+        raise Invalid(f"{field}: text of {len(value)} characters, at most {MAX_TEXT} are taken", field=field)
 
 
 def live_heartbeat(body: Any) -> heartbeats.Beat | None:
@@ -97,22 +126,64 @@ def enroll(body: EnrollIn, db: SessionDep) -> dict:
     return out
 
 
-@router.post("/agents/reports")
-async def reports(request: Request, body: Annotated[Any, Body()],
+@router.post("/agents/reports", openapi_extra={"requestBody": {"required": True, "content": {
+    "application/json": {"schema": {"type": "object", "description": "one report, or {\"reports\": [...]}"}}}}})
+async def reports(request: Request,
                   auth: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)] = None) -> dict:
     """Heartbeats and inventories, one or a batch; each stored once by its report_id.
 
+    The credential is checked before the body is read: a stranger's body is never decoded.
     Every agent sends a heartbeat a minute, so one live heartbeat takes one trip to a worker
     thread and (on PostgreSQL) one statement; everything else, and every refusal, goes the
     general way in one worker thread too.
     """
     credential = auth.credentials if auth else None
-    if credential and (beat := live_heartbeat(body)) is not None:
-        done = await to_thread.run_sync(heartbeats.store_one, request.app.state.ingest_engine, credential, beat,
+    if not credential:
+        raise Unauthorized("an agent credential is required")
+    state = request.app.state
+    if not _recently_live(credential) and not await to_thread.run_sync(
+            _is_live, state.read_engine, credential, limiter=_writers()):
+        return await run_in_threadpool(_ingest, state.sessions, credential, None)   # refuses, says why
+    body = decode_json(await request.body())
+    if (beat := live_heartbeat(body)) is not None:
+        done = await to_thread.run_sync(heartbeats.store_one, state.ingest_engine, credential, beat,
                                         utcnow(), limiter=_writers())
         if done is not None:
             return {"stored": done[0], "inventory_requested": done[1]}
-    return await run_in_threadpool(_ingest, request.app.state.sessions, credential, body)
+    return await run_in_threadpool(_ingest, state.sessions, credential, body)
+
+
+def decode_json(raw: bytes) -> Any:
+    """The body as JSON (already bounded in size by `limits`), or a 422."""
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError) as exc:   # RecursionError: [[[[... nested past Python's limit
+        raise Invalid(f"body: not a JSON document ({str(exc)[:80]})", field="body") from None
+
+
+# Credentials that were live a moment ago, by hash: the pre-check before reading a body costs
+# a live agent no database trip. Only a filter: the store itself checks the credential again,
+# so one revoked within LIVE_SECONDS has its body read once more and is then refused.
+LIVE_SECONDS = 300
+_LIVE: dict[str, float] = {}
+_LIVE_MAX = 100_000
+
+
+def _recently_live(credential: str) -> bool:
+    seen = _LIVE.get(heartbeats.credential_hash(credential))
+    return seen is not None and time.monotonic() - seen < LIVE_SECONDS
+
+
+def _is_live(engine: Any, credential: str) -> bool:
+    digest = heartbeats.credential_hash(credential)
+    with engine.connect() as conn:
+        live = conn.execute(heartbeats.FIND_AGENT, {"credential_hash": digest}).first() is not None
+        conn.rollback()
+    if live:
+        if len(_LIVE) >= _LIVE_MAX:
+            _LIVE.clear()
+        _LIVE[digest] = time.monotonic()
+    return live
 
 
 _WRITERS: RunVar[CapacityLimiter] = RunVar("titip_heartbeat_writers")
