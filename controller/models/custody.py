@@ -83,8 +83,9 @@ class Document(Audited, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int | None] = mapped_column(ForeignKey("custody_requests.id", ondelete="RESTRICT"), index=True)
-    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
-    kind: Mapped[str] = mapped_column(String(16))                # handover | return | letter
+    # None for an office-wide paper (the signed monthly inventory): staff only, no unit sees it.
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
+    kind: Mapped[str] = mapped_column(String(16))                # handover | return | letter | inventory
     number: Mapped[str | None] = mapped_column(String(100), unique=True)
     year: Mapped[int | None] = mapped_column(Integer)
     seq: Mapped[int | None] = mapped_column(Integer)

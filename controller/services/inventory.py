@@ -9,25 +9,33 @@ with the servers that have no item yet. Items are unique per (run, server): noth
 from __future__ import annotations
 
 import json
+import logging
 import os
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from ..domain.choices import SPACE_MANAGERS, Condition
 from ..domain.condition import Facts, propose
 from ..domain.custody_flow import IN_CUSTODY
-from ..models import (Allocation, CustodyRequest, Finding, InventoryItem, InventoryRun, Server,
-                      ServerStatus)
+from ..errors import Conflict, Invalid, NotFound
+from ..models import (Allocation, CustodyRequest, Document, Finding, InventoryDecision, InventoryItem,
+                      InventoryRun, Server, ServerStatus, SignedInventoryForm, User)
 from ..models.base import utcnow
 from ..settings import Settings
-from . import agents, targets
+from . import agents, papers, targets
+from .access import require_role
+
+log = logging.getLogger(__name__)
+FORMATS = {"pdf": "application/pdf",
+           "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
 class RunTaken(Exception):
@@ -113,7 +121,11 @@ def run(sessions: sessionmaker[Session], settings: Settings, period: str, actor:
     for i, server_id in enumerate(todo):
         if stop_after is not None and i >= stop_after:
             return summary
-        _inventory_one(sessions, settings, run_id, server_id, actor)
+        try:
+            _inventory_one(sessions, settings, run_id, server_id, actor)
+        except Exception as exc:  # one server's crash must not end the month's run
+            log.exception("inventory %s: server %s failed", period, server_id)
+            _record_failure(sessions, settings, run_id, server_id, actor, exc)
         summary.done_now += 1
         if progress:
             progress(i + 1, len(todo))
@@ -156,7 +168,11 @@ def _inventory_one(sessions: sessionmaker[Session], settings: Settings, run_id: 
         source, record, condition = "agent", agent_record, agent_condition
     else:
         for plan in plans:
-            outcome = targets.collect(plan)
+            try:
+                outcome = targets.collect(plan)
+            except Exception as exc:  # noqa: BLE001 - a hostile device is this target's error only
+                log.warning("inventory: %s target %s raised %r", plan.kind, plan.target_id, exc)
+                outcome = targets.Outcome(plan.target_id, plan.kind, False, _crash(exc))
             outcomes.append(outcome)
             if outcome.ok and outcome.inventory:
                 source, record, condition = outcome.kind, outcome.inventory, outcome.condition
@@ -190,38 +206,145 @@ def _inventory_one(sessions: sessionmaker[Session], settings: Settings, run_id: 
             s.rollback()
 
 
-def sign(session: Session, user, period: str, name: str, nip: str | None, position: str) -> InventoryRun:
-    from ..errors import Conflict, NotFound
+def _crash(exc: BaseException) -> str:
+    return f"collection failed: {type(exc).__name__}: {exc}"[:500]
 
-    r = session.scalar(select(InventoryRun).where(InventoryRun.period == period))
+
+def _record_failure(sessions: sessionmaker[Session], settings: Settings, run_id: int, server_id: int,
+                    actor: str, exc: BaseException) -> None:
+    """Write the server's item as not reached, with the error: a resumed run skips it instead of
+    crashing on it again."""
+    now = utcnow()
+    with sessions() as s:
+        s.info["actor"] = actor
+        status = s.get(ServerStatus, server_id)
+        proposed, reasons = propose(Facts(reached=False, now=now, last_seen_at=status.last_seen_at if status else None))
+        s.add(InventoryItem(run_id=run_id, server_id=server_id, reached=False, source=None, record=None,
+                            condition=None, proposed_condition=str(proposed), reasons=json.dumps(reasons),
+                            errors=json.dumps([_crash(exc)]), drift_findings=0, collected_at=now))
+        _renew(s, run_id, settings)
+        try:
+            s.commit()
+        except IntegrityError:
+            s.rollback()
+
+
+def _locked_run(session: Session, period: str) -> InventoryRun:
+    """The period's run, its row locked until commit (PostgreSQL; SQLite serialises writers), so
+    a decision and the signature cannot pass each other."""
+    r = session.scalar(select(InventoryRun).where(InventoryRun.period == period)
+                       .with_for_update().execution_options(populate_existing=True))
     if r is None:
         raise NotFound(f"no inventory run for {period}")
+    return r
+
+
+def decide(session: Session, user: User, period: str, server_id: int, condition: Condition,
+           reason: str | None) -> InventoryDecision:
+    """The officer sets a server's condition before signing; the machine only proposed it."""
+    require_role(user, SPACE_MANAGERS, "decide a server's condition in the inventory")
+    r = _locked_run(session, period)
+    if r.status != "completed":
+        why = "signed: the signed form is evidence and is not changed" if r.status == "signed" else r.status
+        raise Conflict(f"the inventory for {period} is {why}; conditions are decided on a completed run "
+                       f"before it is signed", allowed_actions=[])
+    item = session.scalar(select(InventoryItem).where(InventoryItem.run_id == r.id,
+                                                      InventoryItem.server_id == server_id))
+    if item is None:
+        raise NotFound(f"server {server_id} is not in the inventory for {period}")
+    reason = (reason or "").strip() or None
+    if str(condition) != item.proposed_condition and reason is None:
+        raise Invalid("a reason is required when the condition differs from the proposed one", field="reason")
+    d = session.scalar(select(InventoryDecision).where(InventoryDecision.run_id == r.id,
+                                                       InventoryDecision.server_id == server_id))
+    if d is None:
+        d = InventoryDecision(run_id=r.id, server_id=server_id)
+        session.add(d)
+    d.condition, d.reason, d.decided_by, d.decided_at = str(condition), reason, user.username, utcnow()
+    session.flush()
+    return d
+
+
+def _decisions(session: Session, run_id: int) -> dict[int, InventoryDecision]:
+    return {d.server_id: d for d in session.scalars(select(InventoryDecision).where(InventoryDecision.run_id == run_id))}
+
+
+def sign(session: Session, settings: Settings, user: User, period: str, name: str, nip: str | None,
+         position: str) -> InventoryRun:
+    """Sign the run: each server's register condition becomes the decided one, and the form's
+    PDF and XLSX are stored once, as write-once documents; downloads serve those bytes for ever."""
+    r = _locked_run(session, period)
     if r.status != "completed":
         raise Conflict(f"the inventory for {period} is {r.status}; only a completed run is signed",
                        allowed_actions=[])
     r.status, r.signed_by, r.signed_at = "signed", user.username, utcnow()
     r.signed_name, r.signed_nip, r.signed_position = name, nip, position
+    decided = _decisions(session, r.id)
+    for it in session.scalars(select(InventoryItem).where(InventoryItem.run_id == r.id)):
+        server = session.get(Server, it.server_id)
+        d = decided.get(it.server_id)
+        condition = d.condition if d else it.proposed_condition
+        if server.condition != condition:
+            server.condition = condition
+    session.flush()
+    from ..documents import inventory_form
+
+    filled = form(session, settings, period)
+    for fmt, render in (("pdf", inventory_form.render_pdf), ("xlsx", inventory_form.render_xlsx)):
+        doc = papers.store(session, kind="inventory", unit_id=None, request_id=None,
+                           filename=form_filename(period, fmt), content_type=FORMATS[fmt],
+                           content=render(filled), actor=user.username, number=None)
+        session.add(SignedInventoryForm(run_id=r.id, format=fmt, document_id=doc.id))
     session.flush()
     return r
 
 
-def run_view(session: Session, period: str) -> dict:
-    from ..errors import NotFound
+def form_filename(period: str, fmt: str) -> str:
+    return f"inventarisasi-server-{period}.{fmt}"
 
+
+def signed_form(session: Session, period: str, fmt: str) -> Document | None:
+    """The bytes stored at signing, or None for a run not signed (or signed before forms were kept)."""
+    return session.scalar(select(Document).join(SignedInventoryForm, SignedInventoryForm.document_id == Document.id)
+                          .join(InventoryRun, InventoryRun.id == SignedInventoryForm.run_id)
+                          .where(InventoryRun.period == period, SignedInventoryForm.format == fmt))
+
+
+def form_file(session: Session, settings: Settings, period: str, fmt: str) -> tuple[bytes, str | None]:
+    """(content, SHA-256 when it is the signed, stored form): a draft is rendered from the run."""
+    from ..documents import inventory_form
+
+    doc = signed_form(session, period, fmt)
+    if doc is not None:
+        return doc.content, doc.sha256
+    filled = form(session, settings, period)
+    return (inventory_form.render_pdf(filled) if fmt == "pdf" else inventory_form.render_xlsx(filled)), None
+
+
+def run_view(session: Session, period: str) -> dict:
     r = session.scalar(select(InventoryRun).where(InventoryRun.period == period))
     if r is None:
         raise NotFound(f"no inventory run for {period}")
+    decided = _decisions(session, r.id)
     items = []
     for it, server in session.execute(select(InventoryItem, Server).join(Server, Server.id == InventoryItem.server_id)
                                       .where(InventoryItem.run_id == r.id).order_by(Server.id)):
+        d = decided.get(server.id)
         items.append({"server_id": server.id, "serial_number": server.serial_number, "unit_code": server.unit.code,
                       "reached": it.reached, "source": it.source, "proposed_condition": it.proposed_condition,
+                      "decided_condition": d.condition if d else it.proposed_condition,
+                      "decision_reason": d.reason if d else None, "decided_by": d.decided_by if d else None,
                       "recorded_condition": server.condition, "reasons": json.loads(it.reasons or "[]"),
                       "errors": json.loads(it.errors or "[]"), "drift_findings": it.drift_findings,
                       "collected_at": it.collected_at})
+    forms = [{"format": f.format, "document_id": doc.id, "sha256": doc.sha256, "size": doc.size}
+             for f, doc in session.execute(select(SignedInventoryForm, Document)
+                                           .join(Document, Document.id == SignedInventoryForm.document_id)
+                                           .where(SignedInventoryForm.run_id == r.id).order_by(SignedInventoryForm.format))]
     return {"period": r.period, "status": r.status, "started_at": r.started_at, "started_by": r.started_by,
             "finished_at": r.finished_at, "resumed": r.resumed, "total": r.total, "reached": r.reached,
             "signed_by": r.signed_by, "signed_name": r.signed_name, "signed_at": r.signed_at,
+            "signed_forms": forms,
             "items": items, "unreachable": [i["serial_number"] for i in items if not i["reached"]]}
 
 
@@ -232,13 +355,13 @@ def _gib(n: Any) -> str | None:
 def form(session: Session, settings: Settings, period: str):
     """The run as the inventory form's rows (see documents.inventory_form)."""
     from ..documents.inventory_form import InventoryForm
-    from ..domain.choices import CONDITION_LABELS, Condition
-
-    from ..errors import NotFound
+    from ..domain.choices import CONDITION_LABELS
 
     r = session.scalar(select(InventoryRun).where(InventoryRun.period == period))
     if r is None:
         raise NotFound(f"no inventory run for {period}")
+    decided = _decisions(session, r.id)
+    tz = ZoneInfo(settings.timezone)
     rows = []
     for n, it in enumerate(session.scalars(select(InventoryItem).where(InventoryItem.run_id == r.id)
                                            .order_by(InventoryItem.server_id)), start=1):
@@ -250,7 +373,12 @@ def form(session: Session, settings: Settings, period: str):
         cpu = rec.get("cpu") or {}
         disks = rec.get("disks") or []
         size = sum(d.get("size_bytes") or 0 for d in disks)
-        notes = json.loads(it.reasons or "[]") + json.loads(it.errors or "[]")
+        reasons = json.loads(it.reasons or "[]")
+        d = decided.get(it.server_id)
+        condition = Condition(d.condition if d else it.proposed_condition)
+        proposed = CONDITION_LABELS[Condition(it.proposed_condition)].id
+        notes = ([f"Alasan petugas / officer's reason: {d.reason}"] if d and d.reason else []) \
+            + json.loads(it.errors or "[]")
         rows.append({
             "no": n, "unit": server.unit.code, "hostname": rec.get("hostname") or server.hostname,
             "brand_model": f"{server.brand} {server.model}", "serial": server.serial_number,
@@ -260,10 +388,14 @@ def form(session: Session, settings: Settings, period: str):
             "cpu": (f"{cpu.get('model')} ({cpu.get('cores')} core)" if cpu.get("model") else None),
             "memory": _gib(rec.get("memory_bytes")),
             "storage": f"{len(disks)} disk, {size / 1e9:.0f} GB" if disks else None,
-            "condition": CONDITION_LABELS[Condition(it.proposed_condition)].id,
-            "condition_code": it.proposed_condition,
+            "condition": CONDITION_LABELS[condition].id, "condition_code": str(condition),
+            "proposal": f"{proposed}: {'; '.join(reasons)}" if reasons else proposed,
             "reach": "Terjangkau" if it.reached else "Tidak terjangkau",
             "source": it.source or "-", "notes": "; ".join(notes) or None})
+    # Times print in the office's zone (the officer signed at 14.05 WIB, not 07.05).
+    signed_at = r.signed_at.astimezone(tz) if r.signed_at else None
+    when = signed_at or utcnow().astimezone(tz)
     return InventoryForm(period=period, office_name=settings.office_letterhead, place=settings.office_city,
                          rows=rows, status=r.status, signed_name=r.signed_name, signed_nip=r.signed_nip,
-                         signed_position=r.signed_position, signed_at=r.signed_at)
+                         signed_position=r.signed_position, signed_at=signed_at, generated=when.date(),
+                         zone=papers.zone_label(settings.timezone, when))

@@ -20,6 +20,11 @@ MAX_LETTER_BYTES = 10 * 1024 * 1024
 _ZONES = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 
 
+def zone_label(tz_name: str, moment: datetime | None = None) -> str:
+    """WIB / WITA / WIT for Indonesian offices, else the zone's own abbreviation."""
+    return _ZONES.get(tz_name) or (moment or utcnow()).astimezone(ZoneInfo(tz_name)).tzname() or tz_name
+
+
 def store(session: Session, *, kind: str, unit_id: int, request_id: int | None, filename: str,
           content_type: str, content: bytes, actor: str, number: str | None = None,
           year: int | None = None, seq: int | None = None) -> Document:

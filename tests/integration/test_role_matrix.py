@@ -89,6 +89,7 @@ MATRIX = [
     ("GET", "/api/v1/inventory-runs", None, STAFF),
     ("POST", "/api/v1/inventory-runs", {"period": "2026-01"}, SPACE),
     ("GET", "/api/v1/inventory-runs/2026-02", None, STAFF),
+    ("PUT", "/api/v1/inventory-runs/2026-02/items/{inventoried}/condition", {"condition": "baik", "reason": "x"}, SPACE),
     ("POST", "/api/v1/inventory-runs/2026-02/sign", {"name": "Agus", "position": "Petugas"}, SPACE),
     ("GET", "/api/v1/inventory-runs/2026-02/form.xlsx", None, STAFF),
     ("GET", "/api/v1/inventory-runs/2026-02/form.pdf", None, STAFF),
@@ -138,7 +139,7 @@ def test_matrix_covers_every_endpoint(app, db_url):
               for m in ops}
     covered = {(m, p.split("?")[0]) for m, p, _, _ in MATRIX}
     names = {"unit_a": "unit_id", "officer": "user_id", "helpdesk_spare": "user_id", "room": "room_id",
-             "rack1": "rack_id", "alloc": "allocation_id", "server_a": "server_id",
+             "rack1": "rack_id", "alloc": "allocation_id", "server_a": "server_id", "inventoried": "server_id",
              "request": "request_id", "document": "document_id", "notification": "notification_id",
              "finding": "finding_id", "agent": "agent_id", "target": "target_id", "ticket": "ticket_id"}
     covered = {(m, p.replace("/2026-02", "/{period}")) for m, p in covered}
@@ -187,7 +188,16 @@ def matrix_world(client, world):
         "subject": "Server lambat", "description": "Sejak pagi"}).json()["id"]
     from tests.support.lifecycle import open_cases
     world.ids.update(open_cases(client, world))
-    from controller.services import inventory
+    from controller.db import unit_of_work
+    from controller.domain.choices import AllocationStatus
+    from controller.models import User
+    from controller.services import inventory, servers, space
+    with unit_of_work(client.app.state.sessions, "officer") as s:   # one server in the room to inventory
+        officer = s.get(User, world.ids["officer"])
+        placed = servers.create_server(s, officer, {"unit_code": "DISKES", "brand": "Dell", "model": "R650",
+                                                    "serial_number": "SN-MATRIX-1", "height_u": 1, "power_w": 300})
+        space.reserve(s, officer, world.ids["rack2"], 40, 1, placed.id, status=AllocationStatus.occupied)
+        world.ids["inventoried"] = placed.id
     inventory.run(client.app.state.sessions, client.app.state.settings, "2026-02")
     return world
 

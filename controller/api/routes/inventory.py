@@ -10,13 +10,14 @@ from fastapi import APIRouter, Body, Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
-from ...documents import inventory_form
+from ...domain.choices import Condition
 from ...errors import Invalid
 from ...models import InventoryRun
 from ...models.base import utcnow
 from ...services import inventory, targets
 from ...services.common import page
 from ..deps import Id, PagingDep, SessionDep, SettingsDep, SpaceManager, StaffUser
+from ..downloads import content_disposition
 
 router = APIRouter(tags=["inventory"])
 Period = Annotated[str, Path(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", examples=["2026-11"])]
@@ -27,6 +28,13 @@ class SignIn(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     nip: str | None = Field(default=None, pattern=r"^[0-9]{18}$")
     position: str = Field(min_length=1, max_length=200)
+
+
+class ConditionIn(BaseModel):
+    """The officer's condition for one server; a reason when it differs from the proposal."""
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    condition: Condition
+    reason: str | None = Field(default=None, max_length=500)
 
 
 class RunIn(BaseModel):
@@ -55,8 +63,8 @@ def list_targets(server_id: Id, db: SessionDep, user: StaffUser) -> dict:
 @router.post("/targets/{target_id}/collect")
 def collect_now(target_id: Id, db: SessionDep, settings: SettingsDep, user: SpaceManager) -> dict:
     """Collect from one target now; on first SSH contact the host key is pinned and shown."""
-    from ...models import CollectionTarget
     from ...errors import NotFound
+    from ...models import CollectionTarget
 
     t = db.get(CollectionTarget, target_id)
     if t is None or t.retired_at is not None:
@@ -119,10 +127,19 @@ def get_run(period: Period, db: SessionDep, user: StaffUser) -> dict:
 
 
 @router.post("/inventory-runs/{period}/sign")
-def sign_run(period: Period, body: SignIn, db: SessionDep, user: SpaceManager) -> dict:
+def sign_run(period: Period, body: SignIn, db: SessionDep, settings: SettingsDep, user: SpaceManager) -> dict:
     """The officer reviewed the month's inventory and signs it (SOP: the officer fills it in)."""
-    inventory.sign(db, user, period, body.name, body.nip, body.position)
+    inventory.sign(db, settings, user, period, body.name, body.nip, body.position)
     out = inventory.run_view(db, period)
+    db.commit()
+    return out
+
+
+@router.put("/inventory-runs/{period}/items/{server_id}/condition")
+def decide_condition(period: Period, server_id: Id, body: ConditionIn, db: SessionDep, user: SpaceManager) -> dict:
+    """Before signing, the officer sets a server's condition (the machine only proposes it)."""
+    inventory.decide(db, user, period, server_id, body.condition, body.reason)
+    out = next(i for i in inventory.run_view(db, period)["items"] if i["server_id"] == server_id)
     db.commit()
     return out
 
@@ -133,19 +150,26 @@ def _form_name(period: str, ext: str) -> str:
     return f"inventarisasi-server-{period}.{ext}"
 
 
-@router.get("/inventory-runs/{period}/form.xlsx", response_class=Response,
-            responses={200: {"content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}}})
-def form_xlsx(period: Period, db: SessionDep, settings: SettingsDep, user: StaffUser) -> Response:
-    data = inventory_form.render_xlsx(inventory.form(db, settings, period))
+def form_response(db, settings, period: str, fmt: str) -> Response:
+    """The signed form's stored bytes (X-Content-SHA256 as on the audit trail), or a draft
+    rendered from the run before signing; the API and the web page serve the same."""
+    data, sha = inventory.form_file(db, settings, period, fmt)
     db.commit()
-    return Response(data, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="{_form_name(period, "xlsx")}"'})
+    headers = {"Content-Disposition": content_disposition(_form_name(period, fmt),
+                                                          "inline" if fmt == "pdf" else "attachment"),
+               "Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
+    if sha:
+        headers["X-Content-SHA256"] = sha
+    return Response(data, media_type=inventory.FORMATS[fmt], headers=headers)
+
+
+@router.get("/inventory-runs/{period}/form.xlsx", response_class=Response,
+            responses={200: {"content": {inventory.FORMATS["xlsx"]: {}}}})
+def form_xlsx(period: Period, db: SessionDep, settings: SettingsDep, user: StaffUser) -> Response:
+    return form_response(db, settings, period, "xlsx")
 
 
 @router.get("/inventory-runs/{period}/form.pdf", response_class=Response,
-            responses={200: {"content": {"application/pdf": {}}}})
+            responses={200: {"content": {inventory.FORMATS["pdf"]: {}}}})
 def form_pdf(period: Period, db: SessionDep, settings: SettingsDep, user: StaffUser) -> Response:
-    data = inventory_form.render_pdf(inventory.form(db, settings, period))
-    db.commit()
-    return Response(data, media_type="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{_form_name(period, "pdf")}"'})
+    return form_response(db, settings, period, "pdf")

@@ -13,8 +13,7 @@ from sqlalchemy import select
 from starlette.responses import RedirectResponse, Response
 
 from ...api.deps import Id
-from ...api.routes.inventory import SignIn
-from ...documents import inventory_form
+from ...api.routes.inventory import ConditionIn, SignIn, form_response
 from ...domain.choices import SPACE_MANAGERS
 from ...domain.workflow import WorkflowError
 from ...errors import NotFound, TitipError
@@ -74,14 +73,15 @@ def run(period: Period, request: Request, db: SessionDep, user: StaffUser) -> Re
 
 
 @router.post("/inventory/{period}/sign")
-def sign(period: Period, request: Request, form: FormDep, db: SessionDep, user: StaffUser) -> Response:
+def sign(period: Period, request: Request, form: FormDep, db: SessionDep, settings: SettingsDep,
+         user: StaffUser) -> Response:
     """The officer reviewed the month and signs it, with the API's rules (inventory.sign)."""
     require_role(user, SPACE_MANAGERS, DECIDE)
     _ = gettext_for(request)
     back = RedirectResponse(f"/inventory/{period}", status_code=303)
     try:
         body = forms.validate(SignIn, {k: forms.text(form, k) for k in ("name", "nip", "position")})
-        inventory.sign(db, user, period, body.name, body.nip, body.position)
+        inventory.sign(db, settings, user, period, body.name, body.nip, body.position)
         db.commit()
     except NotFound:
         raise
@@ -93,14 +93,29 @@ def sign(period: Period, request: Request, form: FormDep, db: SessionDep, user: 
     return back
 
 
+@router.post("/inventory/{period}/items/{server_id}/condition")
+def decide_condition(period: Period, server_id: Id, request: Request, form: FormDep, db: SessionDep,
+                     user: StaffUser) -> Response:
+    """The officer sets one server's condition before signing (inventory.decide, as the API)."""
+    require_role(user, SPACE_MANAGERS, DECIDE)
+    _ = gettext_for(request)
+    back = RedirectResponse(f"/inventory/{period}#server-{server_id}", status_code=303)
+    try:
+        body = forms.validate(ConditionIn, {k: forms.text(form, k) for k in ("condition", "reason")})
+        inventory.decide(db, user, period, server_id, body.condition, body.reason)
+        db.commit()
+    except NotFound:
+        raise
+    except (TitipError, WorkflowError) as exc:
+        db.rollback()
+        flash(request, "error", *describe(exc, _))
+        return back
+    flash(request, "success", _("The condition has been recorded."))
+    return back
+
+
 @router.get("/inventory/{period}/form.{ext}")
 def inventory_file(period: Period, ext: Literal["pdf", "xlsx"], db: SessionDep, settings: SettingsDep,
                    user: StaffUser) -> Response:
-    filled = inventory.form(db, settings, period)
-    name = f"inventarisasi-server-{period}.{ext}"
-    if ext == "pdf":
-        return Response(inventory_form.render_pdf(filled), media_type="application/pdf",
-                        headers={"Content-Disposition": f'inline; filename="{name}"'})
-    return Response(inventory_form.render_xlsx(filled),
-                    media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    """After signing, exactly the bytes stored at signing (as the API serves them)."""
+    return form_response(db, settings, period, ext)
