@@ -215,7 +215,10 @@ def reconciliation(session: Session, settings: Settings, period: str, now: datet
     run = _run_for(session, period)
     items = ({i.server_id: i for i in session.scalars(select(InventoryItem).where(InventoryItem.run_id == run.id))}
              if run else {})
+    from zoneinfo import ZoneInfo
+
     expected = set(servers_in_custody(session))
+    tz = ZoneInfo(settings.timezone)
     rows, disposed = [], []
     for server, rec in session.execute(select(Server, AssetRecord).outerjoin(
             AssetRecord, AssetRecord.server_id == Server.id).order_by(Server.id)):
@@ -224,7 +227,8 @@ def reconciliation(session: Session, settings: Settings, period: str, now: datet
                 "nup": rec.nup if rec else None, "brand_model": f"{server.brand} {server.model}",
                 "serial": server.serial_number, "condition": _condition(server.condition)}
         if rec is not None and rec.disposed_at is not None:
-            disposed.append({**base, "disposed_at": rec.disposed_at.strftime("%Y-%m-%d"),
+            # the office's date: disposed at 01.00 WIB is that day, not the day before in UTC
+            disposed.append({**base, "disposed_at": rec.disposed_at.astimezone(tz).strftime("%Y-%m-%d"),
                              "in_run": "Ya" if item else "Tidak"})
             continue
         rows.append({**base, **_compare(server, item, server.id in expected),

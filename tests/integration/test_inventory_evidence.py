@@ -211,3 +211,18 @@ def test_a_server_whose_collection_raises_is_a_failure_and_the_run_goes_on(app, 
         rows = s.scalars(select(InventoryItem.errors).join(InventoryRun, InventoryRun.id == InventoryItem.run_id)
                          .where(InventoryRun.period == "2026-12")).all()
     assert len(rows) == 2 and all("RuntimeError: disk full" in e for e in rows)
+
+
+def test_other_forms_print_the_office_date(app, client, world):
+    """A server disposed at 01.00 WIB on 1 December is listed as disposed on 2026-12-01."""
+    from controller.db import unit_of_work
+    from controller.models import AssetRecord
+
+    with unit_of_work(app.state.sessions, "test") as s:
+        s.add(AssetRecord(server_id=world.ids["server_b"], updated_by="test",
+                          disposed_at=datetime(2026, 11, 30, 18, 0, tzinfo=timezone.utc)))
+    r = client.get("/api/v1/reconciliation/2026-12.xlsx", headers=world.auth("officer"))
+    assert r.status_code == 200
+    sheet = load_workbook(io.BytesIO(r.content))["Dihapus"]
+    cells = [c.value for row in sheet.iter_rows() for c in row]
+    assert "2026-12-01" in cells and "2026-11-30" not in cells
