@@ -39,6 +39,7 @@ DOCUMENT_KINDS: dict[str, str] = {
     "letter": N_("Request letter"),
     "handover": N_("Handover form (BAST)"),
     "return": N_("Return form (BAST)"),
+    "inventory": N_("Signed monthly inventory form"),
 }
 
 FIELDS: dict[str, str] = {

@@ -93,6 +93,7 @@ def test_signed_form_is_served_byte_for_byte_after_the_register_changes(app, cli
     assert draft.rows[0]["ip"] == "10.77.0.9" and draft.rows[0]["location"] is None  # live data did change
 
     officer = Browser(app, "officer")
+    assert "Formulir inventarisasi bulanan yang ditandatangani" in officer.get("/documents").text
     for fmt, before in signed.items():
         again = client.get(f"/api/v1/inventory-runs/{PERIOD}/form.{fmt}", headers=h)
         assert again.content == before.content
