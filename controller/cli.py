@@ -19,12 +19,15 @@ audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
 demo_app = typer.Typer(help="Demo data.", no_args_is_help=True)
 inventory_app = typer.Typer(help="The monthly server inventory.", no_args_is_help=True)
 retention_app = typer.Typer(help="Pruning old measurements (heartbeats, access checks).", no_args_is_help=True)
+backup_app = typer.Typer(help="Backups: create, check by restoring into a scratch database, restore.",
+                         no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
 app.add_typer(demo_app, name="demo")
 app.add_typer(inventory_app, name="inventory")
 app.add_typer(retention_app, name="retention")
+app.add_typer(backup_app, name="backup")
 
 
 def _settings() -> Settings:
@@ -277,6 +280,74 @@ def retention_run() -> None:
                             ("access checks", "access_checks", settings.retention_access_check_days)):
         kept = f"older than {days} days" if days else "retention 0: kept forever"
         typer.echo(f"{name} pruned: {counts[key]} ({kept})")
+
+
+@backup_app.command("create")
+def backup_create(out: Annotated[Optional[str], typer.Option(
+        help="folder (default: TITIP_BACKUP_DIR, else DATA_DIR/backups)")] = None) -> None:
+    """Back up the database while the controller runs: SQLite's online backup, or pg_dump's custom
+    format; a manifest with the schema revision, the audit head and the dump's SHA-256 beside it."""
+    from . import backup
+
+    try:
+        dump, manifest = backup.create(_settings(), out)
+    except backup.BackupError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1)
+    head = manifest["audit_head"]
+    typer.echo(f"backup written: {dump} ({manifest['size']} bytes, schema {manifest['schema_revision']}, "
+               f"audit head seq {head['seq']})")
+    typer.echo(f"manifest: {dump}{backup.MANIFEST_SUFFIX}")
+    typer.echo("keep these keys apart from the backups; a restore needs them:")
+    for line in manifest["keys_needed"]:
+        typer.echo(f"  - {line}")
+
+
+@backup_app.command("verify")
+def backup_verify(file: Annotated[str, typer.Argument(help="the dump (its manifest lies beside it)")]) -> None:
+    """Restore a backup into a scratch database and run the audit check there; exit 1 if it fails."""
+    from . import backup
+
+    try:
+        result = backup.verify(_settings(), file)
+    except (backup.BackupError, OSError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1)
+    for line in result.good:
+        typer.echo(line)
+    for line in result.bad:
+        typer.echo(line, err=True)
+    if not result.ok:
+        raise typer.Exit(1)
+    typer.echo("backup verified")
+
+
+@backup_app.command("restore")
+def backup_restore(file: Annotated[str, typer.Argument(help="the dump (its manifest lies beside it)")],
+                   force: Annotated[bool, typer.Option("--force", help="replace a database that holds data")] = False,
+                   ) -> None:
+    """Restore a backup into TITIP_DATABASE_URL (stop the controllers first); refuses a database
+    that holds data unless --force. Then checks the audit trail and names the keys it needs."""
+    from . import backup
+
+    try:
+        manifest, result = backup.restore(_settings(), file, force=force)
+    except (backup.BackupError, OSError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"restored {file} (taken {manifest['created_at']}, schema {manifest['schema_revision']}, "
+               f"audit head seq {manifest['audit_head']['seq']})")
+    typer.echo("this database needs these keys (from where you keep them, not from the backup):")
+    for line in manifest["keys_needed"]:
+        typer.echo(f"  - {line}")
+    for line in result.good:
+        typer.echo(line)
+    for line in result.bad:
+        typer.echo(line, err=True)
+    typer.echo("then `titip db upgrade` (if the code is newer) and `titip audit verify --anchor` with your "
+               "newest anchor file: it says whether this restore is behind")
+    if not result.ok:
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -32,3 +32,10 @@ class SecretBox:
             return json.loads(self._fernet.decrypt(token.encode()))
         except InvalidToken as exc:
             raise ValueError("stored secrets cannot be decrypted with the configured key") from exc
+
+
+def key_id_of(sealed: str) -> str:
+    """The id of the key a sealed value was written under: `id:token`, or "derived" for values
+    sealed before key ids (under the key derived from TITIP_SECRETS_KEY / TITIP_SECRET_KEY)."""
+    kid, sep, _ = sealed.partition(":")
+    return kid if sep else "derived"

@@ -61,3 +61,20 @@ def anchor_audit(sessions: sessionmaker[Session], settings: Settings) -> str:
     path = audit.write_anchor(settings, line)
     log.info("audit anchor: event seq %d written to %s", line["seq"], path)
     return path
+
+
+def backup_nightly(sessions: sessionmaker[Session], settings: Settings) -> str | None:
+    """A backup into the backup folder, keeping the newest `backup_keep` (its manifest carries the
+    audit head, a second record of tonight's state outside the database)."""
+    from . import backup
+
+    if not settings.backup_enabled:
+        return None
+    try:
+        dump, manifest = backup.create(settings)
+    except backup.BackupError as exc:
+        log.error("backup failed: %s", exc)
+        return None
+    gone = backup.prune(dump.parent, settings.backup_keep)
+    log.info("backup %s written (audit head seq %d); %d older removed", dump, manifest["audit_head"]["seq"], len(gone))
+    return str(dump)

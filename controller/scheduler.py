@@ -32,6 +32,8 @@ def build(sessions: sessionmaker[Session], settings: Settings) -> BackgroundSche
                   id="prune_measurements", misfire_grace_time=6 * 3600, **common)
     sched.add_job(jobs.anchor_audit, nightly_trigger(settings, 3, 15), args=(sessions, settings),
                   id="anchor_audit", misfire_grace_time=6 * 3600, **common)
+    sched.add_job(jobs.backup_nightly, nightly_trigger(settings, 3, 45), args=(sessions, settings),
+                  id="backup_nightly", misfire_grace_time=6 * 3600, **common)
     return sched
 
 
