@@ -40,3 +40,13 @@ class Invalid(TitipError):
 
 class Unauthorized(TitipError):
     status = 401
+
+
+class TooManyRequests(TitipError):
+    """429: the caller must wait `retry_after` seconds (sent as `Retry-After`)."""
+
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: int, field: str | None = None) -> None:
+        super().__init__(message, field=field, retry_after=retry_after)
+        self.retry_after = retry_after

@@ -52,6 +52,12 @@ class Settings(BaseSettings):
     backup_enabled: bool = True
     timezone: str = "Asia/Jakarta"
     token_minutes: int = 12 * 60
+    # Login throttling (per account; an address gets three times as much): delays from the 3rd
+    # wrong password, growing to login_max_delay_seconds; a lock of login_lock_seconds at the
+    # login_lock_after-th. The lock ends by itself.
+    login_lock_after: int = Field(default=10, ge=1)
+    login_lock_seconds: int = Field(default=15 * 60, ge=1)
+    login_max_delay_seconds: int = Field(default=60, ge=1)
     # Send the web session cookie over HTTPS only; set true behind TLS (the default serves the
     # loopback demo over plain HTTP).
     cookie_secure: bool = False

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..domain.workflow import AlreadySigned, IllegalMove, InvalidData, MissingData, RoleNotAllowed
-from ..errors import TitipError, Unauthorized
+from ..errors import TitipError, TooManyRequests, Unauthorized
 
 
 def _field(loc: tuple) -> str:
@@ -21,6 +21,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(TitipError)
     async def _titip(_: Request, exc: TitipError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
+        if isinstance(exc, TooManyRequests):
+            headers = {"Retry-After": str(exc.retry_after)}
         return JSONResponse(exc.body(), status_code=exc.status, headers=headers)
 
     @app.exception_handler(IllegalMove)

@@ -7,12 +7,13 @@ from .inventory import CollectionTarget, InventoryItem, InventoryRun
 from .evidence import InventoryDecision, SignedInventoryForm
 from .monitoring import Agent, AgentReport, EnrollmentToken, Finding, ServerStatus
 from .org import Unit, User
+from .security import LoginThrottle
 from .tickets import Ticket, TicketStep
 from .space import Allocation, Rack, RackUnit, Room, Server
 from .assets import AssetRecord, DisposalCase, LifecycleStep, MaintenanceCase, MaintenancePart, TransferCase  # noqa: F401
 
 __all__ = [
-    "AuditEvent", "AuditHead", "Base", "Unit", "User",
+    "AuditEvent", "AuditHead", "Base", "Unit", "User", "LoginThrottle",
     "Allocation", "Rack", "RackUnit", "Room", "Server",
     "CollectionTarget", "InventoryItem", "InventoryRun", "InventoryDecision", "SignedInventoryForm",
     "Ticket", "TicketStep",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Audited, Base, UTCDateTime, utcnow
@@ -36,5 +36,8 @@ class User(Audited, Base):
     password_hash: Mapped[str] = mapped_column(String(255), info={"secret": True})
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # In every token and web session; raised by a logout, a password change, a role change or a
+    # deactivation, which ends every session and token issued before.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     unit: Mapped[Unit | None] = relationship(lazy="joined")

@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.security import OAuth2PasswordRequestForm
 from sqlalchemy import select
 
 from ...errors import Unauthorized
 from ...models import User
 from ...security import check_password, make_token
+from ...services import throttle
 from ..deps import CurrentUser, SessionDep, SettingsDep
 from ..schemas import TokenOut, UserOut
 from .users import user_out
@@ -16,12 +17,24 @@ from .users import user_out
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
-@router.post("/token", response_model=TokenOut)
-def login(form: Annotated[OAuth2PasswordRequestForm, Depends()], db: SessionDep,
+@router.post("/token", response_model=TokenOut,
+             responses={429: {"description": "too many failed logins; `Retry-After` says when to try again"}})
+def login(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()], db: SessionDep,
           settings: SettingsDep) -> TokenOut:
+    """A token for a username and password; throttled per account and per client address."""
+    keys = throttle.keys_for(form.username, request.client.host if request.client else None)
+    wait = throttle.wait_seconds(db, keys)
+    db.commit()
+    if wait:
+        raise throttle.TooManyTries(wait)   # refused before any password is hashed
     user = db.scalar(select(User).where(User.username == form.username))
+    db.commit()
     if not check_password(form.password, user.password_hash if user else None) or not user.is_active:
+        throttle.failed(db, settings, keys)
+        db.commit()
         raise Unauthorized("wrong username or password", field="password")
+    throttle.succeeded(db, user.username)
+    db.commit()
     return TokenOut(access_token=make_token(user.id, settings.secret_key, settings.token_minutes),
                     role=user.role, unit_code=user.unit.code if user.unit else None)
 

@@ -11,7 +11,8 @@ from starlette.responses import RedirectResponse, Response
 from ...domain.choices import Role
 from ...models import User
 from ...security import check_password
-from ..deps import FormDep, SessionDep, WebUser
+from ...services import throttle
+from ..deps import FormDep, SessionDep, SettingsDep, WebUser
 from ..i18n import LANGS
 from ..render import gettext_for, page
 from ..route import web_router
@@ -35,16 +36,30 @@ def login_form(request: Request, next: Annotated[str | None, Query(max_length=50
 
 
 @router.post("/login")
-def login(request: Request, form: FormDep, db: SessionDep) -> Response:
+def login(request: Request, form: FormDep, db: SessionDep, settings: SettingsDep) -> Response:
     username, password = text(form, "username") or "", form.get("password")
-    user = db.scalar(select(User).where(User.username == username))
-    ok = check_password(password if isinstance(password, str) else "", user.password_hash if user else None)
+    keys = throttle.keys_for(username, request.client.host if request.client else None)
+    wait = throttle.wait_seconds(db, keys)
     db.commit()
+    if wait:   # refused before any password is hashed
+        _ = gettext_for(request)
+        error = _("Too many failed logins. Try again in %(seconds)s seconds.") % {"seconds": wait}
+        refused = page(request, "login.html", status_code=429, error=error, username=username,
+                       next=safe_next(text(form, "next")))
+        refused.headers["Retry-After"] = str(wait)
+        return refused
+    user = db.scalar(select(User).where(User.username == username))
+    db.commit()
+    ok = check_password(password if isinstance(password, str) else "", user.password_hash if user else None)
     if not ok or user is None or not user.is_active:
+        throttle.failed(db, settings, keys)
+        db.commit()
         _ = gettext_for(request)
         error = _("Wrong username or password.")
         return page(request, "login.html", status_code=401, error=error, username=username,
                     next=safe_next(text(form, "next")))
+    throttle.succeeded(db, user.username)
+    db.commit()
     log_in(request, user)
     return RedirectResponse(safe_next(text(form, "next"), HOME.get(user.role, "/requests")), status_code=303)
 
