@@ -70,21 +70,31 @@ class SnmpResult:
     device: DeviceFacts | None = None
     requests: int = 0
     elapsed_ms: float = 0.0
+    truncated: bool = False   # the walk hit its round limit: records are partial, so ok is False
 
     def to_dict(self) -> dict[str, Any]:
-        return {"target": self.target.to_dict(), "ok": self.ok, "error": self.error,
+        return {"target": self.target.to_dict(), "ok": self.ok, "error": self.error, "truncated": self.truncated,
                 "inventory": self.inventory.to_dict() if self.inventory else None,
                 "condition": self.condition.to_dict() if self.condition else None,
                 "device": self.device.to_dict() if self.device else None,
                 "requests": self.requests, "elapsed_ms": self.elapsed_ms}
 
 
+@dataclass
+class Walked:
+    scalars: dict[Oid, Any]
+    tables: dict[Oid, dict[Oid, Any]]
+    requests: int
+    truncated: bool   # columns were still open when `max_rounds` ran out
+
+
 async def walk(bulk: Bulk, scalars: list[Oid], columns: list[Oid], max_varbinds: int = 100,
-               max_rounds: int = 64) -> tuple[dict[Oid, Any], dict[Oid, dict[Oid, Any]], int]:
-    """GETNEXT the scalars once and walk all columns side by side; returns (scalars, columns, requests).
+               max_rounds: int = 64) -> Walked:
+    """GETNEXT the scalars once and walk all columns side by side.
 
     `max_varbinds` sizes each request to what agents answer in one go (net-snmp
-    stops at 100 varbinds per GETBULK response by default).
+    stops at 100 varbinds per GETBULK response by default). A device that never ends its
+    tables is stopped at `max_rounds` and the walk says it was cut short.
     """
     found: dict[Oid, Any] = {}
     tables: dict[Oid, dict[Oid, Any]] = {c: {} for c in columns}
@@ -116,13 +126,14 @@ async def walk(bulk: Bulk, scalars: list[Oid], columns: list[Oid], max_varbinds:
         for column in done:
             del cursor[column]  # a column the reply skipped (truncated) is asked again
         first = False
-    return found, tables, requests
+    return Walked(found, tables, requests, truncated=bool(cursor) and requests >= max_rounds)
 
 
 def _error_text(exc: BaseException, target: SnmpTarget) -> str:
     if isinstance(exc, asyncio.TimeoutError):
         return "device deadline passed before the walk finished"
-    text = str(exc) or type(exc).__name__
+    text = str(exc) if isinstance(exc, (SnmpError, OSError)) else f"{type(exc).__name__}: {exc}"
+    text = text or type(exc).__name__
     if "no response" in text and target.version == "2c":
         text += " (unreachable, or wrong community)"
     return text
@@ -171,8 +182,13 @@ class Collector:
         result = SnmpResult(target, ok=False)
         try:
             bulk = await self._bulk_for(target)
-            scalars, tables, result.requests = await asyncio.wait_for(
+            walked = await asyncio.wait_for(
                 walk(bulk, list(SCALARS.values()), list(COLUMNS.values()), self.max_varbinds), deadline)
+            scalars, tables, result.requests = walked.scalars, walked.tables, walked.requests
+            if walked.truncated:
+                result.truncated = True
+                raise SnmpError(f"walk truncated at its round limit ({walked.requests} requests): "
+                                "the device's tables never ended, the inventory would be incomplete")
             if not scalars and not any(tables.values()):
                 raise SnmpError("the agent answered but exposes none of the inventory objects")
             named_scalars = {name: scalars.get(oid) for name, oid in SCALARS.items()}
@@ -183,9 +199,10 @@ class Collector:
             except Exception as exc:  # one device's odd answer must not stop the run
                 raise SnmpError(f"could not read the agent's answer: {type(exc).__name__}: {exc}") from exc
             result.ok = True
-        except (SnmpError, OSError, asyncio.TimeoutError, ValueError) as exc:
-            result.error = _error_text(exc, target)
-            log.info("snmp %s:%s failed: %s", target.address, target.port, result.error)
+        except Exception as exc:  # any device, any answer: its own error, never the run's
+            result.error = _error_text(exc, target)[:500]
+            level = logging.INFO if isinstance(exc, (SnmpError, OSError, asyncio.TimeoutError)) else logging.WARNING
+            log.log(level, "snmp %s:%s failed: %s", target.address, target.port, result.error)
         result.elapsed_ms = round((time.perf_counter() - start) * 1000, 1)
         return result
 

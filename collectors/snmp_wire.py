@@ -190,6 +190,13 @@ def _expire(future: asyncio.Future) -> None:
         future.set_result(None)
 
 
+def _status_text(status: int, index: int) -> str:
+    if 0 < status < len(ERROR_STATUS):
+        return f"agent answered {ERROR_STATUS[status]} (index {index})"
+    shown = str(status) if -2**31 <= status < 2**32 else ("a huge" if status > 0 else "a huge negative")
+    return f"agent answered an invalid error-status {shown} (index {index if -2**31 <= index < 2**32 else '?'})"
+
+
 class V2cClient(asyncio.DatagramProtocol):
     """Many targets over one UDP socket; replies are matched by request-id and source address."""
 
@@ -259,6 +266,5 @@ class V2cClient(asyncio.DatagramProtocol):
             raise SnmpError(f"no response after {retries + 1} tries of {timeout:g} s")
         _, status, index, varbinds = reply
         if status:
-            name = ERROR_STATUS[status] if status < len(ERROR_STATUS) else str(status)
-            raise SnmpError(f"agent answered {name} (index {index})")
+            raise SnmpError(_status_text(status, index))
         return varbinds

@@ -7,6 +7,7 @@ needed (`load`), collect (`collect`), then write the outcome (`record`).
 from __future__ import annotations
 
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any, Literal
@@ -21,6 +22,8 @@ from ..models import CollectionTarget, Finding, Server, User
 from ..models.base import utcnow
 from ..settings import Settings
 from .. import validation
+
+log = logging.getLogger(__name__)
 
 Address = Annotated[str, Field(min_length=1, max_length=253, pattern=r"^[A-Za-z0-9.:_-]+$")]
 Role = Literal["server", "switch", "pdu", "bmc", "ups"]
@@ -152,7 +155,15 @@ def load(settings: Settings, t: CollectionTarget) -> Plan:
 
 
 def collect(plan: Plan) -> Outcome:
-    """Talk to the device: no database here."""
+    """Talk to the device: no database here. Whatever the device does is this target's error."""
+    try:
+        return _collect(plan)
+    except Exception as exc:  # noqa: BLE001 - a hostile device must not be a 500 or stop a run
+        log.warning("collection from %s target %s raised %r", plan.kind, plan.target_id, exc)
+        return Outcome(plan.target_id, plan.kind, False, f"collection failed: {type(exc).__name__}: {exc}"[:500])
+
+
+def _collect(plan: Plan) -> Outcome:
     if plan.kind == "snmp":
         from collectors.snmp import collect_many_sync
         [res] = collect_many_sync([plan.collector_target])
