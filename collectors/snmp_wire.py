@@ -13,12 +13,23 @@ NULL, or one of the three exception sentinels below.
 from __future__ import annotations
 
 import asyncio
-import itertools
+import secrets
 import socket
+from collections import Counter
 from typing import Any
 
 Oid = tuple[int, ...]
 VarBind = tuple[Oid, Any]
+
+# RFC 2578 §3.5: at most 128 sub-identifiers, each below 2**32 (so at most 5 base-128 digits).
+MAX_OID_ARCS = 128
+MAX_ARC_BYTES = 5
+MAX_OID_BYTES = MAX_OID_ARCS * MAX_ARC_BYTES
+# Our GETBULKs ask at most ~100 varbinds; a reply to one fits well within this. Larger is refused.
+MAX_REPLY_BYTES = 48 * 1024
+# The decode caches are bounded by what they hold, not by entries: devices choose the OIDs.
+OID_CACHE_BYTES = 8 << 20
+_CACHEABLE_OID_BYTES = 64    # table OIDs repeat across devices; long ones are rare and not kept
 
 
 class SnmpError(Exception):
@@ -61,6 +72,7 @@ def _integer(value: int) -> bytes:
 
 
 _VARBIND_CACHE: dict[Oid, bytes] = {}
+_varbind_cache_bytes = 0
 
 
 def encode_oid(oid: Oid) -> bytes:
@@ -77,11 +89,16 @@ def encode_oid(oid: Oid) -> bytes:
 
 def _varbind(oid: Oid) -> bytes:
     """(oid, NULL) encoded; cached, as runs ask the same columns of every device."""
+    global _varbind_cache_bytes
     encoded = _VARBIND_CACHE.get(oid)
     if encoded is None:
-        if len(_VARBIND_CACHE) > 100_000:
-            _VARBIND_CACHE.clear()
-        encoded = _VARBIND_CACHE[oid] = _tlv(0x30, encode_oid(oid) + b"\x05\x00")
+        encoded = _tlv(0x30, encode_oid(oid) + b"\x05\x00")
+        if len(encoded) <= _CACHEABLE_OID_BYTES:
+            if _varbind_cache_bytes > OID_CACHE_BYTES:
+                _VARBIND_CACHE.clear()
+                _varbind_cache_bytes = 0
+            _VARBIND_CACHE[oid] = encoded
+            _varbind_cache_bytes += _entry_bytes(encoded, oid)
     return encoded
 
 
@@ -111,24 +128,44 @@ def _header(data: bytes, pos: int) -> tuple[int, int, int]:
 
 
 _OID_CACHE: dict[bytes, Oid] = {}
+_oid_cache_bytes = 0
+
+
+def _entry_bytes(raw: bytes, oid: Oid) -> int:
+    """What one cache entry costs: the bytes object, the tuple and its ints, the dict slot."""
+    return 33 + len(raw) + 40 + 8 * len(oid) + 28 * len(oid) + 100
 
 
 def decode_oid(raw: bytes) -> Oid:
+    """BER OID body to a tuple, in time linear in its length: SNMP's limits are checked first."""
+    global _oid_cache_bytes
     cached = _OID_CACHE.get(raw)
     if cached is not None:
         return cached
+    if not raw or len(raw) > MAX_OID_BYTES:
+        raise SnmpError(f"OID of {len(raw)} bytes (SNMP allows 1 to {MAX_OID_BYTES})")
     first = raw[0]
     arcs = [first // 40, first % 40] if first < 80 else [2, first - 80]
-    value = 0
+    value = digits = 0
     for byte in raw[1:]:
         value = (value << 7) | (byte & 0x7F)
+        digits += 1
         if not byte & 0x80:
             arcs.append(value)
-            value = 0
+            value = digits = 0
+        elif digits >= MAX_ARC_BYTES:
+            raise SnmpError("OID sub-identifier larger than SNMP allows (2**32 - 1)")
+    if digits:
+        raise SnmpError("OID ends inside a sub-identifier")
+    if len(arcs) > MAX_OID_ARCS:
+        raise SnmpError(f"OID of {len(arcs)} sub-identifiers (SNMP allows {MAX_OID_ARCS})")
     oid = tuple(arcs)
-    if len(_OID_CACHE) > 200_000:   # bounded: the same table OIDs repeat across devices
-        _OID_CACHE.clear()
-    _OID_CACHE[raw] = oid
+    if len(raw) <= _CACHEABLE_OID_BYTES:
+        if _oid_cache_bytes > OID_CACHE_BYTES:
+            _OID_CACHE.clear()
+            _oid_cache_bytes = 0
+        _OID_CACHE[raw] = oid
+        _oid_cache_bytes += _entry_bytes(raw, oid)
     return oid
 
 
@@ -150,6 +187,21 @@ def _value(tag: int, raw: bytes) -> Any:
     return raw
 
 
+def peek_request_id(data: bytes) -> int:
+    """The request-id of a v2c message, read from its first few headers only (no varbinds)."""
+    try:
+        _, pos, _ = _header(data, 0)              # Message
+        _, _, pos = _header(data, pos)            # version
+        _, _, pos = _header(data, pos)            # community
+        _, pos, _ = _header(data, pos)            # PDU
+        tag, start, pos = _header(data, pos)
+    except IndexError as exc:
+        raise SnmpError("undecodable reply") from exc
+    if tag != 0x02 or not 0 < pos - start <= 5:
+        raise SnmpError("reply without a plausible request-id")
+    return int.from_bytes(data[start:pos], "big", signed=True)
+
+
 def decode_response(data: bytes) -> tuple[int, int, int, list[VarBind]]:
     """(request-id, error-status, error-index, varbinds) of a v2c Response-PDU."""
     try:
@@ -162,6 +214,9 @@ def decode_response(data: bytes) -> tuple[int, int, int, list[VarBind]]:
         numbers = []
         for _ in range(3):
             _, start, pos = _header(data, pos)
+            if pos - start > 8:   # request-id, error-status and -index are 32-bit in SNMP
+                numbers.append(-1 if data[start] & 0x80 else 2**64)
+                continue
             numbers.append(int.from_bytes(data[start:pos], "big", signed=True))
         _, pos, end = _header(data, pos)          # varbind list
         varbinds = []
@@ -198,13 +253,20 @@ def _status_text(status: int, index: int) -> str:
 
 
 class V2cClient(asyncio.DatagramProtocol):
-    """Many targets over one UDP socket; replies are matched by request-id and source address."""
+    """Many targets over one UDP socket; replies are matched by random request-id and source.
+
+    Any host can send to the socket, so a datagram is checked before it costs anything: its
+    source must be a device we are waiting for, its request-id (read from the header alone) one
+    we sent to that very address and port, its size within `MAX_REPLY_BYTES`. Only then is it
+    decoded; a matching reply that cannot be decoded fails that request with the reason.
+    """
 
     def __init__(self) -> None:
         self._pending: dict[int, tuple[asyncio.Future, tuple[str, int]]] = {}
-        self._ids = itertools.count(0x1000)
+        self._sources: Counter[tuple[str, int]] = Counter()
         self._transport: asyncio.DatagramTransport | None = None
         self.retransmits = 0   # requests sent again after a timeout: a sign of loss or overload
+        self.dropped = 0       # datagrams nobody asked for (or from the wrong source)
 
     @classmethod
     async def open(cls, family: int = socket.AF_INET) -> "V2cClient":
@@ -225,13 +287,24 @@ class V2cClient(asyncio.DatagramProtocol):
         self._transport = transport  # type: ignore[assignment]
 
     def datagram_received(self, data: bytes, addr: tuple) -> None:
+        source = tuple(addr[:2])
+        if source not in self._sources:
+            self.dropped += 1
+            return
         try:
-            reply = decode_response(data)
+            waiting = self._pending.get(peek_request_id(data))
         except SnmpError:
-            return  # garbage is dropped; the request times out and is retried
-        waiting = self._pending.get(reply[0])
-        if waiting and not waiting[0].done() and waiting[1][:2] == tuple(addr[:2]):
-            waiting[0].set_result(reply)
+            waiting = None
+        if waiting is None or waiting[0].done() or tuple(waiting[1][:2]) != source:
+            self.dropped += 1   # garbage or a stray: the request times out and is retried
+            return
+        if len(data) > MAX_REPLY_BYTES:
+            waiting[0].set_exception(SnmpError(f"reply of {len(data)} bytes (at most {MAX_REPLY_BYTES})"))
+            return
+        try:
+            waiting[0].set_result(decode_response(data))
+        except SnmpError as exc:
+            waiting[0].set_exception(exc)
 
     def close(self) -> None:
         if self._transport is not None:
@@ -243,9 +316,13 @@ class V2cClient(asyncio.DatagramProtocol):
         """One GET/GETBULK with retries (same request-id, so a late reply still counts)."""
         assert self._transport is not None, "open() first"
         loop = asyncio.get_running_loop()
-        request_id = next(self._ids) & 0x7FFFFFFF
+        request_id = secrets.randbelow(0x7FFFFFFF) + 1
+        while request_id in self._pending:
+            request_id = secrets.randbelow(0x7FFFFFFF) + 1
         message = encode_request(community, request_id, oids, non_repeaters, max_repetitions, bulk)
         reply = None
+        source = tuple(address[:2])
+        self._sources[source] += 1
         try:
             for attempt in range(retries + 1):
                 future: asyncio.Future = loop.create_future()
@@ -262,6 +339,9 @@ class V2cClient(asyncio.DatagramProtocol):
                 self.retransmits += attempt < retries
         finally:
             self._pending.pop(request_id, None)
+            self._sources[source] -= 1
+            if self._sources[source] <= 0:
+                del self._sources[source]
         if reply is None:
             raise SnmpError(f"no response after {retries + 1} tries of {timeout:g} s")
         _, status, index, varbinds = reply
