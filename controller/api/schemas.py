@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -172,6 +172,18 @@ class ServerOut(Out):
     condition: Condition
     # Only on GET /servers/{id}: the latest heartbeat, inventory and when the agent was last seen.
     monitoring: dict | None = None
+    # Only on GET /servers/{id}: every custody of the server, oldest first (a server may come back).
+    custodies: list["CustodyOut"] | None = None
+    retired_at: datetime | None = None
+
+
+class CustodyOut(Out):
+    id: int
+    state: str
+    letter_number: str
+    letter_date: date
+    created_at: datetime
+    state_since: datetime
 
 
 class ReservationIn(In):

@@ -38,6 +38,8 @@ class CustodyState(StrEnum):
     return_requested = "return_requested"
     return_approved = "return_approved"
     returned = "returned"
+    withdrawn = "withdrawn"
+    refused = "refused"
 
 
 S = CustodyState
@@ -60,6 +62,8 @@ STATE_LABELS: dict[CustodyState, Label] = {
     S.return_requested: Label("Pengembalian diajukan", "Return requested", "orange"),
     S.return_approved: Label("Pengembalian disetujui", "Return approved", "orange"),
     S.returned: Label("Sudah dikembalikan", "Returned", "lightgrey"),
+    S.withdrawn: Label("Ditarik oleh unit", "Withdrawn by the unit", "lightgrey"),
+    S.refused: Label("Ditolak saat disposisi", "Refused at disposition", "red"),
 }
 
 # The server is physically in the office: from arrival until it is taken back. A rejected
@@ -68,7 +72,14 @@ IN_CUSTODY: frozenset[CustodyState] = frozenset({
     S.received, S.inspected, S.handed_over, S.placed, S.configured, S.access_failed,
     S.active, S.return_requested, S.return_approved,
 })
-TERMINAL: frozenset[CustodyState] = frozenset({S.lapsed, S.rejected, S.returned})
+TERMINAL: frozenset[CustodyState] = frozenset({S.lapsed, S.rejected, S.returned, S.withdrawn, S.refused})
+# Before the server is received the unit may still withdraw its letter (a reservation is freed).
+BEFORE_RECEIPT: frozenset[CustodyState] = frozenset({
+    S.submitted, S.head_disposed, S.assigned, S.space_reserved, S.waitlisted,
+})
+# A return may be asked for whenever the server is here and no return is under way: a server
+# stuck in access_failed or configured is taken back as surely as an active one.
+RETURNABLE: frozenset[CustodyState] = IN_CUSTODY - {S.return_requested, S.return_approved}
 
 INSPECTION_CHECKLIST = ("physical", "serial_matches", "rails", "psu", "accessories")
 RESERVATION_HOLD = timedelta(days=14)
@@ -81,10 +92,17 @@ _system = frozenset({SYSTEM})
 _FREE = ("free_slot", "promote_waitlist")
 
 TRANSITIONS = (
-    Transition("submit", frozenset({None}), _unit, S.submitted,
-               required=("letter_number", "letter_date", "server")),
+    # The server is declared afresh, or named (by id) when it was here before: see services.custody.
+    Transition("submit", frozenset({None}), _unit, S.submitted, required=("letter_number", "letter_date")),
     # The head's disposition may carry an instruction (note), but one click is enough.
     Transition("head_dispose", frozenset({S.submitted}), frozenset({Role.head}), S.head_disposed),
+    # Either disposition may refuse the letter, with a reason the unit is told.
+    Transition("refuse", frozenset({S.submitted}), frozenset({Role.head}), S.refused, required=("reason",),
+               effects=("notify:refused",)),
+    Transition("refuse", frozenset({S.head_disposed}), frozenset({Role.division_head}), S.refused,
+               required=("reason",), effects=("notify:refused",)),
+    Transition("withdraw", BEFORE_RECEIPT, _unit, S.withdrawn, required=("reason",),
+               effects=(*_FREE, "notify:withdrawn")),
     Transition("division_dispose", frozenset({S.head_disposed}), frozenset({Role.division_head}),
                S.assigned, required=("officer",), effects=("assign_officer",)),
     # rack_id/u_bottom are optional: without them the service picks the best free slot.
@@ -96,7 +114,7 @@ TRANSITIONS = (
                effects=("reserve_slot", "notify:space_ready")),
     Transition("lapse", frozenset({S.space_reserved}), _system, S.lapsed, manual=False,
                effects=(*_FREE, "notify:lapsed")),
-    Transition("receive", frozenset({S.space_reserved}), _officer, S.received),
+    Transition("receive", frozenset({S.space_reserved}), _officer, S.received, effects=("resume_monitoring",)),
     Transition("inspect", frozenset({S.received}), _officer,
                Outcome("passed", S.inspected, S.rejected,
                        effects_if_false=(*_FREE, "notify:rejected")),
@@ -107,17 +125,17 @@ TRANSITIONS = (
     Transition("place", frozenset({S.handed_over}), _officer, S.placed, effects=("occupy_slot",)),
     Transition("configure", frozenset({S.placed, S.access_failed}), _officer, S.configured,
                required=("management_ip", "access_checks"),
-               effects=("run_access_checks", "notify:reachable")),
+               effects=("run_access_checks", "notify:configured")),
     Transition("confirm_access", frozenset({S.configured}), _unit,
                Outcome("ok", S.active, S.access_failed, effects_if_false=("notify:access_failed",))),
-    Transition("request_return", frozenset({S.active}), _unit, S.return_requested,
+    Transition("request_return", RETURNABLE, _unit, S.return_requested,
                required=("reason", "letter_number")),
     Transition("approve_return", frozenset({S.return_requested}), frozenset({Role.division_head}),
                S.return_approved, effects=("notify:return_approved",)),
     # The return form carries both sides' signatures, collected on paper at the rack.
     Transition("release", frozenset({S.return_approved}), _officer, S.returned,
                required=("signatures",),
-               effects=("issue_return_form", *_FREE, "retire_monitoring")),
+               effects=("issue_return_form", *_FREE, "retire_monitoring", "notify:returned")),
 )
 
 CUSTODY = Workflow("custody", tuple(CustodyState), TRANSITIONS, initial=S.submitted)

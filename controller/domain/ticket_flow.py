@@ -35,7 +35,8 @@ ANYONE = frozenset(str(r) for r in Role)
 
 TRANSITIONS = (
     Transition("file", frozenset({None}), ANYONE, T.submitted, required=("subject", "description")),
-    Transition("assign", frozenset({T.submitted}), frozenset({Role.helpdesk}), T.assigned, required=("officer",)),
+    Transition("assign", frozenset({T.submitted}), frozenset({Role.helpdesk}), T.assigned, required=("officer",),
+               effects=("assign_officer",)),
     Transition("reject_out_of_scope", frozenset({T.assigned}), frozenset({Role.officer}), T.closed,
                required=("reason",)),
     Transition("resolve", frozenset({T.assigned}), frozenset({Role.officer}), T.resolved, required=("resolution",)),

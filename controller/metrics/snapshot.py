@@ -150,9 +150,11 @@ def _servers(session: Session, units: dict[int, str]) -> list[ServerRow]:
     s, a, req, st, ag, r = _t(Server), _t(Allocation), _t(CustodyRequest), _t(ServerStatus), _t(Agent), _t(Rack)
     rows = {sid: ServerRow(sid, serial, pair("server", serial), hostname or "", condition, units.get(unit_id, ""))
             for sid, serial, hostname, condition, unit_id in session.execute(
-                select(s.c.id, s.c.serial_number, s.c.hostname, s.c.condition, s.c.unit_id).order_by(s.c.id)).all()}
+                select(s.c.id, s.c.serial_number, s.c.hostname, s.c.condition, s.c.unit_id)
+                .where(s.c.retired_at.is_(None)).order_by(s.c.id)).all()}  # returned or disposed: gone
     timed = case((req.c.state.in_(sorted(TIMED)), epoch(req.c.state_since)), else_=None)  # only those are due
-    for sid, state, since in session.execute(select(req.c.server_id, req.c.state, timed)).all():
+    # A server may have had several custodies: the latest one (highest id) is its state.
+    for sid, state, since in session.execute(select(req.c.server_id, req.c.state, timed).order_by(req.c.id)).all():
         if (row := rows.get(sid)) is not None:
             row.state, row.state_since = state, since
     racks = dict(session.execute(select(r.c.id, r.c.name)).all())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (Boolean, Date, Float, ForeignKey, Index, Integer, LargeBinary, String, Text,
-                        UniqueConstraint)
+                        UniqueConstraint, text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Audited, Base, BigKey, UTCDateTime, utcnow
@@ -13,13 +13,22 @@ from .org import Unit
 from .space import Allocation, Server
 
 
+# A request is open until it reaches a terminal state of the custody table
+# (domain.custody_flow.TERMINAL); the database holds one open request per server.
+OPEN_CUSTODY = text("state NOT IN ('lapsed', 'rejected', 'returned', 'withdrawn', 'refused')")
+
+
 class CustodyRequest(Audited, Base):
+    """One custody of a server, from the unit's letter to its end; a server may have many, in turn."""
+
     __tablename__ = "custody_requests"
     __audit_name__ = "custody_request"
+    __table_args__ = (Index("uq_custody_requests_open_per_server", "server_id", unique=True,
+                            sqlite_where=OPEN_CUSTODY, postgresql_where=OPEN_CUSTODY),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
-    server_id: Mapped[int] = mapped_column(ForeignKey("servers.id", ondelete="RESTRICT"), unique=True)
+    server_id: Mapped[int] = mapped_column(ForeignKey("servers.id", ondelete="RESTRICT"), index=True)
     state: Mapped[str] = mapped_column(String(32), index=True)
     state_since: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     letter_number: Mapped[str] = mapped_column(String(100))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Audited, Base, UTCDateTime, utcnow
@@ -57,8 +57,13 @@ class Server(Audited, Base):
     management_ip: Mapped[str | None] = mapped_column(String(45))
     condition: Mapped[str] = mapped_column(String(16), default="baik")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When its monitoring was retired (returned or disposed); cleared when it is received again.
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     unit: Mapped[Unit] = relationship(lazy="joined")
+
+
+LIVE = text("status != 'released' AND server_id IS NOT NULL")
 
 
 class Allocation(Audited, Base):
@@ -66,7 +71,11 @@ class Allocation(Audited, Base):
 
     __tablename__ = "allocations"
     __audit_name__ = "allocation"
-    __table_args__ = (CheckConstraint("height_u >= 1 AND u_bottom >= 1", name="range"),)
+    # One live (reserved or occupied) allocation per server, held by the database: no code path
+    # can leave a server holding two slots.
+    __table_args__ = (CheckConstraint("height_u >= 1 AND u_bottom >= 1", name="range"),
+                      Index("uq_allocations_live_per_server", "server_id", unique=True,
+                            sqlite_where=LIVE, postgresql_where=LIVE))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     rack_id: Mapped[int] = mapped_column(ForeignKey("racks.id", ondelete="RESTRICT"))

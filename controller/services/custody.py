@@ -18,15 +18,17 @@ from ..domain import slots
 from ..domain.choices import Role
 from ..domain.custody_flow import CUSTODY, CustodyState as S, TERMINAL
 from ..domain.service_time import WorkCalendar, due_at
-from ..domain.workflow import SYSTEM, Move
+from ..domain.workflow import SYSTEM, Move, WorkflowError
 from ..errors import Conflict, Invalid
 from ..models import (AccessCheck, CustodyRequest, CustodyStep, Rack, Server, Signature, User)
 from ..models.base import utcnow
 from ..settings import Settings
-from . import papers, space
+from . import papers, retirement, runner, space
 from .access import check_unit, unit_scope
-from .custody_payloads import parse
+from .common import flush_or_conflict
+from .custody_payloads import PAYLOADS, parse
 from .notify import notify
+from .runner import Ctx, raw_json
 
 # States in which somebody at the office owes the next step within the service time. The others
 # wait on the unit (space_reserved: the hold), on space (waitlisted), or nobody (active, ends).
@@ -81,26 +83,82 @@ def allowed_actions(session: Session, user: User, req: CustodyRequest) -> list[s
 
 
 def submit(session: Session, settings: Settings, user: User, data: dict) -> CustodyRequest:
-    """The unit's letter: registers the declared server and opens its custody request."""
+    """The unit's letter: opens a custody request for a server declared afresh or known already.
+
+    A server keeps one record across custodies (identity, serial, asset code, history): a server
+    that was here before is named by `server_id`, or declared again with its serial, once its
+    previous custody has ended. The database holds at most one open request per server.
+    """
     if user.role != Role.unit_contact:
         CUSTODY.move(None, "submit", user.role, data)  # raises the role error with the allowed moves
     body = parse("submit", data)
+    if (body.server is None) == (body.server_id is None):
+        raise Invalid("give the declared server, or the server_id of a server that was here before",
+                      field="server")
+    server = _server_for(session, user, body)
     declared = body.server
-    if session.scalar(select(Server.id).where(Server.serial_number == declared.serial_number)):
-        raise Conflict(f"serial number '{declared.serial_number}' is already registered",
-                       field="server.serial_number")
-    server = Server(unit_id=user.unit_id, brand=declared.brand, model=declared.model,
-                    serial_number=declared.serial_number, height_u=declared.height_u,
-                    power_w=declared.power_w, hostname=declared.hostname)
-    session.add(server)
-    session.flush()
     req = CustodyRequest(unit_id=user.unit_id, server_id=server.id, state=S.submitted, state_since=utcnow(),
                          letter_number=body.letter_number, letter_date=body.letter_date,
-                         purpose=declared.purpose, network_needs=declared.network_needs, created_by=user.username)
+                         purpose=declared.purpose if declared else body.purpose,
+                         network_needs=declared.network_needs if declared else body.network_needs,
+                         created_by=user.username)
     session.add(req)
+    flush_or_conflict(session, f"server {server.id} already has an open custody request", field="server_id")
+    session.add(CustodyStep(request_id=req.id, action="submit", actor=user.username, role=user.role,
+                            from_state=None, to_state=S.submitted, data=raw_json(data)))
     session.flush()
-    _step(session, req, "submit", user.username, user.role, None, S.submitted, None, data)
     return req
+
+
+def _server_for(session: Session, user: User, body) -> Server:
+    """The server a letter is about: a known one of the unit whose custody has ended, or a new one."""
+    declared = body.server
+    if body.server_id is not None:
+        server, where = session.get(Server, body.server_id), "server_id"
+        if server is None or server.unit_id != user.unit_id:
+            raise Invalid(f"server {body.server_id} is not one of your unit's servers", field="server_id")
+    else:
+        where = "server.serial_number"
+        server = session.scalar(select(Server).where(Server.serial_number == declared.serial_number))
+        if server is None:
+            server = Server(unit_id=user.unit_id, brand=declared.brand, model=declared.model,
+                            serial_number=declared.serial_number, height_u=declared.height_u,
+                            power_w=declared.power_w, hostname=declared.hostname)
+            session.add(server)
+            flush_or_conflict(session, f"serial number '{declared.serial_number}' was just registered",
+                              field=where)
+            return server
+        if server.unit_id != user.unit_id:
+            raise Conflict(f"serial number '{declared.serial_number}' is registered to another unit; "
+                           "a transfer case moves a server between units", field=where)
+        if (server.brand, server.model) != (declared.brand, declared.model):
+            raise Conflict(f"serial number '{declared.serial_number}' is registered as {server.brand} "
+                           f"{server.model}, not {declared.brand} {declared.model}", field=where)
+    if (open_req := open_request_of(session, server.id)) is not None:
+        raise Conflict(f"server {server.serial_number} is still in custody request {open_req.id} "
+                       f"({open_req.state}); a new letter can follow once it has ended",
+                       field=where, request_id=open_req.id)
+    from .lifecycle import asset_record  # the register's own word on a disposed server
+    rec = asset_record(session, server.id)
+    if rec is not None and rec.disposed_at is not None:
+        raise Conflict(f"server {server.serial_number} was disposed on {rec.disposed_at:%Y-%m-%d}",
+                       field=where)
+    if declared is not None:  # what may have changed since it was last here
+        server.height_u, server.power_w = declared.height_u, declared.power_w
+        server.hostname = declared.hostname or server.hostname
+    return server
+
+
+def open_request_of(session: Session, server_id: int) -> CustodyRequest | None:
+    """The server's custody request that has not ended (the database allows one at most)."""
+    return session.scalar(select(CustodyRequest).where(
+        CustodyRequest.server_id == server_id, CustodyRequest.state.not_in([str(s) for s in TERMINAL])))
+
+
+def custodies_of(session: Session, server_id: int) -> list[CustodyRequest]:
+    """Every custody of a server, oldest first."""
+    return list(session.scalars(select(CustodyRequest).where(CustodyRequest.server_id == server_id)
+                                .order_by(CustodyRequest.id)))
 
 
 @dataclass
@@ -109,6 +167,7 @@ class Outcome:
     move: Move
     promoted: list[int] = field(default_factory=list)
     notified: int = 0
+    warnings: list[str] = field(default_factory=list)
 
 
 def apply(session: Session, settings: Settings, user: User, request_id: int, action: str,
@@ -120,65 +179,60 @@ def apply(session: Session, settings: Settings, user: User, request_id: int, act
     if not CUSTODY.transition(action, req.state).manual:
         raise Conflict(f"'{action}' is taken by the system, not by hand",
                        allowed_actions=allowed_actions(session, user, req))
-    body = parse(action, data)
     probes = None
     if "run_access_checks" in move.effects:
-        # Probing can take seconds: do it without holding the database, then re-check the move.
+        # Probing can take seconds: do it without holding the database; the runner re-checks the
+        # move under its lock afterwards.
+        body = parse(action, data)
         session.rollback()
         probes = _run_probes(body)
         req = get_request(session, user, request_id)
-        move = CUSTODY.move(req.state, action, user.role, data, already_signed=signed_roles(session, req))
-    return _perform(session, settings, req, move, body, user.username, user.role, now or utcnow(), probes, data)
+    ctx = runner.run(PROCEDURE, session, settings, req, action, role=user.role, actor=user.username, data=data,
+                     user=user, now=now or utcnow(), probes=probes)
+    return Outcome(ctx.case, ctx.move, ctx.promoted, ctx.notified, ctx.warnings)
 
 
-def _perform(session, settings, req, move, body, actor, role, now, probes, raw) -> Outcome:
-    out = Outcome(req, move)
-    before = req.state
-    for effect in move.effects:
-        if effect.startswith("notify:"):
-            continue
-        _EFFECTS[effect](session, settings, req, body, actor, now, out, probes)
-    if move.action == "sign_handover":
-        session.add(Signature(request_id=req.id, form="handover", side=role, username=actor, name=body.name,
-                              nip=body.nip, position=body.position, signed_at=now))
-        session.flush()
-        if move.complete:
-            papers.issue_form(session, settings, req, "handover", actor, now)
-    if move.action == "inspect":
+# --- what the procedure declares to the runner ----------------------------------------------
+
+def _parse(action: str, data: dict):
+    return parse(action if action in PAYLOADS else "head_dispose", data)
+
+
+def _signed(session: Session, req: CustodyRequest, action: str) -> set[str]:
+    return signed_roles(session, req) if action == "sign_handover" else set()
+
+
+def _record(ctx: Ctx) -> None:
+    """Keep what the actor gave on the request, where pages and forms read it."""
+    req, body, action = ctx.case, ctx.body, ctx.move.action
+    ctx.note = getattr(body, "note", None) or getattr(body, "notes", None) or getattr(body, "reason", None)
+    if action == "sign_handover":
+        ctx.session.add(Signature(request_id=req.id, form="handover", side=ctx.role, username=ctx.actor,
+                                  name=body.name, nip=body.nip, position=body.position, signed_at=ctx.now))
+        ctx.session.flush()
+        if ctx.move.complete:
+            papers.issue_form(ctx.session, ctx.settings, req, "handover", ctx.actor, ctx.now)
+    elif action == "inspect":
         req.inspection = json.dumps({"passed": body.passed, "checklist": body.checklist.model_dump(),
                                      "notes": body.notes}, sort_keys=True)
-    if move.action == "request_return":
+    elif action == "request_return":
         req.return_reason, req.return_letter_number = body.reason, body.letter_number
-    if move.action == "confirm_access" and not body.ok:
-        pass  # the timeline keeps the note; the officer is told below
-    if move.to_state != before:
-        req.state, req.state_since = move.to_state, now
-    _step(session, req, move.action, actor, role, before, move.to_state,
-          getattr(body, "note", None) or getattr(body, "notes", None), raw)
-    for effect in move.effects:
-        if effect.startswith("notify:"):
-            out.notified += _notify(session, settings, req, effect.split(":", 1)[1], body, probes)
-    if "promote_waitlist" in move.effects:
-        out.promoted = promote_waitlist(session, settings, now)
-    session.flush()
-    return out
+    elif action in ("withdraw", "refuse"):
+        req.return_reason = body.reason  # the request's closing reason, shown with its state
 
 
-def _step(session, req, action, actor, role, before, after, note, data) -> None:
-    session.add(CustodyStep(request_id=req.id, action=action, actor=actor, role=role, from_state=before,
-                            to_state=after, note=note,
-                            data=json.dumps(data, sort_keys=True, default=str) if data else None))
-    session.flush()
+def _step(ctx: Ctx) -> CustodyStep:
+    return CustodyStep(request_id=ctx.case.id, action=ctx.move.action, actor=ctx.actor, role=ctx.role,
+                       from_state=ctx.move.from_state, to_state=ctx.move.to_state, at=ctx.now, note=ctx.note,
+                       data=raw_json(ctx.raw))
+
+
+def _after(ctx: Ctx) -> None:
+    if "promote_waitlist" in ctx.move.effects:
+        ctx.promoted = promote_waitlist(ctx.session, ctx.settings, ctx.now)
 
 
 # --- effects -------------------------------------------------------------------------------
-
-def _assign_officer(session, settings, req, body, actor, now, out, probes) -> None:
-    officer = session.scalar(select(User).where(User.username == body.officer))
-    if officer is None or officer.role != Role.officer or not officer.is_active:
-        raise Invalid(f"'{body.officer}' is not an active officer", field="officer")
-    req.officer = officer.username
-
 
 def candidates_for(session: Session, server: Server) -> list[slots.Candidate]:
     """Free slots for the server in every room, ranked by the one rule in domain.slots."""
@@ -189,10 +243,11 @@ def candidates_for(session: Session, server: Server) -> list[slots.Candidate]:
     return slots.candidates(spaces, server.height_u, server.power_w)
 
 
-def _reserve_slot(session, settings, req, body, actor, now, out, probes) -> None:
-    officer = session.scalar(select(User).where(User.username == actor)) if actor != SYSTEM else None
+def _reserve_slot(ctx: Ctx) -> None:
+    req, session = ctx.case, ctx.session
+    officer = session.scalar(select(User).where(User.username == ctx.actor)) if ctx.actor != SYSTEM else None
     who = officer or _system_user()
-    rack_id, u_bottom = getattr(body, "rack_id", None), getattr(body, "u_bottom", None)
+    rack_id, u_bottom = getattr(ctx.body, "rack_id", None), getattr(ctx.body, "u_bottom", None)
     if rack_id is None:
         best = candidates_for(session, req.server)
         if not best:
@@ -203,40 +258,43 @@ def _reserve_slot(session, settings, req, body, actor, now, out, probes) -> None
         raise Invalid(f"rack {rack_id} does not exist", field="rack_id")
     alloc = space.reserve(session, who, rack_id, u_bottom, req.server.height_u, req.server_id,
                           note=f"custody request {req.id}", unit_id=req.unit_id)
-    req.allocation_id, req.reserved_at = alloc.id, now
+    req.allocation_id, req.reserved_at = alloc.id, ctx.now
 
 
 def _system_user() -> User:
     return User(username=SYSTEM, role="system", full_name="Titip", password_hash="")
 
 
-def _enqueue_waitlist(session, settings, req, body, actor, now, out, probes) -> None:
-    if candidates_for(session, req.server):
+def _enqueue_waitlist(ctx: Ctx) -> None:
+    if candidates_for(ctx.session, ctx.case.server):
         raise Conflict("space is available for this server: reserve it instead of waitlisting",
                        allowed_actions=["reserve_space"])
-    req.waitlisted_at = now
+    ctx.case.waitlisted_at = ctx.now
 
 
-def _free_slot(session, settings, req, body, actor, now, out, probes) -> None:
+def _free_slot(ctx: Ctx) -> None:
+    req = ctx.case
     if req.allocation is not None and req.allocation.status != "released":
-        space.release(session, req.allocation_id)
+        space.release(ctx.session, req.allocation_id)
 
 
-def _promote_later(*_args) -> None:
-    """promote_waitlist runs after the move itself (see _perform)."""
+def _occupy_slot(ctx: Ctx) -> None:
+    space.occupy(ctx.session, ctx.case.allocation_id)
 
 
-def _occupy_slot(session, settings, req, body, actor, now, out, probes) -> None:
-    space.occupy(session, req.allocation_id)
-
-
-def _run_access_checks(session, settings, req, body, actor, now, out, probes) -> None:
-    req.server.management_ip = body.management_ip
-    for result in probes or []:
-        session.add(AccessCheck(server_id=req.server_id, request_id=req.id, kind=result.kind,
-                                target=result.target[:300], ok=result.ok, latency_ms=result.latency_ms,
-                                detail=(result.detail or result.error or "")[:500], checked_at=now,
-                                origin="configure"))
+def _run_access_checks(ctx: Ctx) -> None:
+    req = ctx.case
+    req.server.management_ip = ctx.body.management_ip
+    failed = 0
+    for result in ctx.probes or []:
+        failed += not result.ok
+        ctx.session.add(AccessCheck(server_id=req.server_id, request_id=req.id, kind=result.kind,
+                                    target=result.target[:300], ok=result.ok, latency_ms=result.latency_ms,
+                                    detail=(result.detail or result.error or "")[:500], checked_at=ctx.now,
+                                    origin="configure"))
+    if failed:
+        ctx.warnings.append(f"{failed} of {len(ctx.probes or [])} access checks failed; "
+                            "the unit was told the server is configured but not yet verified")
 
 
 def _run_probes(body) -> list:
@@ -245,38 +303,30 @@ def _run_probes(body) -> list:
     return run_checks(body.management_ip, [c.model_dump() for c in body.access_checks])
 
 
-def _issue_return_form(session, settings, req, body, actor, now, out, probes) -> None:
-    for sig in body.signatures:
-        session.add(Signature(request_id=req.id, form="return", side=sig.side, name=sig.name, nip=sig.nip,
-                              position=sig.position, signed_at=now,
-                              username=actor if sig.side == "officer" else "-"))
-    session.flush()
-    papers.issue_form(session, settings, req, "return", actor, now)
+def _issue_return_form(ctx: Ctx) -> None:
+    for sig in ctx.body.signatures:
+        ctx.session.add(Signature(request_id=ctx.case.id, form="return", side=sig.side, name=sig.name, nip=sig.nip,
+                                  position=sig.position, signed_at=ctx.now,
+                                  username=ctx.actor if sig.side == "officer" else "-"))
+    ctx.session.flush()
+    papers.issue_form(ctx.session, ctx.settings, ctx.case, "return", ctx.actor, ctx.now)
 
 
-def _retire_monitoring(session, settings, req, body, actor, now, out, probes) -> None:
-    """Nothing to retire until agents and collector targets exist for the server (later issues)."""
+def _retire_monitoring(ctx: Ctx) -> None:
+    retirement.retire(ctx.session, ctx.case.server_id, ctx.now)
 
 
-def _noop(*_args) -> None:
-    return None
+def _resume_monitoring(ctx: Ctx) -> None:
+    retirement.resume(ctx.session, ctx.case.server_id)
 
 
-_EFFECTS = {
-    "assign_officer": _assign_officer,
-    "reserve_slot": _reserve_slot,
-    "enqueue_waitlist": _enqueue_waitlist,
-    "free_slot": _free_slot,
-    "promote_waitlist": _promote_later,
-    "occupy_slot": _occupy_slot,
-    "run_access_checks": _run_access_checks,
-    "issue_handover_form": _noop,  # issued in _perform once both signatures are in
-    "issue_return_form": _issue_return_form,
-    "retire_monitoring": _retire_monitoring,
-}
+def _nothing(ctx: Ctx) -> None:
+    """Done elsewhere: the handover form once both signatures are in (_record), the waitlist
+    once the step is written (_after)."""
 
 
-def _notify(session, settings, req, kind, body, probes) -> int:
+def _notify(ctx: Ctx, kind: str) -> int:
+    session, req, body, probes = ctx.session, ctx.case, ctx.body, ctx.probes
     facts: dict[str, object] = {}
     if kind == "space_ready" and req.allocation is None and req.allocation_id:
         session.refresh(req)
@@ -285,12 +335,33 @@ def _notify(session, settings, req, kind, body, probes) -> int:
         facts = {"rack": a.rack.name, "u_bottom": a.u_bottom, "u_top": a.u_top}
     elif kind == "room_full":
         facts = {"position": waitlist_position(session, req)}
-    elif kind == "reachable":
+    elif kind == "configured":
+        # The unit is told the server is reachable only when the office's own checks say so.
+        kind = "reachable" if probes and all(p.ok for p in probes) else "configured_unverified"
         facts = {"ip": req.server.management_ip,
                  "checks": ", ".join(f"{p.kind} {p.target}: {'OK' if p.ok else 'GAGAL'}" for p in probes or [])}
-    elif kind in ("access_failed", "rejected"):
-        facts = {"note": getattr(body, "note", None) or getattr(body, "notes", None) or "-"}
-    return notify(session, settings, req, kind, **facts)
+    elif kind in ("access_failed", "rejected", "refused", "withdrawn"):
+        facts = {"note": getattr(body, "note", None) or getattr(body, "notes", None)
+                 or getattr(body, "reason", None) or "-"}
+    return notify(session, ctx.settings, req, kind, **facts)
+
+
+PROCEDURE = runner.Procedure(
+    name="custody", flow=CUSTODY, model=CustodyRequest, parse=_parse, step=_step, record=_record,
+    signed=_signed, notify=_notify, after=_after,
+    effects={
+        "assign_officer": runner.assign_officer,
+        "reserve_slot": _reserve_slot,
+        "enqueue_waitlist": _enqueue_waitlist,
+        "free_slot": _free_slot,
+        "promote_waitlist": _nothing,
+        "occupy_slot": _occupy_slot,
+        "run_access_checks": _run_access_checks,
+        "issue_handover_form": _nothing,
+        "issue_return_form": _issue_return_form,
+        "retire_monitoring": _retire_monitoring,
+        "resume_monitoring": _resume_monitoring,
+    })
 
 
 def waitlist_position(session: Session, req: CustodyRequest) -> int:
@@ -300,6 +371,18 @@ def waitlist_position(session: Session, req: CustodyRequest) -> int:
 
 
 # --- the system's own moves ----------------------------------------------------------------
+
+def _system_move(session: Session, settings: Settings, req: CustodyRequest, action: str,
+                 now: datetime) -> bool:
+    """One automatic move through the runner, in a savepoint: a request another controller moved
+    first, or a slot taken meanwhile, skips this request instead of failing the whole job."""
+    try:
+        with session.begin_nested():
+            runner.run(PROCEDURE, session, settings, req, action, role=SYSTEM, actor=SYSTEM, data={}, now=now)
+        return True
+    except (WorkflowError, Conflict):
+        return False
+
 
 def promote_waitlist(session: Session, settings: Settings, now: datetime | None = None) -> list[int]:
     """First come, first served: each waiting request, oldest first, gets space if it fits.
@@ -311,11 +394,8 @@ def promote_waitlist(session: Session, settings: Settings, now: datetime | None 
     waiting = session.scalars(select(CustodyRequest).where(CustodyRequest.state == S.waitlisted)
                               .order_by(CustodyRequest.waitlisted_at, CustodyRequest.id)).all()
     for req in waiting:
-        if not candidates_for(session, req.server):
-            continue
-        move = CUSTODY.move(req.state, "promote", SYSTEM, {})
-        _perform(session, settings, req, move, parse("head_dispose", {}), SYSTEM, SYSTEM, now, None, None)
-        promoted.append(req.id)
+        if candidates_for(session, req.server) and _system_move(session, settings, req, "promote", now):
+            promoted.append(req.id)
     return promoted
 
 
@@ -326,9 +406,8 @@ def lapse_reservations(session: Session, settings: Settings, now: datetime | Non
     lapsed = []
     for req in session.scalars(select(CustodyRequest).where(
             CustodyRequest.state == S.space_reserved, CustodyRequest.reserved_at < cutoff)).all():
-        move = CUSTODY.move(req.state, "lapse", SYSTEM, {})
-        _perform(session, settings, req, move, parse("head_dispose", {}), SYSTEM, SYSTEM, now, None, None)
-        lapsed.append(req.id)
+        if _system_move(session, settings, req, "lapse", now):
+            lapsed.append(req.id)
     return lapsed
 
 

@@ -40,10 +40,20 @@ class DeclaredServer(BaseModel):
 
 
 class Submit(BaseModel):
+    """A letter about a server declared afresh (`server`), or one that was here before
+    (`server_id`, or `server` with its registered serial)."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     letter_number: str = Field(min_length=1, max_length=100)
     letter_date: date
-    server: DeclaredServer
+    server: DeclaredServer | None = None
+    server_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    purpose: str | None = Field(default=None, max_length=500)
+    network_needs: str | None = Field(default=None, max_length=500)
+
+
+class Reason(Payload):
+    reason: str = Field(min_length=1, max_length=500)
 
 
 class DivisionDispose(Payload):
@@ -131,6 +141,8 @@ class Release(Payload):
 PAYLOADS: dict[str, type[BaseModel]] = {
     "submit": Submit,
     "head_dispose": Payload,
+    "refuse": Reason,
+    "withdraw": Reason,
     "division_dispose": DivisionDispose,
     "reserve_space": ReserveSpace,
     "waitlist": Payload,

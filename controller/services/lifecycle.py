@@ -7,7 +7,6 @@ and records the step, all in the caller's transaction. Every row touched is audi
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,21 +14,21 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ..domain.choices import AllocationStatus, Role
-from ..domain.custody_flow import TERMINAL as CUSTODY_TERMINAL
 from ..domain.lifecycle_flow import (DISPOSAL, DISPOSAL_LABELS, MAINTENANCE, MAINTENANCE_LABELS, NEEDS_REGENT,
                                      TRANSFER, TRANSFER_LABELS, DisposalMethod, is_open, service_days)
 from ..domain.service_time import due_at
 from ..domain.workflow import Move, Workflow
 from ..errors import Conflict, Invalid, NotFound
-from ..models import Allocation, CustodyRequest, Document, Server, Unit, User
+from ..models import Allocation, Document, Server, Unit, User
 from ..models.assets import (AssetRecord, DisposalCase, LifecycleStep, MaintenanceCase, MaintenancePart,
                              TransferCase)
 from ..models.base import utcnow
 from ..settings import Settings
-from . import papers, space
+from . import papers, retirement, runner, space
 from .access import unit_scope
 from .common import flush_or_conflict
-from .custody import calendar
+from .custody import calendar, open_request_of
+from .runner import Ctx, raw_json
 from .lifecycle_payloads import parse
 from .servers import get_server
 from .setup import unit_by_code
@@ -131,8 +130,8 @@ def open_case(session: Session, settings: Settings, user: User, kind: str, data:
         case = TransferCase(**common, to_unit_id=to_unit.id, reason=body.reason, letter_number=body.letter_number)
     else:
         _require_none_open(session, kind, server.id)
-        custody = session.scalar(select(CustodyRequest).where(CustodyRequest.server_id == server.id))
-        if custody is not None and custody.state not in CUSTODY_TERMINAL:
+        custody = open_request_of(session, server.id)
+        if custody is not None:
             # The unit takes its server back through the return procedure first (it frees the
             # slot and moves the waitlist); the office does not dispose of what it only holds.
             raise Conflict(f"server {server.id} is in custody (request {custody.id}, {custody.state}); "
@@ -140,7 +139,7 @@ def open_case(session: Session, settings: Settings, user: User, kind: str, data:
         case = DisposalCase(**common, method=body.method, reason=body.reason)
     session.add(case)
     flush_or_conflict(session, f"a {kind} case for server {server.id} is already open", "server_id")
-    _step(session, kind, case, move, user, body, data, now)
+    _write_step(session, kind, case, move, user, body, data, now)
     return case
 
 
@@ -156,24 +155,15 @@ def _facts(kind: str, case: Case) -> dict:
 def apply(session: Session, settings: Settings, user: User, kind: str, case_id: int, action: str,
           data: dict | None, now: datetime | None = None) -> tuple[Case, Move]:
     """Take one action; raises IllegalMove / RoleNotAllowed / MissingData / Invalid / Conflict."""
-    data, now = data or {}, now or utcnow()
     case = get_case(session, user, kind, case_id)
-    move = KINDS[kind].flow.move(case.state, action, user.role, {**data, **_facts(kind, case)})
-    body = parse(kind, action, data)
-    _record(kind, action, case, body, user, now)
-    for effect in move.effects:
-        _EFFECTS[effect](session, settings, user, case, body, now)
-    case.state, case.state_since = move.to_state, now
-    _step(session, kind, case, move, user, body, data, now)
-    if "release_slot" in move.effects:
-        from .custody import promote_waitlist  # freed space goes to the oldest waiting request
-        promote_waitlist(session, settings, now)
-    session.flush()
-    return case, move
+    ctx = runner.run(PROCEDURES[kind], session, settings, case, action, role=user.role, actor=user.username,
+                     data=data, user=user, now=now or utcnow())
+    return ctx.case, ctx.move
 
 
-def _record(kind: str, action: str, case, body, user: User, now: datetime) -> None:
+def _record(ctx: Ctx) -> None:
     """Keep what the actor gave on the case itself, where the card and the lists read it."""
+    case, body, action, kind = ctx.case, ctx.body, ctx.move.action, _kind_of(ctx.case)
     if action == "reject":
         case.reject_reason = body.reason
     elif action == "assign":
@@ -183,11 +173,11 @@ def _record(kind: str, action: str, case, body, user: User, now: datetime) -> No
     elif action == "report":
         case.report = body.report
     elif action == "record_transfer":
-        case.record_number, case.transferred_at = body.record_number, now
+        case.record_number, case.transferred_at = body.record_number, ctx.now
     elif action == "review":
         case.findings, case.eligible = body.findings, body.eligible
     elif action == "approve" and kind == "disposal":
-        case.approved_by = user.username
+        case.approved_by = ctx.actor
     elif action == "record_regent_approval":
         case.regent_name, case.decree_number = body.approver_name, body.decree_number
     elif action == "record_wipe":
@@ -197,66 +187,80 @@ def _record(kind: str, action: str, case, body, user: User, now: datetime) -> No
         case.recipient_name, case.record_number = body.recipient_name, body.record_number
 
 
-def _step(session: Session, kind: str, case: Case, move: Move, user: User, body, raw: dict,
-          now: datetime) -> None:
+def _kind_of(case: Case) -> str:
+    return {MaintenanceCase: "maintenance", TransferCase: "transfer", DisposalCase: "disposal"}[type(case)]
+
+
+def _step(ctx: Ctx) -> LifecycleStep:
+    case, move = ctx.case, ctx.move
+    return LifecycleStep(kind=_kind_of(case), case_id=case.id, server_id=case.server_id, action=move.action,
+                         actor=ctx.actor, role=ctx.role, from_state=move.from_state, to_state=move.to_state,
+                         at=ctx.now, note=ctx.note, data=raw_json(ctx.raw))
+
+
+def _write_step(session: Session, kind: str, case: Case, move: Move, user: User, body, raw: dict,
+                now: datetime) -> None:
+    """The step of the move that opens a case (every later one is written by the runner)."""
     session.add(LifecycleStep(kind=kind, case_id=case.id, server_id=case.server_id, action=move.action,
                               actor=user.username, role=user.role, from_state=move.from_state,
                               to_state=move.to_state, at=now, note=getattr(body, "note", None),
-                              data=json.dumps(raw, sort_keys=True, default=str) if raw else None))
+                              data=raw_json(raw)))
     session.flush()
+
+
+def _after(ctx: Ctx) -> None:
+    if "release_slot" in ctx.move.effects:
+        from .custody import promote_waitlist  # freed space goes to the oldest waiting request
+        ctx.promoted = promote_waitlist(ctx.session, ctx.settings, ctx.now)
 
 
 # --- effects -------------------------------------------------------------------------------
 
-def _assign_officer(session, settings, user, case, body, now) -> None:
-    officer = session.scalar(select(User).where(User.username == body.officer))
-    if officer is None or officer.role != Role.officer or not officer.is_active:
-        raise Invalid(f"'{body.officer}' is not an active officer", field="officer")
-    case.officer = officer.username
+def _record_parts(ctx: Ctx) -> None:
+    ctx.session.add_all(MaintenancePart(case_id=ctx.case.id, name=p.name, quantity=p.quantity,
+                                        serial_removed=p.serial_removed, serial_installed=p.serial_installed)
+                        for p in ctx.body.parts)
 
 
-def _record_parts(session, settings, user, case, body, now) -> None:
-    session.add_all(MaintenancePart(case_id=case.id, name=p.name, quantity=p.quantity,
-                                    serial_removed=p.serial_removed, serial_installed=p.serial_installed)
-                    for p in body.parts)
-
-
-def _set_condition(session, settings, user, case, body, now) -> None:
+def _set_condition(ctx: Ctx) -> None:
     """The report may say what condition the server is in now; the change is audited on the server."""
-    if body.condition_after is not None:
-        case.condition_after = str(body.condition_after)
-        case.server.condition = str(body.condition_after)
+    if ctx.body.condition_after is not None:
+        ctx.case.condition_after = str(ctx.body.condition_after)
+        ctx.case.server.condition = str(ctx.body.condition_after)
 
 
-def _change_unit(session, settings, user, case, body, now) -> None:
+def _change_unit(ctx: Ctx) -> None:
     """The server, its rack space and its open custody request all follow the new holder."""
+    session, case = ctx.session, ctx.case
     case.server.unit_id = case.to_unit_id
     for alloc in session.scalars(select(Allocation).where(
             Allocation.server_id == case.server_id, Allocation.status != AllocationStatus.released)):
         alloc.unit_id = case.to_unit_id
-    custody = session.scalar(select(CustodyRequest).where(CustodyRequest.server_id == case.server_id))
-    if custody is not None and custody.state not in CUSTODY_TERMINAL:
+    custody = open_request_of(session, case.server_id)
+    if custody is not None:
         custody.unit_id = case.to_unit_id
     session.flush()
 
 
-def _issue_record(session, settings, user, case, body, now, kind: str) -> None:
+def _issue_record(ctx: Ctx, kind: str) -> None:
     from .assets import record_pdf  # the card and the records are assembled there
 
+    case, session, user = ctx.case, ctx.session, ctx.user
     unit = session.get(Unit, case.to_unit_id if kind == "transfer" else case.unit_id)
-    pdf = record_pdf(session, settings, kind, case, user, now)
-    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in body.record_number)[:80]
+    pdf = record_pdf(session, ctx.settings, kind, case, user, ctx.now)
+    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in ctx.body.record_number)[:80]
     doc = papers.store(session, kind=kind, unit_id=unit.id, request_id=None, filename=f"{kind}_{safe}.pdf",
-                       content_type="application/pdf", content=pdf, actor=user.username)
+                       content_type="application/pdf", content=pdf, actor=ctx.actor)
     case.document_id = doc.id
 
 
-def _record_wipe_report(session, settings, user, case, body, now) -> None:
+def _record_wipe_report(ctx: Ctx) -> None:
     """The checksum is of the exact bytes kept, so the report can be checked against it later."""
+    case, body, session = ctx.case, ctx.body, ctx.session
     if body.report_text is not None:
         doc = papers.store(session, kind="wipe_report", unit_id=case.unit_id, request_id=None,
                            filename=f"wipe_report_{case.id}.txt", content_type="text/plain; charset=utf-8",
-                           content=body.report_text.encode(), actor=user.username)
+                           content=body.report_text.encode(), actor=ctx.actor)
     else:
         doc = session.get(Document, body.report_document_id)
         if doc is None or doc.kind != "wipe_report" or doc.unit_id != case.unit_id:
@@ -265,33 +269,46 @@ def _record_wipe_report(session, settings, user, case, body, now) -> None:
     case.wipe_document_id, case.wipe_sha256 = doc.id, doc.sha256
 
 
-def _release_slot(session, settings, user, case, body, now) -> None:
-    for alloc in session.scalars(select(Allocation).where(
-            Allocation.server_id == case.server_id, Allocation.status != AllocationStatus.released)).all():
-        space.release(session, alloc.id)
-        case.released_allocation_id = alloc.id
+def _release_slot(ctx: Ctx) -> None:
+    for alloc in ctx.session.scalars(select(Allocation).where(
+            Allocation.server_id == ctx.case.server_id, Allocation.status != AllocationStatus.released)).all():
+        space.release(ctx.session, alloc.id)
+        ctx.case.released_allocation_id = alloc.id
 
 
-def _mark_disposed(session, settings, user, case, body, now) -> None:
+def _mark_disposed(ctx: Ctx) -> None:
+    session, case = ctx.session, ctx.case
     rec = asset_record(session, case.server_id)
     if rec is None:
-        rec = AssetRecord(server_id=case.server_id, owner="unit", updated_by=user.username)
+        rec = AssetRecord(server_id=case.server_id, owner="unit", updated_by=ctx.actor)
         session.add(rec)
-    rec.disposed_at, rec.updated_by, rec.updated_at = now, user.username, now
-    case.disposed_at = now
+    rec.disposed_at, rec.updated_by, rec.updated_at = ctx.now, ctx.actor, ctx.now
+    case.disposed_at = ctx.now
+    retirement.retire(session, case.server_id, ctx.now)
 
 
-_EFFECTS = {
-    "assign_officer": _assign_officer,
+_EFFECTS: dict[str, runner.Effect] = {
+    "assign_officer": runner.assign_officer,
     "record_parts": _record_parts,
     "set_condition": _set_condition,
     "change_unit": _change_unit,
-    "issue_transfer_record": lambda *a: _issue_record(*a, kind="transfer"),
+    "issue_transfer_record": lambda ctx: _issue_record(ctx, kind="transfer"),
     "record_wipe_report": _record_wipe_report,
     "release_slot": _release_slot,
-    "issue_disposal_record": lambda *a: _issue_record(*a, kind="disposal"),
+    "issue_disposal_record": lambda ctx: _issue_record(ctx, kind="disposal"),
     "mark_disposed": _mark_disposed,
 }
+
+
+def _procedure(kind: str) -> runner.Procedure:
+    flow = KINDS[kind].flow
+    return runner.Procedure(name=kind, flow=flow, model=KINDS[kind].model,
+                            parse=lambda action, data: parse(kind, action, data), step=_step, record=_record,
+                            facts=lambda case: _facts(kind, case), after=_after,
+                            effects={e: _EFFECTS[e] for t in flow.transitions for e in t.effects})
+
+
+PROCEDURES: dict[str, runner.Procedure] = {kind: _procedure(kind) for kind in KINDS}
 
 
 MAX_WIPE_REPORT_BYTES = 10 * 1024 * 1024

@@ -37,6 +37,24 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "{checks}. Silakan coba akses dan konfirmasi di Titip.",
         "Your server is configured at {ip} ({checks}); please try it and confirm access in Titip.",
     ),
+    "configured_unverified": (
+        "Server {serial} sudah dikonfigurasi, akses belum terverifikasi",
+        "Server {brand} {model} (SN {serial}) telah dikonfigurasi dengan alamat {ip}, tetapi pemeriksaan akses "
+        "oleh Dinas Kominfo belum berhasil: {checks}. Silakan coba akses; bila gagal, laporkan di Titip.",
+        "Your server is configured at {ip}, but the office's own access checks did not pass ({checks}); "
+        "please try it and report in Titip if it fails.",
+    ),
+    "refused": (
+        "Permohonan penitipan server {serial} ditolak",
+        "Permohonan {letter} untuk server {brand} {model} (SN {serial}) tidak dapat diproses: {note}.",
+        "Your custody request {letter} was refused at disposition: {note}.",
+    ),
+    "withdrawn": (
+        "Permohonan penitipan server {serial} ditarik",
+        "Permohonan {letter} untuk server {brand} {model} (SN {serial}) ditarik oleh unit: {note}. "
+        "Ruang yang dipesan (bila ada) dilepas.",
+        "The custody request {letter} was withdrawn by the unit ({note}); any reserved space was released.",
+    ),
     "access_failed": (
         "Akses ke server {serial} dilaporkan gagal",
         "Contact person melaporkan server {brand} {model} (SN {serial}) tidak dapat diakses: {note}. "
@@ -69,7 +87,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
 
 
 def _recipients(session: Session, req: CustodyRequest, kind: str) -> list[User]:
-    if kind == "access_failed" and req.officer:
+    if kind in ("access_failed", "withdrawn") and req.officer:
         officer = session.scalar(select(User).where(User.username == req.officer))
         contacts = _unit_contacts(session, req.unit_id)
         return ([officer] if officer else []) + contacts

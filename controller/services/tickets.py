@@ -19,6 +19,7 @@ from ..models.base import utcnow
 from ..settings import Settings
 from .. import validation
 from .access import check_unit, unit_scope
+from . import runner
 from .custody import calendar
 
 
@@ -118,29 +119,31 @@ def allowed_actions(user: User, t: Ticket) -> list[str]:
 
 
 def apply(session: Session, user: User, ticket_id: int, action: str, data: Any,
-          now: datetime | None = None) -> Ticket:
+          now: datetime | None = None, settings: Settings | None = None) -> Ticket:
     t = get(session, user, ticket_id)
     data = data if isinstance(data, dict) else {}
-    move = TICKETS.move(t.state, action, user.role, data)
-    body = _parse(PAYLOADS[action], data)
-    note = None
-    if action == "assign":
-        officer = session.scalar(select(User).where(User.username == body.officer))
-        if officer is None or officer.role != Role.officer or not officer.is_active:
-            raise Invalid(f"'{body.officer}' is not an active officer", field="officer")
-        t.officer = officer.username
-    elif action == "reject_out_of_scope":
-        t.close_reason = note = body.reason
+    ctx = runner.run(PROCEDURE, session, settings, t, action, role=user.role, actor=user.username, data=data,
+                     user=user, now=now or utcnow())
+    return ctx.case
+
+
+def _record(ctx: runner.Ctx) -> None:
+    """What the actor gave, kept on the ticket; the step's note is its reason or resolution."""
+    t, body, action = ctx.case, ctx.body, ctx.move.action
+    if action == "reject_out_of_scope":
+        t.close_reason = ctx.note = body.reason
     elif action == "resolve":
-        t.resolution = note = body.resolution
-    else:
-        note = getattr(body, "note", None)
-    before = t.state
-    t.state, t.state_since = move.to_state, now or utcnow()
-    session.add(TicketStep(ticket_id=t.id, action=action, actor=user.username, role=user.role,
-                           from_state=before, to_state=t.state, note=note, at=t.state_since))
-    session.flush()
-    return t
+        t.resolution = ctx.note = body.resolution
+
+
+def _step(ctx: runner.Ctx) -> TicketStep:
+    return TicketStep(ticket_id=ctx.case.id, action=ctx.move.action, actor=ctx.actor, role=ctx.role,
+                      from_state=ctx.move.from_state, to_state=ctx.move.to_state, note=ctx.note, at=ctx.now)
+
+
+PROCEDURE = runner.Procedure(name="tickets", flow=TICKETS, model=Ticket,
+                             parse=lambda action, data: _parse(PAYLOADS[action], data), step=_step, record=_record,
+                             effects={"assign_officer": runner.assign_officer})
 
 
 def due(settings: Settings, t: Ticket) -> datetime | None:

@@ -106,6 +106,8 @@ def action_data(action: str, form: Form) -> dict[str, Any]:
         data["access_checks"] = access_checks(form)
     elif action == "confirm_access":
         data["ok"] = form.get("ok") == "1"
+    elif action in ("withdraw", "refuse"):
+        data.update(_drop_none({"reason": text(form, "reason")}))
     elif action == "request_return":
         data.update(_drop_none({"reason": text(form, "reason"), "letter_number": text(form, "letter_number")}))
     elif action == "release":

@@ -79,7 +79,9 @@ def placements(db: Session, server_ids: Iterable[int]) -> dict[int, Allocation]:
 
 def requests_by_server(db: Session, server_ids: Iterable[int]) -> dict[int, CustodyRequest]:
     ids = list(server_ids)
-    return {r.server_id: r for r in db.scalars(select(CustodyRequest).where(CustodyRequest.server_id.in_(ids)))}
+    # A server may have had several custodies: the latest one wins.
+    return {r.server_id: r for r in db.scalars(select(CustodyRequest).where(CustodyRequest.server_id.in_(ids))
+                                                 .order_by(CustodyRequest.id))}
 
 
 def request_rows(db: Session, settings: Settings, user: User, reqs: Iterable[CustodyRequest],

@@ -66,7 +66,7 @@ def test_submitted_to_returned(live, web_service):
     client, world = live
     req = flow.submit(client, world)
     rid = req["id"]
-    assert req["state"] == "submitted" and req["allowed_actions"] == []
+    assert req["state"] == "submitted" and req["allowed_actions"] == ["withdraw"]
     assert req["due_at"] is not None and req["history"][0]["action"] == "submit"
 
     flow.to_assigned(client, world, rid)
@@ -149,4 +149,7 @@ def test_failed_access_check_is_recorded_and_told(live):
         "management_ip": "127.0.0.1", "access_checks": [{"kind": "tcp", "port": _closed_port()}]})
     assert conf["access_checks"][0]["ok"] is False and conf["access_checks"][0]["detail"]
     inbox = client.get("/api/v1/notifications", headers=world.auth("contact_a")).json()["items"]
-    assert inbox[0]["kind"] == "reachable" and "GAGAL" in inbox[0]["body"]
+    # The unit is not told its server is reachable when the office's own checks failed.
+    assert conf["warnings"] and "access checks failed" in conf["warnings"][0]
+    assert inbox[0]["kind"] == "configured_unverified" and "GAGAL" in inbox[0]["body"]
+    assert "belum terverifikasi" in inbox[0]["subject"] and "sudah dapat diakses" not in inbox[0]["subject"]

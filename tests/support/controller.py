@@ -54,3 +54,31 @@ def start_controller(database_url: str, extra_env: dict[str, str] | None = None,
             time.sleep(0.1)
     proc.kill()
     raise RuntimeError("controller did not start in 30 s")
+
+
+def start_serve(database_url: str, home, extra_env: dict[str, str] | None = None, workers: int = 2,
+                port: int | None = None) -> RunningController:
+    """`titip serve --workers N` as a deployment runs it, from its own directory and TMPDIR: two of
+    these on one database stand for two controller hosts (nothing file-based is shared)."""
+    from pathlib import Path
+
+    port = port or free_port()
+    home = Path(home)
+    (home / "tmp").mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "TITIP_DATABASE_URL": database_url, "TMPDIR": str(home / "tmp"), **(extra_env or {})}
+    titip = Path(sys.executable).parent / "titip"
+    with open(home / "serve.log", "ab") as log:
+        proc = subprocess.Popen([str(titip), "serve", "--host", "127.0.0.1", "--port", str(port),
+                                 "--workers", str(workers)], env=env, cwd=home, stdout=log, stderr=log)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"titip serve exited with {proc.returncode}: {(home / 'serve.log').read_text()[-2000:]}")
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return RunningController(url, proc)
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    stop_process(proc)
+    raise RuntimeError("titip serve did not start in 60 s")

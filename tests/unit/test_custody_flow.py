@@ -15,24 +15,31 @@ from controller.domain.custody_flow import (
 )
 from controller.domain.workflow import SYSTEM, AlreadySigned, IllegalMove, MissingData, RoleNotAllowed
 
-# action: (roles, sources), independent of the module under test
+# action: rows of (roles, sources), independent of the module under test
+_BEFORE_RECEIPT = {"submitted", "head_disposed", "assigned", "space_reserved", "waitlisted"}
+_RETURNABLE = {"received", "inspected", "handed_over", "placed", "configured", "access_failed", "active"}
 SPEC = {
-    "submit": ({"unit_contact"}, {None}),
-    "head_dispose": ({"head"}, {"submitted"}),
-    "division_dispose": ({"division_head"}, {"head_disposed"}),
-    "reserve_space": ({"officer"}, {"assigned"}),
-    "waitlist": ({"officer"}, {"assigned"}),
-    "promote": ({"system"}, {"waitlisted"}),
-    "lapse": ({"system"}, {"space_reserved"}),
-    "receive": ({"officer"}, {"space_reserved"}),
-    "inspect": ({"officer"}, {"received"}),
-    "sign_handover": ({"officer", "unit_contact"}, {"inspected"}),
-    "place": ({"officer"}, {"handed_over"}),
-    "configure": ({"officer"}, {"placed", "access_failed"}),
-    "confirm_access": ({"unit_contact"}, {"configured"}),
-    "request_return": ({"unit_contact"}, {"active"}),
-    "approve_return": ({"division_head"}, {"return_requested"}),
-    "release": ({"officer"}, {"return_approved"}),
+    "submit": [({"unit_contact"}, {None})],
+    "head_dispose": [({"head"}, {"submitted"})],
+    # either disposition may refuse the letter
+    "refuse": [({"head"}, {"submitted"}), ({"division_head"}, {"head_disposed"})],
+    # the unit may withdraw until its server is received
+    "withdraw": [({"unit_contact"}, _BEFORE_RECEIPT)],
+    "division_dispose": [({"division_head"}, {"head_disposed"})],
+    "reserve_space": [({"officer"}, {"assigned"})],
+    "waitlist": [({"officer"}, {"assigned"})],
+    "promote": [({"system"}, {"waitlisted"})],
+    "lapse": [({"system"}, {"space_reserved"})],
+    "receive": [({"officer"}, {"space_reserved"})],
+    "inspect": [({"officer"}, {"received"})],
+    "sign_handover": [({"officer", "unit_contact"}, {"inspected"})],
+    "place": [({"officer"}, {"handed_over"})],
+    "configure": [({"officer"}, {"placed", "access_failed"})],
+    "confirm_access": [({"unit_contact"}, {"configured"})],
+    # a return from any state the server is here in, not only from active
+    "request_return": [({"unit_contact"}, _RETURNABLE)],
+    "approve_return": [({"division_head"}, {"return_requested"})],
+    "release": [({"officer"}, {"return_approved"})],
 }
 ROLES = [*Role, SYSTEM]
 STATES = [None, *CustodyState]
@@ -49,7 +56,11 @@ ALL_DATA = {
 
 
 def expected_allowed(state, role):
-    return {a for a, (roles, sources) in SPEC.items() if state in sources and role in roles}
+    return {a for a, rows in SPEC.items() for roles, sources in rows if state in sources and role in roles}
+
+
+def row_for(action, state):
+    return next(((roles, sources) for roles, sources in SPEC[action] if state in sources), (set(), set()))
 
 
 def test_table_has_exactly_the_spec_actions():
@@ -74,8 +85,8 @@ def outcome(state, action, role):
 
 @pytest.mark.parametrize("action", list(SPEC))
 def test_every_state_and_role_for_each_action(action):
-    roles, sources = SPEC[action]
     for state in STATES:
+        roles, sources = row_for(action, state)
         for role in ROLES:
             if state not in sources:
                 expected = ("illegal", expected_allowed(state, role))
@@ -132,10 +143,10 @@ def to_placed():
 
 def test_happy_path_from_submitted_to_returned():
     effects = to_placed()
-    assert effects == ["assign_officer", "reserve_slot", "notify:space_ready",
+    assert effects == ["assign_officer", "reserve_slot", "notify:space_ready", "resume_monitoring",
                        "issue_handover_form", "occupy_slot"]
     m = step("placed", "configure", "officer", management_ip="10.0.0.5", access_checks=["ping"])
-    assert (m.to_state, m.effects) == ("configured", ("run_access_checks", "notify:reachable"))
+    assert (m.to_state, m.effects) == ("configured", ("run_access_checks", "notify:configured"))
     m = step("configured", "confirm_access", "unit_contact", ok=True, note="bisa")
     assert (m.to_state, m.effects) == ("active", ())
     assert step("active", "request_return", "unit_contact", reason="r", letter_number="2").to_state == "return_requested"
@@ -143,7 +154,8 @@ def test_happy_path_from_submitted_to_returned():
     assert (m.to_state, m.effects) == ("return_approved", ("notify:return_approved",))
     m = step("return_approved", "release", "officer", signatures=["officer", "unit_contact"])
     assert m.to_state == "returned"
-    assert {"issue_return_form", "free_slot", "promote_waitlist", "retire_monitoring"} <= set(m.effects)
+    assert {"issue_return_form", "free_slot", "promote_waitlist", "retire_monitoring",
+            "notify:returned"} <= set(m.effects)
     assert "returned" in TERMINAL and "returned" not in IN_CUSTODY
 
 

@@ -15,11 +15,6 @@ from ..deps import CurrentUser, Id, PagingDep, SessionDep, SettingsDep
 
 router = APIRouter(prefix="/custody-requests", tags=["custody"])
 
-ACTIONS = ("head_dispose", "division_dispose", "reserve_space", "waitlist", "receive", "inspect",
-           "sign_handover", "place", "configure", "confirm_access", "request_return", "approve_return",
-           "release")
-
-
 @router.post("", status_code=201)
 def submit(db: SessionDep, settings: SettingsDep, user: CurrentUser,
            body: Annotated[dict[str, Any], Body(examples=[{
@@ -65,6 +60,7 @@ def act(request_id: Id, action: str, db: SessionDep, settings: SettingsDep, user
     result = custody.apply(db, settings, user, request_id, action, body)
     out = request_view(db, settings, user, result.request)
     out["promoted"] = result.promoted
+    out["warnings"] = result.warnings  # e.g. the configure step's own access checks failed
     db.commit()
     return out
 

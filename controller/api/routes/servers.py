@@ -8,7 +8,8 @@ from ...models import Server
 from ...services import servers
 from ...services.common import page
 from ..deps import Id, CurrentUser, SettingsDep, PagingDep, ServerEditor, SessionDep, SpaceManager
-from ..schemas import Page, ServerIn, ServerOut, ServerPatch
+from ...services.custody import custodies_of
+from ..schemas import CustodyOut, Page, ServerIn, ServerOut, ServerPatch
 
 router = APIRouter(prefix="/servers", tags=["servers"])
 
@@ -33,6 +34,10 @@ def list_servers(db: SessionDep, user: CurrentUser, paging: PagingDep,
 def get_server(server_id: Id, db: SessionDep, user: CurrentUser, settings: SettingsDep) -> ServerOut:
     out = server_out(servers.get_server(db, user, server_id))
     out.monitoring = servers.monitoring(db, server_id, settings.heartbeat_stale_seconds)
+    out.custodies = [CustodyOut(id=r.id, state=r.state, letter_number=r.letter_number, letter_date=r.letter_date,
+                                created_at=r.created_at, state_since=r.state_since)
+                     for r in custodies_of(db, server_id)]
+    out.retired_at = db.get(Server, server_id).retired_at
     db.commit()
     return out
 

@@ -100,7 +100,7 @@ def take_action(request_id: Id, action: str, request: Request, form: FormDep, db
     back = safe_next(forms.text(form, "next"), f"/requests/{request_id}")
     try:
         result = custody.apply(db, settings, user, request_id, action, forms.action_data(action, form))
-        state = result.request.state
+        state, warnings = result.request.state, result.warnings
         db.commit()
     except NotFound:
         raise
@@ -109,7 +109,16 @@ def take_action(request_id: Id, action: str, request: Request, form: FormDep, db
         message, detail = describe(exc, _)
         flash(request, "error", f"{action_label(action, _)}: {message}", detail)
         return see_other(back)
-    now_state = label(STATE_LABELS[CustodyState(state)], lang_of(request))
-    flash(request, "success", _("%(action)s: done.") % {"action": action_label(action, _)},
-          _("Status now: %(state)s") % {"state": now_state})
+    flash(request, *_outcome(action, state, warnings, _),
+          _("Status now: %(state)s") % {"state": label(STATE_LABELS[CustodyState(state)], lang_of(request))})
     return see_other(back)
+
+
+def _outcome(action: str, state: str, warnings: list[str], _) -> tuple[str, str]:
+    """The words match what happened: failed checks and a reported failure are not a success."""
+    if action == "configure" and warnings:
+        return "warning", _("Configuration saved, but the access checks failed: the unit was told the server "
+                            "is not yet verified. Check the results below.")
+    if action == "confirm_access" and state == CustodyState.access_failed:
+        return "info", _("The access failure was reported; the officer will configure the server again.")
+    return "success", _("%(action)s: done.") % {"action": action_label(action, _)}

@@ -1,0 +1,129 @@
+"""Two people clicking at once cannot corrupt the register.
+
+Two `titip serve --workers 2` processes, each from its own directory and TMPDIR, stand for two
+controller hosts on one database (four worker processes in all); the racing requests are spread
+over both. Each move of a case goes through the one locked runner (`services.runner`): exactly one
+wins, the others get 409 with the moves that are left, and one step row is written.
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, text
+
+from tests.support import custody as flow
+from tests.support.controller import start_serve
+from tests.support.world import build_world
+
+KEYS = {"TITIP_SECRET_KEY": "test-secret-key-0123456789abcdef", "TITIP_SCHEDULER_ENABLED": "false"}
+
+
+@pytest.fixture
+def hosts(app, db_url, client, tmp_path):
+    """(two controller URLs, the world, an in-process client for setting up)."""
+    world = build_world(app)
+    ctls = [start_serve(db_url, tmp_path / f"host{i}", KEYS, workers=2) for i in (1, 2)]
+    yield [c.url for c in ctls], world, client
+    for c in ctls:
+        c.stop()
+
+
+def race(urls: list[str], path: str, token: str, bodies: list[dict | None]) -> list[httpx.Response]:
+    """POST every body at once (released by a barrier), alternating between the controllers."""
+    barrier = threading.Barrier(len(bodies))
+
+    def one(i_body) -> httpx.Response:
+        i, body = i_body
+        with httpx.Client(timeout=120) as c:
+            barrier.wait()
+            return c.post(f"{urls[i % len(urls)]}{path}", json=body, headers={"Authorization": f"Bearer {token}"})
+
+    with ThreadPoolExecutor(len(bodies)) as pool:
+        return list(pool.map(one, enumerate(bodies)))
+
+
+def rows(db_url: str, sql: str, **params) -> list[tuple]:
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        out = [tuple(r) for r in conn.execute(text(sql), params)]
+    engine.dispose()
+    return out
+
+
+def one_winner(responses: list[httpx.Response]) -> list[dict]:
+    codes = sorted(r.status_code for r in responses)
+    assert codes == [200] + [409] * (len(responses) - 1), [r.text[:200] for r in responses if r.status_code != 409]
+    return [r.json() for r in responses if r.status_code == 409]
+
+
+def test_twenty_head_dispositions_of_one_request_one_wins(hosts, db_url):
+    urls, world, client = hosts
+    rid = flow.submit(client, world)["id"]
+    losers = one_winner(race(urls, f"/api/v1/custody-requests/{rid}/actions/head_dispose", world.tokens["head"],
+                             [{"note": f"teruskan {i}"} for i in range(20)]))
+    # The losers are told what the head may still do here (nothing: it waits on the division head).
+    assert all(b["state"] == "head_disposed" and b["allowed_actions"] == [] for b in losers)
+    assert rows(db_url, "SELECT action FROM custody_steps WHERE request_id = :r ORDER BY id", r=rid) == [
+        ("submit",), ("head_dispose",)]
+
+
+def test_ten_reservations_with_different_slots_hold_one_allocation(hosts, db_url):
+    urls, world, client = hosts
+    rid = flow.submit(client, world, height_u=2)["id"]
+    flow.to_assigned(client, world, rid)
+    bodies = [{"rack_id": world.ids["rack2"], "u_bottom": 1 + 3 * i} for i in range(10)]
+    losers = one_winner(race(urls, f"/api/v1/custody-requests/{rid}/actions/reserve_space",
+                             world.tokens["officer"], bodies))
+    assert all(b["state"] == "space_reserved" and "receive" in b["allowed_actions"] for b in losers)
+    sid = rows(db_url, "SELECT server_id FROM custody_requests WHERE id = :r", r=rid)[0][0]
+    live = rows(db_url, "SELECT id, u_bottom FROM allocations WHERE server_id = :s AND status != 'released'", s=sid)
+    assert len(live) == 1
+    # No orphaned U anywhere: every held U belongs to that one allocation.
+    assert rows(db_url, "SELECT COUNT(*), MIN(allocation_id), MAX(allocation_id) FROM rack_units") == [
+        (2, live[0][0], live[0][0])]
+    assert rows(db_url, "SELECT COUNT(*) FROM custody_steps WHERE request_id = :r AND action = 'reserve_space'",
+                r=rid) == [(1,)]
+
+
+def test_twenty_assignments_of_one_ticket_one_wins(hosts, db_url):
+    urls, world, client = hosts
+    r = client.post("/api/v1/tickets", headers=world.auth("contact_a"),
+                    json={"subject": "Server tidak dapat diakses", "description": "Sejak pagi"})
+    assert r.status_code == 201, r.text
+    tid = r.json()["id"]
+    losers = one_winner(race(urls, f"/api/v1/tickets/{tid}/actions/assign", world.tokens["helpdesk"],
+                             [{"officer": "officer"}] * 20))
+    assert all("allowed_actions" in b for b in losers)
+    assert rows(db_url, "SELECT action FROM ticket_steps WHERE ticket_id = :t ORDER BY id", t=tid) == [
+        ("file",), ("assign",)]
+
+
+def test_twenty_approvals_of_one_maintenance_case_one_wins(hosts, db_url):
+    urls, world, client = hosts
+    r = client.post("/api/v1/maintenance-cases", headers=world.auth("officer"), json={
+        "server_id": world.ids["server_a"], "kind": "repair", "analysis": "Kipas PSU berisik"})
+    assert r.status_code == 201, r.text
+    mid = r.json()["id"]
+    one_winner(race(urls, f"/api/v1/maintenance-cases/{mid}/actions/approve", world.tokens["division_head"],
+                    [None] * 20))
+    assert rows(db_url, "SELECT action FROM lifecycle_steps WHERE kind = 'maintenance' AND case_id = :c "
+                        "ORDER BY id", c=mid) == [("request",), ("approve",)]
+
+
+def test_the_database_refuses_a_second_live_allocation_for_a_server(app, db_url, world):
+    """Whatever path a future change takes, a server cannot hold two slots (partial unique index)."""
+    from sqlalchemy.exc import IntegrityError
+
+    engine = create_engine(db_url)
+    sid = world.ids["server_a"]
+    with pytest.raises(IntegrityError):
+        with engine.begin() as conn:
+            for u in (1, 10):
+                conn.execute(text("INSERT INTO allocations (rack_id, u_bottom, height_u, server_id, status, "
+                                  "created_by, created_at) VALUES (:r, :u, 2, :s, 'reserved', 't', "
+                                  "CURRENT_TIMESTAMP)"), {"r": world.ids["rack2"], "u": u, "s": sid})
+    engine.dispose()
