@@ -1,11 +1,15 @@
 """Telling people: an in-app inbox row per recipient, which is also the e-mail outbox.
 
 Mail is sent by `deliver_pending`, outside the request's transaction, and retried until the mail
-server takes it: a mail server that is down loses nothing.
+server takes it: a mail server that is down loses nothing. A message that can never go (it cannot
+be built, or the server refuses it for good) is marked failed with the reason, alone: the rest of
+the outbox still goes out.
 """
 
 from __future__ import annotations
 
+import logging
+import re
 import smtplib
 from email.message import EmailMessage
 
@@ -16,6 +20,20 @@ from ..domain.choices import Role
 from ..models import CustodyRequest, Notification, User
 from ..models.base import utcnow
 from ..settings import Settings
+
+log = logging.getLogger(__name__)
+# A row still not taken after this many tries stops blocking the outbox's first places.
+MAX_ATTEMPTS = 20
+_LINE_BREAKS = re.compile(r"[\r\n\t\v\f\x85\u2028\u2029]+")
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def header_text(value: str, limit: int = 200) -> str:
+    """One line of plain text for a mail header (and the inbox): breaks become spaces, controls go.
+
+    Serials and names come from units; a CR/LF in them must not start a new header (Bcc:).
+    """
+    return _CONTROLS.sub("", _LINE_BREAKS.sub(" ", value)).strip()[:limit]
 
 # kind -> (Indonesian subject, Indonesian body, English body); formatted with the request's facts.
 MESSAGES: dict[str, tuple[str, str, str]] = {
@@ -105,7 +123,7 @@ def notify(session: Session, settings: Settings, req: CustodyRequest, kind: str,
     server = req.server
     values = {"serial": server.serial_number, "brand": server.brand, "model": server.model,
               "letter": req.letter_number, "hold": settings.reservation_hold_days, **facts}
-    subject = subject_t.format(**values)
+    subject = header_text(subject_t.format(**values))
     body = f"{body_id.format(**values)}\n\n{body_en.format(**values)}\n\n-- Titip, {settings.office_name}"
     mail = settings.smtp_host is not None
     count = 0
@@ -128,12 +146,17 @@ def deliver_pending(sessions: sessionmaker[Session], settings: Settings, limit: 
         session.commit()
     sent = failed = 0
     for note in pending:
+        outcome: dict[str, object]
         try:
-            _send(settings, note)
+            _send(settings, _build(settings, note))
             outcome = {"email_status": "sent", "sent_at": utcnow(), "last_error": None}
             sent += 1
-        except (OSError, smtplib.SMTPException) as exc:
-            outcome = {"last_error": f"{type(exc).__name__}: {exc}"[:500]}
+        except Exception as exc:  # noqa: BLE001 - whatever one row does, the others still go
+            error = f"{type(exc).__name__}: {exc}"[:500]
+            outcome = {"last_error": error}
+            if not _transient(exc) or note.attempts + 1 >= MAX_ATTEMPTS:
+                outcome["email_status"] = "failed"
+                log.warning("mail: notification %s failed for good: %s", note.id, error)
             failed += 1
         with sessions() as session:
             row = session.get(Notification, note.id)
@@ -144,11 +167,25 @@ def deliver_pending(sessions: sessionmaker[Session], settings: Settings, limit: 
     return sent, failed
 
 
-def _send(settings: Settings, note: Notification) -> None:
+def _transient(exc: BaseException) -> bool:
+    """Worth another try: the mail server is away or says "later" (4xx); not a bad message (5xx)."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(400 <= code < 500 for code, _ in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 400 <= exc.smtp_code < 500
+    return isinstance(exc, (OSError, smtplib.SMTPException))
+
+
+def _build(settings: Settings, note: Notification) -> EmailMessage:
+    """The message; raises (ValueError, ...) when the row cannot make one, e.g. an address with CR/LF."""
     msg = EmailMessage()
     msg["From"] = settings.smtp_from
     msg["To"] = note.email_to
-    msg["Subject"] = note.subject
+    msg["Subject"] = header_text(note.subject)
     msg.set_content(note.body)
+    return msg
+
+
+def _send(settings: Settings, msg: EmailMessage) -> None:
     with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=10) as smtp:
         smtp.send_message(msg)

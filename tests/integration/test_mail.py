@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from controller.app import create_app
 from controller.services.notify import deliver_pending
@@ -63,3 +64,52 @@ def test_mail_waits_for_the_mail_server_and_then_arrives(mail_app):
         assert "MAIL-0001" in text and "Ruang tersedia" in text
         inbox = client.get("/api/v1/notifications", headers=world.auth("contact_a")).json()["items"]
         assert inbox[0]["email_status"] == "sent"
+
+
+def test_one_bad_message_fails_alone_and_headers_cannot_be_injected(mail_app):
+    """A serial with CR/LF (stored before input checks) and a row whose address cannot be built
+    sit first in the outbox; the normal mail behind them still goes out, nobody gets a Bcc."""
+    from email import message_from_bytes
+
+    from controller.models import CustodyRequest, Notification, Server
+
+    app, port = mail_app
+    world = build_world(app)
+    settings = app.state.settings
+    with TestClient(app) as client:
+        assert client.patch(f"/api/v1/users/{world.ids['contact_a']}", headers=world.auth("admin"),
+                            json={"email": "cp@diskes.example.go.id"}).status_code == 200
+        with app.state.sessions() as s:   # an outbox row no mail library can address
+            s.add(Notification(user_id=world.ids["contact_a"], kind="space_ready", subject="Alamat rusak",
+                               body="-", email_to="cp@diskes.example.go.id\r\nBcc: y@example.org",
+                               email_status="pending"))
+            s.commit()
+        rids = [flow.submit(client, world, serial=serial)["id"] for serial in ("MAIL-BAD", "MAIL-0002", "MAIL-0003")]
+        with app.state.sessions() as s:
+            s.get(Server, s.get(CustodyRequest, rids[0]).server_id).serial_number = "SN\r\nBcc: x@example.org"
+            s.commit()
+        for rid in rids:
+            flow.to_assigned(client, world, rid)
+            flow.act(client, world, rid, "reserve_space", "officer")
+
+        handler = Inbox()
+        smtp = Controller(handler, hostname="127.0.0.1", port=port)
+        smtp.start()
+        try:
+            assert deliver_pending(app.state.sessions, settings) == (3, 1)
+            assert deliver_pending(app.state.sessions, settings) == (0, 0)   # the failed row is not retried
+        finally:
+            smtp.stop()
+        assert [m.rcpt_tos for m in handler.messages] == [["cp@diskes.example.go.id"]] * 3
+        mails = [message_from_bytes(m.content) for m in handler.messages]
+        assert all(m["Bcc"] is None for m in mails)
+        subjects = [str(m["Subject"]) for m in mails]
+        assert not any("\r" in s or "\n" in s for s in subjects)
+        assert any("SN Bcc: x@example.org" in s for s in subjects)          # shown as text, inert
+        assert sum("MAIL-0002" in s or "MAIL-0003" in s for s in subjects) == 2
+        with app.state.sessions() as s:
+            broken = s.scalar(select(Notification).where(Notification.subject == "Alamat rusak"))
+            assert (broken.email_status, broken.attempts) == ("failed", 1) and broken.last_error
+        inbox = client.get("/api/v1/notifications", headers=world.auth("contact_a")).json()["items"]
+        assert {n["email_status"] for n in inbox} == {"sent", "failed"}
+        assert not any("\n" in n["subject"] or "\r" in n["subject"] for n in inbox)
