@@ -28,10 +28,21 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(inventory_app, name="inventory")
 app.add_typer(retention_app, name="retention")
 app.add_typer(backup_app, name="backup")
+secrets_app = typer.Typer(help="Sealed SNMP/SSH target secrets and their keys.", no_args_is_help=True)
+app.add_typer(secrets_app, name="secrets")
 
 
 def _settings() -> Settings:
-    return Settings()
+    """The settings, or a one-line error naming the bad TITIP_* variable (not a traceback)."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings()
+    except ValidationError as exc:
+        for err in exc.errors():
+            name = "TITIP_" + "_".join(str(p) for p in err["loc"]).upper()
+            typer.echo(f"error: {name}: {err['msg']}", err=True)
+        raise typer.Exit(2)
 
 
 @app.command()
@@ -348,6 +359,51 @@ def backup_restore(file: Annotated[str, typer.Argument(help="the dump (its manif
                "newest anchor file: it says whether this restore is behind")
     if not result.ok:
         raise typer.Exit(1)
+
+
+@secrets_app.command("rotate")
+def secrets_rotate() -> None:
+    """Re-seal every target's secrets under the newest key of TITIP_SEALING_KEYS (the old keys must
+    still be listed); afterwards the old keys can be dropped. Exit 1 if a target could not be opened."""
+    from .audit import install
+    from .db import make_engine, make_sessionmaker
+    from .services import sealing
+
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    sessions = make_sessionmaker(engine)
+    install(sessions, settings)
+    try:
+        result = sealing.rotate(sessions, settings)
+    finally:
+        engine.dispose()
+    typer.echo(f"newest key: {result.newest}; re-sealed {len(result.resealed)} target(s), "
+               f"{len(result.current)} already under it")
+    for target_id, why in result.failed:
+        typer.echo(f"target {target_id} NOT re-sealed: {why}", err=True)
+    if result.failed:
+        raise typer.Exit(1)
+
+
+@secrets_app.command("status")
+def secrets_status() -> None:
+    """How many targets are sealed under each key id (so you know when an old key may go)."""
+    from .crypto import SecretBox
+    from .db import make_engine, make_sessionmaker
+    from .services import sealing
+
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            counts = sealing.key_ids_in_use(session)
+    finally:
+        engine.dispose()
+    box = SecretBox(settings)
+    typer.echo(f"newest key: {box.newest}; configured: {', '.join(box.key_ids)}")
+    for kid, n in sorted(counts.items()):
+        note = "" if kid in box.key_ids else "  (NOT configured: these cannot be unsealed)"
+        typer.echo(f"{kid}: {n} target(s){note}")
 
 
 @app.command()

@@ -148,6 +148,8 @@ def parse_sealing_keys(value: str) -> list[tuple[str, str]]:
             raise ValueError("TITIP_SEALING_KEYS: each entry is ID:SECRET, ID of letters, digits, . _ -")
         if len(secret.encode()) < 32:
             raise ValueError(f"TITIP_SEALING_KEYS: the secret of key {kid!r} must be at least 32 bytes")
+        if kid == "derived":
+            raise ValueError("TITIP_SEALING_KEYS: the key id 'derived' is reserved (secrets sealed before key ids)")
         if kid in (k for k, _ in out):
             raise ValueError(f"TITIP_SEALING_KEYS: key id {kid!r} given twice")
         out.append((kid, secret))

@@ -85,6 +85,7 @@ MATRIX = [
                                                      "username": "root", "password": "rahasia"}, SPACE),
     ("GET", "/api/v1/servers/{server_a}/targets", None, STAFF),
     ("POST", "/api/v1/targets/{target}/collect", None, SPACE),
+    ("PUT", "/api/v1/targets/{target}/secrets", {"password": "rahasia-baru"}, SPACE),
     ("DELETE", "/api/v1/targets/{target}", None, SPACE),
     ("GET", "/api/v1/inventory-runs", None, STAFF),
     ("POST", "/api/v1/inventory-runs", {"period": "2026-01"}, SPACE),

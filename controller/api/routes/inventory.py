@@ -11,10 +11,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from ...domain.choices import Condition
-from ...errors import Invalid
+from ...crypto import SealError
+from ...errors import Conflict, Invalid
 from ...models import InventoryRun
 from ...models.base import utcnow
-from ...services import inventory, targets
+from ...services import inventory, sealing, targets
 from ...services.common import page
 from ..deps import Id, PagingDep, SessionDep, SettingsDep, SpaceManager, StaffUser
 from ..downloads import content_disposition
@@ -69,13 +70,29 @@ def collect_now(target_id: Id, db: SessionDep, settings: SettingsDep, user: Spac
     t = db.get(CollectionTarget, target_id)
     if t is None or t.retired_at is not None:
         raise NotFound(f"target {target_id} not found")
-    plan = targets.load(settings, t)
+    try:
+        plan = targets.load(settings, t)
+    except SealError as exc:
+        raise Conflict(f"target {t.id} ({t.kind} {t.address}:{t.port}): {exc}. "
+                       f"Put that key back, or give the target new secrets (PUT /api/v1/targets/{t.id}/secrets)",
+                       target_id=t.id) from exc
     db.rollback()  # no transaction held while talking to the device
     outcome = targets.collect(plan)
     db.info["actor"] = user.username
     t = targets.record(db, outcome)
     out = {**targets.out(t), "ok": outcome.ok, "error": outcome.error, "inventory": outcome.inventory,
            "host_key_changed": outcome.changed is not None}
+    db.commit()
+    return out
+
+
+@router.put("/targets/{target_id}/secrets")
+def replace_secrets(target_id: Id, db: SessionDep, settings: SettingsDep, user: SpaceManager,
+                    body: Annotated[dict[str, Any], Body(examples=[{"community": "rahasia-baru"}])]) -> dict:
+    """Replace a target's secrets (all of them), sealed under the newest key; write-only: the
+    answer says which target, never the values."""
+    db.info["actor"] = user.username
+    out = targets.out(sealing.replace(db, settings, target_id, body))
     db.commit()
     return out
 
