@@ -33,16 +33,27 @@ def check_password(password: str, hashed: str | None) -> bool:
         return False
 
 
-def make_token(user_id: int, secret: str, minutes: int) -> str:
+MAX_USER_ID = 2**31 - 1
+
+
+def make_token(user_id: int, secret: str, minutes: int, epoch: int = 0) -> str:
+    """A login token; `epoch` is the user's session epoch (raising it ends every token before)."""
     now = utcnow()
-    claims = {"sub": str(user_id), "iat": now, "exp": now + timedelta(minutes=minutes), "typ": "user"}
+    claims = {"sub": str(user_id), "iat": now, "exp": now + timedelta(minutes=minutes), "typ": "user",
+              "ep": epoch}
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
-def read_token(token: str, secret: str) -> int | None:
-    """The user id in a valid token, or None (expired, forged, malformed)."""
+def read_token(token: str, secret: str) -> tuple[int, int] | None:
+    """(user id, session epoch) of a valid token, or None: expired, forged, malformed, or
+    without `exp` (a token must end)."""
     try:
-        claims = jwt.decode(token, secret, algorithms=["HS256"])
-        return int(claims["sub"]) if claims.get("typ") == "user" else None
-    except (jwt.PyJWTError, KeyError, ValueError):
+        claims = jwt.decode(token, secret, algorithms=["HS256"], options={"require": ["exp", "sub"]})
+    except jwt.PyJWTError:
         return None
+    sub, epoch = claims.get("sub"), claims.get("ep", 0)
+    if claims.get("typ") != "user" or not isinstance(sub, str) or not sub.isdigit() or len(sub) > 10:
+        return None
+    if not isinstance(epoch, int) or isinstance(epoch, bool) or not 1 <= int(sub) <= MAX_USER_ID:
+        return None
+    return int(sub), epoch

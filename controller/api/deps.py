@@ -47,9 +47,10 @@ SessionDep = Annotated[Session, Depends(get_db)]
 
 def get_current_user(db: SessionDep, settings: SettingsDep,
                      token: Annotated[str | None, Depends(oauth2)]) -> User:
-    user_id = read_token(token, settings.secret_key) if token else None
-    user = db.get(User, user_id) if user_id is not None else None
-    if user is None or not user.is_active:
+    claims = read_token(token, settings.secret_key) if token else None
+    user = db.get(User, claims[0]) if claims is not None else None
+    # A logout, password change, role change or deactivation raised the epoch: older tokens end.
+    if user is None or not user.is_active or user.session_epoch != claims[1]:
         raise Unauthorized("not logged in, or the token has expired" if token else "a bearer token is required")
     db.info["actor"] = user.username
     db.commit()  # end the lookup's transaction here, in this thread (see get_db)

@@ -80,10 +80,14 @@ def update_user(session: Session, user_id: int, changes: dict[str, Any]) -> User
     if "unit_code" in changes:
         code = changes.pop("unit_code")
         user.unit_id = unit_by_code(session, code).id if code else None
+    ends = "password" in changes or any(
+        k in changes and changes[k] != getattr(user, k) for k in ("role", "is_active"))
     if "password" in changes:
         user.password_hash = hash_password(changes.pop("password"))
     for key, value in changes.items():
         setattr(user, key, value)
+    if ends:
+        end_sessions(user)
     _check_role_unit(user.role, session.get(Unit, user.unit_id) if user.unit_id else None)
     flush_or_conflict(session, "user conflicts with an existing one")
     return user
@@ -92,9 +96,16 @@ def update_user(session: Session, user_id: int, changes: dict[str, Any]) -> User
 def deactivate_user(session: Session, user_id: int) -> User:
     """Users are never deleted: their name stays on the audit trail and signed forms."""
     user = get_or_404(session, User, user_id, "user")
-    user.is_active = False
+    if user.is_active:
+        user.is_active = False
+        end_sessions(user)
     session.flush()
     return user
+
+
+def end_sessions(user: User) -> None:
+    """Every API token and web session of `user` issued before now stops working."""
+    user.session_epoch = (user.session_epoch or 0) + 1
 
 
 def create_room(session: Session, name: str) -> Room:

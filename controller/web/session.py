@@ -1,7 +1,11 @@
 """The login session: a signed, HttpOnly, SameSite=Lax cookie (Starlette's SessionMiddleware).
 
-The cookie holds the user id, a fingerprint of the password hash (a password change or reset
-ends every session), the CSRF token, the language and pending flash messages; nothing else.
+The cookie holds the user id, a fingerprint of the password hash, the user's session epoch, the
+CSRF token, the language and pending flash messages; nothing else. The cookie is only signed,
+so a copy of it would outlive a logout: the epoch is what ends it, on the server. A logout, a
+password change or reset, a role change or a deactivation raises the user's epoch, and every
+session and API token issued before stops working (one integer per user, nothing to store per
+session or to prune; the price is that logging out in one browser logs out the others too).
 """
 
 from __future__ import annotations
@@ -58,7 +62,7 @@ def log_in(request: Request, user: User) -> None:
     """A fresh session (no fixation): only the language survives from before the login."""
     lang = lang_of(request)
     request.session.clear()
-    request.session.update({"uid": user.id, "fp": fingerprint(user), "lang": lang,
+    request.session.update({"uid": user.id, "fp": fingerprint(user), "ep": user.session_epoch, "lang": lang,
                             "csrf": secrets.token_urlsafe(32)})
 
 
@@ -70,11 +74,12 @@ def log_out(request: Request) -> None:
 
 def session_user_id(request: Request) -> int | None:
     uid = request.session.get("uid")
-    return uid if isinstance(uid, int) else None
+    return uid if isinstance(uid, int) and not isinstance(uid, bool) and 1 <= uid <= 2**31 - 1 else None
 
 
 def session_matches(request: Request, user: User) -> bool:
-    return hmac.compare_digest(str(request.session.get("fp", "")), fingerprint(user))
+    return (hmac.compare_digest(str(request.session.get("fp", "")), fingerprint(user))
+            and request.session.get("ep") == user.session_epoch)
 
 
 def flash(request: Request, kind: str, message: str, detail: str | None = None) -> None:

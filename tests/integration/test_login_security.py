@@ -70,3 +70,77 @@ def test_the_web_login_is_throttled_with_the_same_state(app, client, world):
     assert "Terlalu banyak percobaan masuk" in r.text
     # ...and the API sees the same account as throttled (the state is in the database).
     assert _token(client, "admin", PASSWORD).status_code == 429
+
+
+# --- sessions and tokens end on the server (obs. 4) ----------------------------------------------
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _web_login(client, username: str) -> None:
+    csrf = CSRF.search(client.get("/login").text).group(1)
+    r = client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": csrf},
+                    follow_redirects=False)
+    assert r.status_code == 303, r.text
+
+
+def test_a_session_cookie_replayed_after_logout_opens_nothing(app, world):
+    from fastapi.testclient import TestClient
+
+    with TestClient(app) as browser:
+        _web_login(browser, "officer")
+        assert browser.get("/queue", follow_redirects=False).status_code == 200
+        stolen = dict(browser.cookies)
+        csrf = CSRF.search(browser.get("/queue").text).group(1)
+        assert browser.post("/logout", data={"csrf_token": csrf}, follow_redirects=False).status_code == 303
+    with TestClient(app, cookies=stolen) as replay:
+        r = replay.get("/queue", follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"].startswith("/login")
+
+
+@pytest.mark.parametrize("change", [{"password": "kata-sandi-baru-yang-panjang"}, {"role": "helpdesk"},
+                                    {"is_active": False}, "deactivate"])
+def test_a_password_role_or_active_change_ends_every_token_and_session(app, client, world, change):
+    from fastapi.testclient import TestClient
+
+    token = _token(client, "officer", PASSWORD).json()["access_token"]
+    assert client.get("/api/v1/auth/me", headers=_bearer(token)).status_code == 200
+    with TestClient(app) as browser:
+        _web_login(browser, "officer")
+        uid = world.ids["officer"]
+        if change == "deactivate":
+            r = client.delete(f"/api/v1/users/{uid}", headers=world.auth("admin"))
+        else:
+            r = client.patch(f"/api/v1/users/{uid}", json=change, headers=world.auth("admin"))
+        assert r.status_code == 200, r.text
+        assert client.get("/api/v1/auth/me", headers=_bearer(token)).status_code == 401
+        assert browser.get("/queue", follow_redirects=False).status_code == 303
+    if change == {"password": "kata-sandi-baru-yang-panjang"}:
+        fresh = _token(client, "officer", change["password"]).json()["access_token"]
+        assert client.get("/api/v1/auth/me", headers=_bearer(fresh)).status_code == 200
+
+
+def test_a_change_of_name_only_ends_nothing(app, client, world):
+    token = _token(client, "officer", PASSWORD).json()["access_token"]
+    r = client.patch(f"/api/v1/users/{world.ids['officer']}", json={"full_name": "Petugas Baru"},
+                     headers=world.auth("admin"))
+    assert r.status_code == 200
+    assert client.get("/api/v1/auth/me", headers=_bearer(token)).status_code == 200
+
+
+@pytest.mark.parametrize("claims", [
+    {"sub": "1", "typ": "user"},                                   # no exp: a token must end
+    {"sub": "1" * 40, "typ": "user", "exp": 4102444800},           # an id no database holds
+    {"sub": "abc", "typ": "user", "exp": 4102444800},
+    {"sub": "-1", "typ": "user", "exp": 4102444800},
+    {"sub": 1, "typ": "user", "exp": 4102444800},
+    {"sub": "1", "typ": "user", "exp": 4102444800, "ep": "x"},
+    {"sub": "1", "typ": "user", "exp": 4102444800, "ep": 5},       # an epoch this user is not at
+])
+def test_malformed_or_endless_tokens_are_401_never_500(app, client, world, claims):
+    import jwt
+
+    token = jwt.encode(claims, app.state.settings.secret_key, algorithm="HS256")
+    r = client.get("/api/v1/auth/me", headers=_bearer(token))
+    assert r.status_code == 401, r.text

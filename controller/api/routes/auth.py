@@ -35,7 +35,8 @@ def login(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()
         raise Unauthorized("wrong username or password", field="password")
     throttle.succeeded(db, user.username)
     db.commit()
-    return TokenOut(access_token=make_token(user.id, settings.secret_key, settings.token_minutes),
+    return TokenOut(access_token=make_token(user.id, settings.secret_key, settings.token_minutes,
+                                            user.session_epoch),
                     role=user.role, unit_code=user.unit.code if user.unit else None)
 
 

@@ -16,7 +16,8 @@ from ..deps import FormDep, SessionDep, SettingsDep, WebUser
 from ..i18n import LANGS
 from ..render import gettext_for, page
 from ..route import web_router
-from ..session import log_in, log_out, safe_next, set_lang
+from ...services.setup import end_sessions
+from ..session import log_in, log_out, safe_next, session_matches, session_user_id, set_lang
 from ..forms import text
 
 router = web_router()
@@ -65,7 +66,14 @@ def login(request: Request, form: FormDep, db: SessionDep, settings: SettingsDep
 
 
 @router.post("/logout")
-def logout(request: Request) -> Response:
+def logout(request: Request, db: SessionDep) -> Response:
+    """Ends this session on the server too: a copy of the cookie no longer opens anything."""
+    uid = session_user_id(request)
+    user = db.get(User, uid) if uid is not None else None
+    if user is not None and session_matches(request, user):
+        db.info["actor"] = user.username
+        end_sessions(user)
+        db.commit()
     log_out(request)
     return RedirectResponse("/login", status_code=303)
 
