@@ -48,3 +48,30 @@ def test_configure_checks_made_before_0008_are_marked_as_evidence(app, client, w
         rows = conn.execute(text("SELECT origin FROM access_checks ORDER BY id")).scalars().all()
     engine.dispose()
     assert rows == ["configure", "schedule"]
+
+
+def test_0010_keeps_requests_and_stops_with_guidance_on_a_leaked_slot(app, client, world, db_url) -> None:
+    """Up to 0010 a server could hold two live slots (the race the runner now prevents): the
+    migration names such servers and changes nothing until they are released."""
+    import pytest
+
+    rid = custody.submit(client, world)["id"]
+    custody.to_assigned(client, world, rid)
+    custody.act(client, world, rid, "reserve_space", "officer", {"rack_id": world.ids["rack2"], "u_bottom": 1})
+    for engine in (app.state.engine, app.state.read_engine, app.state.ingest_engine):
+        engine.dispose()
+    command.downgrade(alembic_config(db_url), "0009")
+    engine = create_engine(db_url)
+    with engine.begin() as conn:
+        sid = conn.execute(text("SELECT server_id FROM custody_requests WHERE id = :r"), {"r": rid}).scalar_one()
+        conn.execute(text("INSERT INTO allocations (rack_id, u_bottom, height_u, server_id, status, created_by, "
+                          "created_at) VALUES (:rack, 20, 2, :s, 'reserved', 'race', CURRENT_TIMESTAMP)"),
+                     {"rack": world.ids["rack2"], "s": sid})
+    with pytest.raises(Exception, match=rf"server {sid} \(2 live allocations\)"):
+        upgrade(db_url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE allocations SET status = 'released' WHERE created_by = 'race'"))
+    upgrade(db_url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT state, server_id FROM custody_requests")).all() == [("space_reserved", sid)]
+    engine.dispose()
