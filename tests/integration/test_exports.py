@@ -42,20 +42,21 @@ def _assert_clean_workbook(content: bytes) -> set[str]:
 
 
 def test_every_xlsx_export_holds_hostile_strings_as_text(app, client, world, db_url):
-    periods = (f"{y}-{m:02d}" for y in (2024, 2025) for m in range(1, 13))
+    periods = (f"{y}-{m:02d}" for y in (2026, 2025, 2024) for m in range(1, 13))
     counter = itertools.count(1)
     postgres = db_url.startswith("postgresql")
 
-    @settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
     @given(brand=HOSTILE, serial=HOSTILE, cpu=HOSTILE, host=HOSTILE)
     def one(brand: str, serial: str, cpu: str, host: str) -> None:
         n, period = next(counter), next(periods)
         stored_brand = brand.replace("\x00", "") if postgres else brand
         stored_serial = (serial.replace("\x00", "") if postgres else serial) + f"#{n}"
-        # 1. a unit declares a server with a poisoned brand and serial
+        # 1. a unit declares a server with a poisoned brand and serial (NUL over the API on
+        # PostgreSQL is observation 12, tested with the input checks: left out here)
         r = client.post("/api/v1/custody-requests", headers=world.auth("contact_a"), json={
             "letter_number": f"005/{n}/DINKES/2026", "letter_date": "2026-11-20",
-            "server": {"brand": brand, "model": "=1+1", "serial_number": f"{serial}~{n}",
+            "server": {"brand": stored_brand, "model": "=1+1", "serial_number": f"{stored_serial}~",
                        "height_u": 1, "power_w": 300, "purpose": "=SUM(A1:A9)"}})
         assert r.status_code in (201, 409, 422), r.text
         # 2. a placed server whose register fields were stored before any input check
