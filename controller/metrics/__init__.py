@@ -42,6 +42,7 @@ def install(app: FastAPI) -> None:
     else:
         requests = RequestMetrics(registry)
     app.add_middleware(MetricsMiddleware, metrics=requests)
+    app.state.request_metrics = requests
 
     @app.get("/metrics", include_in_schema=False)
     def metrics(request: Request) -> Response:

@@ -25,6 +25,10 @@ class RequestMetrics:
                                 ("method", "route", "code"), registry=registry)
         self.duration = Histogram("titip_http_request_duration_seconds", "Time to answer, by route template",
                                   ("method", "route"), buckets=BUCKETS, registry=registry)
+        # Enrolments and reports refused (unknown, revoked or replayed credentials): only the first
+        # of a burst is on the audit trail, this counts them all.
+        self.refusals = Counter("titip_agent_refusals", "Agent enrolments and reports refused, by reason",
+                                ("reason",), registry=registry)
 
     def observe(self, method: str, route: str, code: int, seconds: float) -> None:
         self.requests.labels(method, route, str(code)).inc()

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .. import audit
@@ -36,18 +37,45 @@ def make_enrollment_token(session: Session, user: User, server_id: int, ttl_hour
 
 
 class Refused(Exception):
-    """An authentication failure that must be on the audit trail even though nothing else is kept."""
+    """An authentication failure: counted always, on the audit trail once per burst."""
 
     def __init__(self, error: Unauthorized | Forbidden, entity: str, entity_id: Any, reason: str):
         self.error, self.entity, self.entity_id, self.reason = error, entity, entity_id, reason
 
 
-def record_refusal(session: Session, exc: Refused) -> None:
-    """Write the refusal as its own transaction (the request's own work is rolled back)."""
+# Refusals are anyone's to cause: the audit trail (which is never pruned) gets the first of a
+# burst, the rest are counted (/metrics: titip_agent_refusals_total) and logged at a bounded rate.
+REFUSAL_BURST = timedelta(minutes=10)
+
+
+def record_refusal(session: Session, exc: Refused, now: datetime | None = None) -> bool:
+    """Audit the refusal if it starts a burst: per agent or token when it is known, per reason
+    when not (a stranger's random credentials are one burst). True when it was audited.
+
+    Written as its own transaction (the request's own work is rolled back)."""
+    from ..models import LoginThrottle
+
     session.rollback()
+    now = now or utcnow()
+    key = f"refused:{exc.entity}:{exc.entity_id if exc.entity_id is not None else exc.reason}"[:160]
+    row = session.get(LoginThrottle, key)
+    if row is not None and row.locked_until is not None and row.locked_until > now:
+        session.rollback()
+        return False
+    if row is None:
+        row = LoginThrottle(key=key, failures=0)
+        session.add(row)
+    row.locked_until, row.updated_at = now + REFUSAL_BURST, now
     session.info["actor"] = "agent"
-    audit.append(session, "refused", exc.entity, exc.entity_id, None, {"reason": exc.reason})
-    session.commit()
+    audit.append(session, "refused", exc.entity, exc.entity_id, None,
+                 {"reason": exc.reason, "burst": f"further refusals for {REFUSAL_BURST.seconds // 60} minutes "
+                                                 "are counted on /metrics, not audited"})
+    try:
+        session.commit()
+    except IntegrityError:   # another worker started the same burst at the same moment
+        session.rollback()
+        return False
+    return True
 
 
 def enroll(session: Session, token: str, hostname: str | None, agent_version: str | None) -> tuple[str, Agent]:

@@ -185,3 +185,33 @@ def test_inventory_shape_is_bounded(live):
     r = client.post("/api/v1/agents/reports", headers=agent, json={
         "report_id": "hb-0000000002", "kind": "heartbeat", "payload": {"source": "agent", "hostname": "srv-a", "filesystems": big}})
     assert r.status_code == 413 and r.json()["field"] == "payload", r.text
+
+
+# --- refused agent traffic (obs. 5) ------------------------------------------------------------
+
+def test_a_flood_of_bogus_agent_traffic_is_counted_not_written_to_the_audit_trail(app, client, world):
+    import secrets
+
+    from prometheus_client.parser import text_string_to_metric_families
+    from sqlalchemy import func, select
+
+    from controller.models import AuditEvent
+
+    def refused_events() -> int:
+        with app.state.sessions() as s:
+            return s.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "refused"))
+
+    before = refused_events()
+    for _ in range(60):
+        r = client.post("/api/v1/agents/reports", json={"report_id": "hb-000000001", "kind": "heartbeat",
+                                                        "payload": {"source": "agent", "hostname": "x"}},
+                        headers={"Authorization": f"Bearer titip_agt_{secrets.token_urlsafe(32)}"})
+        assert r.status_code == 401
+        r = client.post("/api/v1/agents/enroll", json={"token": f"titip_enr_{secrets.token_urlsafe(32)}"})
+        assert r.status_code == 401
+    assert refused_events() - before == 2          # one per burst: unknown credentials, unknown tokens
+    page = client.get("/metrics", headers={"Authorization": f"Bearer {app.state.settings.metrics_token}"}
+                      if app.state.settings.metrics_token else {}).text
+    counts = {s.labels["reason"]: s.value for f in text_string_to_metric_families(page)
+              if f.name == "titip_agent_refusals" for s in f.samples if s.name.endswith("_total")}
+    assert counts == {"unknown credential": 60, "unknown token": 60}

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 from anyio import CapacityLimiter, to_thread
 from anyio.lowlevel import RunVar
 from starlette.concurrency import run_in_threadpool
@@ -114,12 +115,12 @@ def live_heartbeat(body: Any) -> heartbeats.Beat | None:
 
 
 @router.post("/agents/enroll")
-def enroll(body: EnrollIn, db: SessionDep) -> dict:
+def enroll(request: Request, body: EnrollIn, db: SessionDep) -> dict:
     """Exchange a one-time enrolment token for the agent's own credential (shown once)."""
     try:
         credential, agent = agents.enroll(db, body.token, body.hostname, body.agent_version)
     except agents.Refused as exc:
-        agents.record_refusal(db, exc)
+        refused(request.app, db, exc)
         raise exc.error from None
     out = {"agent_id": agent.id, "server_id": agent.server_id, "credential": credential}
     db.commit()
@@ -143,14 +144,14 @@ async def reports(request: Request,
     state = request.app.state
     if not _recently_live(credential) and not await to_thread.run_sync(
             _is_live, state.read_engine, credential, limiter=_writers()):
-        return await run_in_threadpool(_ingest, state.sessions, credential, None)   # refuses, says why
+        return await run_in_threadpool(_ingest, request.app, credential, None)   # refuses, says why
     body = decode_json(await request.body())
     if (beat := live_heartbeat(body)) is not None:
         done = await to_thread.run_sync(heartbeats.store_one, state.ingest_engine, credential, beat,
                                         utcnow(), limiter=_writers())
         if done is not None:
             return {"stored": done[0], "inventory_requested": done[1]}
-    return await run_in_threadpool(_ingest, state.sessions, credential, body)
+    return await run_in_threadpool(_ingest, request.app, credential, body)
 
 
 def decode_json(raw: bytes) -> Any:
@@ -200,19 +201,40 @@ def _writers() -> CapacityLimiter:
         return limiter
 
 
-def _ingest(sessions: sessionmaker[Session], credential: str | None, body: Any) -> dict:
-    with sessions() as db:
+def _ingest(app: Any, credential: str | None, body: Any) -> dict:
+    with app.state.sessions() as db:
         try:
             agent = agents.authenticate(db, credential)
             parsed = parse_reports(body)
             result = agents.ingest(db, agent, parsed)
         except agents.Refused as exc:
-            agents.record_refusal(db, exc)
+            refused(app, db, exc)
             raise exc.error from None
         db.commit()
     if isinstance(body, dict) and "reports" in body:
         return result
     return {"stored": result["results"][0]["stored"], "inventory_requested": result["inventory_requested"]}
+
+
+_log = logging.getLogger("titip.agents")
+LOG_EVERY_SECONDS = 60
+_unlogged: dict[str, int] = {}
+_logged_at = [0.0]
+
+
+def refused(app: Any, db: Session, exc: agents.Refused) -> None:
+    """Count a refused enrolment or report, log it at most once a minute (with how many there
+    were), and audit it when it starts a burst (`agents.record_refusal`)."""
+    metrics = getattr(app.state, "request_metrics", None)
+    if metrics is not None:
+        metrics.refusals.labels(exc.reason).inc()
+    _unlogged[exc.reason] = _unlogged.get(exc.reason, 0) + 1
+    if time.monotonic() - _logged_at[0] >= LOG_EVERY_SECONDS:
+        _logged_at[0] = time.monotonic()
+        counts = ", ".join(f"{n} {reason}" for reason, n in sorted(_unlogged.items()))
+        _unlogged.clear()
+        _log.warning("agent traffic refused (since the last such line): %s", counts)
+    agents.record_refusal(db, exc)
 
 
 @router.post("/servers/{server_id}/enrollment-tokens", status_code=201)
