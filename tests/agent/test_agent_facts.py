@@ -102,10 +102,23 @@ def _fake_sys(root: Path) -> Path:
     return root / "sys"
 
 
-def _run_unprivileged(command: list[str]) -> subprocess.CompletedProcess[str]:
+def _importable_copy(root: Path) -> Path:
+    """The agent's code (and psutil) copied where `nobody` may read it: a checkout or venv in a
+    private directory (a `mktemp -d`, /root) is closed to that user."""
+    import psutil
+
+    py = root / "py"
+    for package in (REPO / "agent", REPO / "collectors", Path(psutil.__file__).parent):
+        shutil.copytree(package, py / package.name, ignore=shutil.ignore_patterns("__pycache__"))
+    for path in (py, *py.rglob("*")):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    return py
+
+
+def _run_unprivileged(command: list[str], root: Path) -> subprocess.CompletedProcess[str]:
     """Run as `nobody` when we are root (setpriv, else subprocess's own switch)."""
-    options = {"capture_output": True, "text": True, "cwd": REPO, "timeout": 30,
-               "env": {**os.environ, "PYTHONPATH": str(REPO)}}
+    options = {"capture_output": True, "text": True, "cwd": root, "timeout": 30,
+               "env": {**os.environ, "PYTHONPATH": str(_importable_copy(root)), "PYTHONNOUSERSITE": "1"}}
     if os.geteuid() != 0:
         result = subprocess.run(command, **options)
     else:
@@ -132,7 +145,7 @@ def test_root_only_serial_is_reported_unreadable_not_empty() -> None:
         code = ("import json; from pathlib import Path; from agent.facts import collect_inventory, Roots;"
                 f"r = collect_inventory(Roots(sys=Path({str(sys_root)!r})));"
                 "print(json.dumps({'dmi': r.to_dict()['dmi'], 'unreadable': r.unreadable}))")
-        result = _run_unprivileged([sys.executable, "-c", code])
+        result = _run_unprivileged([sys.executable, "-c", code], root)
         data = json.loads(result.stdout)
     finally:
         shutil.rmtree(root)
