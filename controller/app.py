@@ -28,11 +28,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             from .scheduler import build, claim
 
             if (lock := claim(settings)) is not None:
-                sched = build(app.state.sessions, settings)
-                sched.start()
+                from .jobqueue import InProcessWorker, is_postgresql
+
+                if not is_postgresql(settings.database_url):
+                    sched = build(app.state.sessions, settings)
+                    sched.start()
+                elif settings.serve_worker:  # PostgreSQL: the shared queue, once across controllers
+                    sched = InProcessWorker(settings, app.state.sessions)
+                    sched.start()
         yield
         if sched is not None:
-            sched.shutdown(wait=False)
+            sched.shutdown(wait=False) if hasattr(sched, "shutdown") else sched.stop()
         if lock is not None:
             lock.close()
 
@@ -56,8 +62,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_web(app)
     from .metrics import install as install_metrics  # GET /metrics and request counting
     install_metrics(app)
-    from . import limits  # bodies bounded while read, before anything parses them
-    limits.install(app)
+    from . import guard, limits
+    guard.install_text_guard(app)   # control characters refused before any query (reads bounded bodies)
+    limits.install(app)             # bodies bounded while read, before anything parses them
+    guard.install_headers(app)      # security headers on every answer, outermost
 
     @app.get("/healthz", tags=["meta"])
     def healthz() -> dict:

@@ -457,6 +457,37 @@ def serve(host: str = "127.0.0.1", port: int = 8000,
             shutil.rmtree(counts, ignore_errors=True)
 
 
+
+@app.command()
+def worker(site: Annotated[Optional[str], typer.Option(
+               help="take only this site's probes (servers tagged with it: a remote room behind its own "
+                    "network); without it: the jobs and the untagged probes")] = None,
+           concurrency: Annotated[Optional[int], typer.Option(
+               min=1, max=64, help="jobs run at once (default TITIP_WORKER_CONCURRENCY)")] = None) -> None:
+    """Run a queue worker (PostgreSQL): on any host sharing the database, beside or instead of the
+    one inside `titip serve`. Each job runs once per tick whichever worker takes it."""
+    import logging
+
+    from . import jobqueue
+    from .migrate import current_and_head
+
+    settings = _settings()
+    if not jobqueue.is_postgresql(settings.database_url):
+        typer.echo("titip worker needs PostgreSQL; on SQLite `titip serve` runs the jobs itself", err=True)
+        raise typer.Exit(2)
+    current, head = current_and_head(settings.database_url)
+    if current != head:
+        typer.echo(f"database is at revision {current or '(none)'}, the code needs {head}: "
+                   f"run `titip db upgrade` first", err=True)
+        raise typer.Exit(3)
+    if site is not None and not site.strip():
+        typer.echo("--site: give a site name, or leave the option out", err=True)
+        raise typer.Exit(2)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("procrastinate").setLevel(logging.WARNING)
+    jobqueue.run_worker(settings, site.strip() if site else None, concurrency)
+
+
 MIN_SECRET_KEY_BYTES = 32
 
 

@@ -43,7 +43,7 @@ def monthly_inventory(sessions: sessionmaker[Session], settings: Settings, perio
 
 
 def probe_access(sessions: sessionmaker[Session], settings: Settings) -> int:
-    return reachability.probe_all(sessions)
+    return reachability.probe_all(sessions, settings.probe_concurrency)
 
 
 def prune_measurements(sessions: sessionmaker[Session], settings: Settings) -> dict[str, int]:

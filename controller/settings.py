@@ -71,8 +71,11 @@ class Settings(BaseSettings):
     reservation_hold_days: int = 14
     # A server is "up" while its agent's last heartbeat is younger than this.
     heartbeat_stale_seconds: int = 300
-    # When set, GET /metrics wants `Authorization: Bearer <token>` (Prometheus: authorization.credentials).
+    # GET /metrics wants `Authorization: Bearer <token>` (Prometheus: authorization.credentials).
+    # Without a token it is closed, unless metrics_open says it may be read by anyone who
+    # reaches the port (it maps the room: serials, units, hostnames).
     metrics_token: str | None = None
+    metrics_open: bool = False
     smtp_host: str | None = None
     smtp_port: int = 25
     smtp_from: str = "titip@localhost"
@@ -93,6 +96,21 @@ class Settings(BaseSettings):
     # Agent inventories are evidence and always kept, as is each server's latest probe round.
     retention_heartbeat_days: int = Field(default=90, ge=0)
     retention_access_check_days: int = Field(default=90, ge=0)
+    # PostgreSQL: jobs run on the database's task queue (controller.jobqueue). `titip serve` runs
+    # a queue worker too unless this is false (then run `titip worker` somewhere).
+    serve_worker: bool = True
+    # Jobs one queue worker runs at once (mail beside a long monthly inventory, probe batches).
+    worker_concurrency: int = Field(default=4, ge=1, le=64)
+    # Probes in flight at once in one worker process, and targets per queued probe batch.
+    probe_concurrency: int = Field(default=64, ge=1, le=1024)
+    probe_batch_size: int = Field(default=50, ge=1, le=10_000)
+    # A worker silent this long is taken for dead: its running jobs are failed (a job's next tick
+    # runs elsewhere) or, for probe batches, run again by another worker.
+    worker_heartbeat_seconds: float = Field(default=10, gt=0)
+    worker_stalled_seconds: float = Field(default=60, gt=0)
+    # Overrides of a queued job's schedule, as UTC cron with an optional 6th field of seconds,
+    # e.g. {"probe_access": "* * * * * */5"} (tests, or an unusual office).
+    job_schedule: dict[str, str] = Field(default_factory=dict)
     config_file: str | None = None
 
     @field_validator("audit_key")

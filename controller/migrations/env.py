@@ -3,6 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine
 
+from controller.jobqueue import include_object  # leaves procrastinate's own tables out
 from controller.models import Base
 
 config = context.config
@@ -11,7 +12,8 @@ url = config.get_main_option("sqlalchemy.url")
 
 def run() -> None:
     if context.is_offline_mode():
-        context.configure(url=url, target_metadata=Base.metadata, render_as_batch=True)
+        context.configure(url=url, target_metadata=Base.metadata, render_as_batch=True,
+                          include_object=include_object)
         with context.begin_transaction():
             context.run_migrations()
         return
@@ -26,7 +28,8 @@ def run() -> None:
 
 
 def _run(conn) -> None:
-    context.configure(connection=conn, target_metadata=Base.metadata, render_as_batch=True)
+    context.configure(connection=conn, target_metadata=Base.metadata, render_as_batch=True,
+                      include_object=include_object)
     with context.begin_transaction():
         context.run_migrations()
 

@@ -38,6 +38,8 @@ class CollectionTarget(Audited, Base):
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Collected by the workers of this site (`titip worker --site`); empty: any worker.
+    site: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
 
 class InventoryRun(Audited, Base):

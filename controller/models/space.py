@@ -59,6 +59,9 @@ class Server(Audited, Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # When its monitoring was retired (returned or disposed); cleared when it is received again.
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The network it sits in (a remote room behind its own network): its probes go to the
+    # workers started with `titip worker --site SITE`; empty is the controllers' own network.
+    site: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
     unit: Mapped[Unit] = relationship(lazy="joined")
 
