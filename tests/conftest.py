@@ -63,7 +63,9 @@ def db_url(request, tmp_path) -> str:
 def settings(db_url):
     from controller.settings import Settings
 
-    return Settings(database_url=db_url, secret_key="test-secret-key-0123456789abcdef", scheduler_enabled=False)
+    # metrics_open: the tests read /metrics in-process without a token (its own tests close it).
+    return Settings(database_url=db_url, secret_key="test-secret-key-0123456789abcdef", scheduler_enabled=False,
+                    metrics_open=True)
 
 
 @pytest.fixture

@@ -2,8 +2,9 @@
 
 `install(app)` gives the app its own registry (so several apps in one process, as in tests,
 never share series) holding the scrape-time database collector (`collector.py`) and the HTTP
-request metrics (`http.py`). With `metrics_token` set, a scrape must send it as a bearer token;
-the page holds no secrets (serial numbers, hostnames, unit codes), but it does map the room.
+request metrics (`http.py`). A scrape must send `metrics_token` as a bearer token; without a
+token the page is closed unless `metrics_open` is set: it holds no secrets, but it does map the
+room (serial numbers, hostnames, unit codes).
 """
 
 from __future__ import annotations
@@ -52,6 +53,10 @@ def install(app: FastAPI) -> None:
             if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
                 return Response("a bearer token is required for /metrics\n", status_code=401,
                                 media_type="text/plain", headers={"WWW-Authenticate": "Bearer"})
+        elif not settings.metrics_open:
+            return Response("/metrics is closed: set TITIP_METRICS_TOKEN (and give it to Prometheus), "
+                            "or TITIP_METRICS_OPEN=true to let anyone who reaches this port read it\n",
+                            status_code=401, media_type="text/plain", headers={"WWW-Authenticate": "Bearer"})
         with _gc_paused():
             body = render(registry.collect())
         return Response(body, media_type=CONTENT_TYPE)

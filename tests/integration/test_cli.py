@@ -52,7 +52,7 @@ def test_serve_with_two_workers_runs_the_scheduler_once(db_url, tmp_path):
 
     port, log = free_port(), tmp_path / "serve.log"
     env = {**os.environ, "TITIP_DATABASE_URL": db_url, "TITIP_SCHEDULER_ENABLED": "true", "TMPDIR": str(tmp_path),
-           "TITIP_SECRET_KEY": "cli-test-secret-key-0123456789abcdef"}
+           "TITIP_SECRET_KEY": "cli-test-secret-key-0123456789abcdef", "TITIP_METRICS_TOKEN": "cli-metrics-token"}
     with open(log, "w") as out:
         proc = subprocess.Popen([sys.executable, "-m", "controller.cli", "serve", "--port", str(port),
                                  "--workers", "2"], env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -71,7 +71,8 @@ def test_serve_with_two_workers_runs_the_scheduler_once(db_url, tmp_path):
             assert httpx.get(f"{base}/healthz", timeout=10).status_code == 200
         seen = []
         for _ in range(8):
-            page = httpx.get(f"{base}/metrics", timeout=10).text
+            page = httpx.get(f"{base}/metrics", timeout=10,
+                             headers={"Authorization": "Bearer cli-metrics-token"}).text
             [line] = [ln for ln in page.splitlines()
                       if ln.startswith("titip_http_requests_total{") and 'route="/healthz"' in ln]
             seen.append(float(line.rsplit(" ", 1)[1]))

@@ -236,3 +236,25 @@ def test_tickets_by_state_and_overdue(app, client, world) -> None:
     text = scrape(client)
     assert value(text, "titip_tickets", state="submitted") == 2
     assert value(text, "titip_tickets_overdue", state="submitted") == 1
+
+
+@pytest.mark.parametrize("open_", [False, True])
+def test_metrics_without_a_token_is_closed_unless_opened_explicitly(settings, open_) -> None:
+    """Anyone reaching the port would read every server's serial, unit and hostname."""
+    from fastapi.testclient import TestClient
+
+    from controller.app import create_app
+
+    app = create_app(settings.model_copy(update={"metrics_token": None, "metrics_open": open_}))
+    try:
+        with TestClient(app) as c:
+            r = c.get("/metrics")
+            if open_:
+                assert r.status_code == 200 and "titip_rack_units" in r.text
+            else:
+                assert r.status_code == 401 and "TITIP_METRICS_TOKEN" in r.text
+                assert "titip_" not in r.text
+    finally:
+        app.state.engine.dispose()
+        app.state.read_engine.dispose()
+        app.state.ingest_engine.dispose()
