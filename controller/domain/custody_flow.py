@@ -81,6 +81,13 @@ BEFORE_RECEIPT: frozenset[CustodyState] = frozenset({
 # stuck in access_failed or configured is taken back as surely as an active one.
 RETURNABLE: frozenset[CustodyState] = IN_CUSTODY - {S.return_requested, S.return_approved}
 
+# States in which somebody at the office owes the next step within the service time. The others
+# wait on the unit (space_reserved: the hold), on space (waitlisted), or nobody (active, ends).
+TIMED: frozenset[CustodyState] = frozenset({
+    S.submitted, S.head_disposed, S.assigned, S.received, S.inspected, S.handed_over, S.placed,
+    S.configured, S.access_failed, S.return_requested, S.return_approved,
+})
+
 INSPECTION_CHECKLIST = ("physical", "serial_matches", "rails", "psu", "accessories")
 RESERVATION_HOLD = timedelta(days=14)
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -106,3 +108,22 @@ def is_overdue(started_at: datetime, now: datetime, calendar: WorkCalendar, days
     """Due exactly at the deadline is still on time."""
     _require_aware(now, "now")
     return now > due_at(started_at, calendar, days)
+
+
+class OfficeHours(Protocol):
+    """What a calendar is built from (the settings object has these)."""
+
+    timezone: str
+    office_opens: str
+    office_closes: str
+
+
+def office_calendar(hours: OfficeHours) -> WorkCalendar:
+    """The office's calendar, built once per (zone, hours): it caches each year's holidays, and a
+    new one per due date cost 6 ms (a 50-row list, 0.3 s)."""
+    return _calendar(hours.timezone, hours.office_opens, hours.office_closes)
+
+
+@lru_cache(maxsize=16)
+def _calendar(tz: str, opens: str, closes: str) -> WorkCalendar:
+    return WorkCalendar(tz=tz, opens=time.fromisoformat(opens), closes=time.fromisoformat(closes))

@@ -22,7 +22,8 @@ from ..domain.choices import AllocationStatus, SlotState
 from ..domain.custody_flow import IN_CUSTODY, TERMINAL, CustodyState
 from ..domain.service_time import WorkCalendar, due_at
 from ..models.base import utcnow
-from ..services.custody import TIMED, calendar
+from ..domain.custody_flow import TIMED
+from ..domain.service_time import office_calendar
 from ..settings import Settings
 from . import custody_time, heartbeat, probes
 from .exposition import Family, line, pair
@@ -34,7 +35,7 @@ REGISTERED = "registered"   # the state of a server that has no custody request
 class TitipCollector(Collector):
     def __init__(self, sessions: sessionmaker[Session], settings: Settings) -> None:
         self.sessions, self.settings = sessions, settings
-        self.calendar = calendar(settings)  # built once: it caches each year's holidays
+        self.calendar = office_calendar(settings)
         self.caches = Caches()
         self.static = StaticLines()
         self._lock = threading.Lock()        # scrapes share the caches: one at a time

@@ -23,7 +23,7 @@ from ..domain import vitals
 from ..domain.choices import AllocationStatus
 from ..models import (AccessCheck, Agent, Allocation, CustodyRequest, Finding, Rack, RackUnit, Room, Server,
                       ServerStatus, Unit)
-from ..services.custody import TIMED
+from ..domain.custody_flow import TIMED
 from . import heartbeat, probes
 from .cache import RowCache
 from .exposition import pair

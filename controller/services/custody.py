@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from ..domain import slots
 from ..domain.choices import Role
-from ..domain.custody_flow import CUSTODY, CustodyState as S, TERMINAL
-from ..domain.service_time import WorkCalendar, due_at
+from ..domain.custody_flow import CUSTODY, TERMINAL, TIMED, CustodyState as S
+from ..domain.service_time import WorkCalendar, due_at, office_calendar
 from ..domain.workflow import SYSTEM, Move, WorkflowError
 from ..errors import Conflict, Invalid
 from ..models import (AccessCheck, CustodyRequest, CustodyStep, Rack, Server, Signature, User)
@@ -30,17 +30,8 @@ from .custody_payloads import PAYLOADS, parse
 from .notify import notify
 from .runner import Ctx, raw_json
 
-# States in which somebody at the office owes the next step within the service time. The others
-# wait on the unit (space_reserved: the hold), on space (waitlisted), or nobody (active, ends).
-TIMED = frozenset({S.submitted, S.head_disposed, S.assigned, S.received, S.inspected, S.handed_over,
-                   S.placed, S.configured, S.access_failed, S.return_requested, S.return_approved})
-
-
 def calendar(settings: Settings) -> WorkCalendar:
-    from datetime import time
-
-    opens, closes = (time.fromisoformat(settings.office_opens), time.fromisoformat(settings.office_closes))
-    return WorkCalendar(tz=settings.timezone, opens=opens, closes=closes)
+    return office_calendar(settings)
 
 
 def due(settings: Settings, req: CustodyRequest) -> datetime | None:

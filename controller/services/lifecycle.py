@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from ..domain.choices import AllocationStatus, Role
 from ..domain.lifecycle_flow import (DISPOSAL, DISPOSAL_LABELS, MAINTENANCE, MAINTENANCE_LABELS, NEEDS_REGENT,
                                      TRANSFER, TRANSFER_LABELS, DisposalMethod, is_open, service_days)
-from ..domain.service_time import due_at
+from ..domain.service_time import due_at, office_calendar
 from ..domain.workflow import Move, Workflow
 from ..errors import Conflict, Invalid, NotFound
 from ..models import Allocation, Document, Server, Unit, User
@@ -27,7 +27,7 @@ from ..settings import Settings
 from . import papers, retirement, runner, space
 from .access import unit_scope
 from .common import flush_or_conflict
-from .custody import calendar, open_request_of
+from .custody import open_request_of
 from .runner import Ctx, raw_json
 from .lifecycle_payloads import parse
 from .servers import get_server
@@ -78,7 +78,7 @@ def list_stmt(user: User, kind: str, state: str | None = None, server_id: int | 
 def due(settings: Settings, kind: str, case: Case) -> datetime | None:
     """When the case's current step is due (``domain.lifecycle_flow`` service times, working days)."""
     days = service_days(kind, case.state, getattr(case, "method", None))
-    return due_at(case.state_since, calendar(settings), days) if days else None
+    return due_at(case.state_since, office_calendar(settings), days) if days else None
 
 
 def timing(settings: Settings, kind: str, case: Case, now: datetime | None = None) -> dict:

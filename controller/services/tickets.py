@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain.choices import Role
-from ..domain.service_time import due_at
+from ..domain.service_time import due_at, office_calendar
 from ..domain.ticket_flow import SERVICE_DAYS, TICKETS, TicketState
 from ..errors import Invalid, NotFound
 from ..models import AccessCheck, CustodyRequest, Server, Ticket, TicketStep, User
@@ -20,7 +20,6 @@ from ..settings import Settings
 from .. import validation
 from .access import check_unit, unit_scope
 from . import runner
-from .custody import calendar
 
 
 class FileIn(BaseModel):
@@ -148,7 +147,7 @@ PROCEDURE = runner.Procedure(name="tickets", flow=TICKETS, model=Ticket,
 
 def due(settings: Settings, t: Ticket) -> datetime | None:
     days = SERVICE_DAYS.get(TicketState(t.state))
-    return due_at(t.state_since, calendar(settings), days) if days else None
+    return due_at(t.state_since, office_calendar(settings), days) if days else None
 
 
 def view(session: Session, settings: Settings, user: User, t: Ticket, now: datetime | None = None) -> dict:
