@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from .. import audit
 from ..domain.choices import AllocationStatus, Role
 from ..domain.custody_flow import IN_CUSTODY
+from ..domain.liveness import agent_alive
 from ..errors import Conflict, Forbidden, Invalid
 from ..models import Allocation, CustodyRequest, Finding, Rack, Server, Signature, User
 from .access import check_unit, unit_scope
@@ -157,7 +158,6 @@ def _record_correction(session: Session, server: Server, custody: CustodyRequest
 def monitoring(session: Session, server_id: int, stale_seconds: int) -> dict[str, Any]:
     """What the agent last said: up means a heartbeat within `stale_seconds`."""
     import json
-    from datetime import timedelta
 
     from ..models import ServerStatus
     from ..models.base import utcnow
@@ -166,7 +166,7 @@ def monitoring(session: Session, server_id: int, stale_seconds: int) -> dict[str
     if st is None:
         return {"up": False, "last_seen_at": None, "condition": None, "inventory": None,
                 "inventory_at": None, "inventory_source": None, "agent_version": None}
-    up = st.last_seen_at is not None and utcnow() - st.last_seen_at <= timedelta(seconds=stale_seconds)
+    up = bool(agent_alive(st.last_seen_at, utcnow(), stale_seconds))
     return {"up": up, "last_seen_at": st.last_seen_at,
             "condition": json.loads(st.last_heartbeat) if st.last_heartbeat else None,
             "inventory": json.loads(st.last_inventory) if st.last_inventory else None,

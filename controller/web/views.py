@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -18,20 +18,18 @@ from .. import models
 from ..services.custody_view import request_view
 from ..domain import slots
 from ..domain.choices import AllocationStatus
+from ..domain.liveness import agent_alive
 from ..models import AccessCheck, Allocation, CustodyRequest, Document, Rack, Room, User
 from ..services import custody, space
 from ..settings import Settings
 from . import elevation
-
-# An agent that reported within this long counts as alive (agents report every minute or so).
-HEARTBEAT_FRESH = timedelta(minutes=10)
-
 
 @dataclass
 class ServerHealth:
     condition: str
     checks: list[AccessCheck] = field(default_factory=list)  # the latest round of access checks
     last_seen_at: datetime | None = None                    # the agent's last report, if any
+    stale_seconds: int = 300                                # settings.heartbeat_stale_seconds
 
     @property
     def checked_at(self) -> datetime | None:
@@ -42,15 +40,15 @@ class ServerHealth:
         return all(c.ok for c in self.checks) if self.checks else None
 
     def agent_alive(self, now: datetime) -> bool | None:
-        return None if self.last_seen_at is None else now - self.last_seen_at <= HEARTBEAT_FRESH
+        return agent_alive(self.last_seen_at, now, self.stale_seconds)
 
     def up(self, now: datetime) -> bool | None:
         """The probes' word first (what the unit cares about); else the agent's heartbeat."""
         return self.reachable if self.reachable is not None else self.agent_alive(now)
 
 
-def server_health(db: Session, servers: Iterable[models.Server]) -> dict[int, ServerHealth]:
-    out = {s.id: ServerHealth(s.condition) for s in servers}
+def server_health(db: Session, servers: Iterable[models.Server], stale_seconds: int) -> dict[int, ServerHealth]:
+    out = {s.id: ServerHealth(s.condition, stale_seconds=stale_seconds) for s in servers}
     if not out:
         return out
     latest = (select(AccessCheck.server_id, func.max(AccessCheck.checked_at).label("at"))
@@ -119,7 +117,7 @@ class RackPanel:
 
 
 def rack_panels(db: Session, room: Room, now: datetime, lang: str, gettext: Callable[[str], str],
-                pick_for: CustodyRequest | None = None,
+                stale_seconds: int, pick_for: CustodyRequest | None = None,
                 href: Callable[[int, int], str] | None = None) -> list[RackPanel]:
     """Every rack of the room drawn; with `pick_for`, the U where that request's server fits link
     to `href(rack_id, u_bottom)` (the same fit test the reservation itself applies)."""
@@ -129,7 +127,8 @@ def rack_panels(db: Session, room: Room, now: datetime, lang: str, gettext: Call
         _, units = space.elevation(db, rack.id)
         servers = [a.server for a in db.scalars(select(Allocation).where(
             Allocation.rack_id == rack.id, Allocation.status != AllocationStatus.released)) if a.server]
-        health = {sid: elevation.Health(h.condition, h.up(now)) for sid, h in server_health(db, servers).items()}
+        health = {sid: elevation.Health(h.condition, h.up(now)) for sid, h in
+                  server_health(db, servers, stale_seconds).items()}
         pick = None
         if pick_for is not None and href is not None:
             fits = _fits(spaces[rack.id], pick_for.server.height_u, pick_for.server.power_w)

@@ -88,7 +88,7 @@ def show_request(request_id: Id, request: Request, db: SessionDep, settings: Set
         doc["url"] = f"/documents/{doc['id']}"
     inspection = json.loads(req.inspection) if req.inspection else None
     officers = views.active_officers(db) if "division_dispose" in view["allowed_actions"] else []
-    health = views.server_health(db, [req.server])[req.server_id]
+    health = views.server_health(db, [req.server], settings.heartbeat_stale_seconds)[req.server_id]
     return page(request, "request.html", r=view, req=req, inspection=inspection, officers=officers,
                 health=health, unit_name=req.unit.name)
 

@@ -14,7 +14,7 @@ from ...models.base import utcnow
 from ...services import custody
 from ...services.common import get_or_404
 from .. import views
-from ..deps import SessionDep, StaffUser
+from ..deps import SessionDep, SettingsDep, StaffUser
 from ..render import gettext_for, page
 from ..route import web_router
 from ..session import flash, lang_of
@@ -32,15 +32,17 @@ def rooms(request: Request, db: SessionDep, user: StaffUser) -> Response:
 
 
 @router.get("/rooms/{room_id}")
-def room(room_id: Id, request: Request, db: SessionDep, user: StaffUser) -> Response:
+def room(room_id: Id, request: Request, db: SessionDep, settings: SettingsDep, user: StaffUser) -> Response:
     found = get_or_404(db, Room, room_id, "room")
-    panels = views.rack_panels(db, found, utcnow(), lang_of(request), gettext_for(request))
+    panels = views.rack_panels(db, found, utcnow(), lang_of(request), gettext_for(request),
+                               settings.heartbeat_stale_seconds)
     return page(request, "room.html", room=found, panels=panels,
                 rooms=list(db.scalars(select(Room).order_by(Room.name))))
 
 
 @router.get("/requests/{request_id}/space")
-def choose_space(request_id: Id, request: Request, db: SessionDep, user: StaffUser) -> Response:
+def choose_space(request_id: Id, request: Request, db: SessionDep, settings: SettingsDep,
+                 user: StaffUser) -> Response:
     """Suggested slots, and every rack drawn with the U where this server fits as links."""
     req = custody.get_request(db, user, request_id)
     allowed = custody.allowed_actions(db, user, req)
@@ -49,7 +51,8 @@ def choose_space(request_id: Id, request: Request, db: SessionDep, user: StaffUs
         flash(request, "info", _("No slot can be chosen for this request now."))
         return RedirectResponse(f"/requests/{request_id}", status_code=303)
     now, lang, gettext = utcnow(), lang_of(request), gettext_for(request)
-    rooms = [(room, views.rack_panels(db, room, now, lang, gettext, pick_for=req,
+    stale = settings.heartbeat_stale_seconds
+    rooms = [(room, views.rack_panels(db, room, now, lang, gettext, stale, pick_for=req,
                                       href=lambda rack, u: f"/requests/{req.id}/space/confirm"
                                                            f"?rack_id={rack}&u_bottom={u}"))
              for room in db.scalars(select(Room).order_by(Room.name))]

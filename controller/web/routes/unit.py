@@ -13,7 +13,7 @@ from ...models.base import utcnow
 from ...services import custody, servers
 from ...services.access import unit_scope
 from .. import views
-from ..deps import SessionDep, WebUser
+from ..deps import SessionDep, SettingsDep, WebUser
 from ..render import page
 from ..route import web_router
 
@@ -21,12 +21,12 @@ router = web_router()
 
 
 @router.get("/servers")
-def server_list(request: Request, db: SessionDep, user: WebUser) -> Response:
+def server_list(request: Request, db: SessionDep, settings: SettingsDep, user: WebUser) -> Response:
     found = list(db.scalars(servers.list_servers_stmt(user)))
     ids = [s.id for s in found]
     reqs = views.requests_by_server(db, ids)
     actions = {sid: custody.allowed_actions(db, user, r) for sid, r in reqs.items()}
-    return page(request, "servers.html", servers=found, health=views.server_health(db, found),
+    return page(request, "servers.html", servers=found, health=views.server_health(db, found, settings.heartbeat_stale_seconds),
                 placements=views.placements(db, ids), reqs=reqs, actions=actions)
 
 
