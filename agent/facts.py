@@ -23,7 +23,7 @@ from typing import Any, Iterator
 import psutil
 
 from agent import __version__
-from collectors.record import (
+from collectors.record import (is_placeholder, 
     ConditionRecord, CpuInfo, CpuLoad, Disk, DmiInfo, Fan, Filesystem, FilesystemUse,
     InventoryRecord, MemoryUse, Nic, NicCondition, OsInfo, Temperature,
 )
@@ -37,11 +37,6 @@ PSEUDO_FS = frozenset({
 })
 # Block devices that are not hardware: loop files, RAM disks, device-mapper views.
 VIRTUAL_DISK_PREFIXES = ("loop", "ram", "zram", "dm-", "nbd", "fd")
-# Placeholders vendors leave in DMI; reporting them as a serial would fake a match.
-DMI_PLACEHOLDERS = frozenset({
-    "", "to be filled by o.e.m.", "default string", "not specified", "none",
-    "system serial number", "0123456789", "o.e.m.",
-})
 DMI_FILES = {"vendor": "sys_vendor", "product": "product_name", "serial": "product_serial",
              "bios_version": "bios_version", "bios_date": "bios_date"}
 
@@ -161,7 +156,7 @@ def _dmi(reader: _Reader, roots: Roots) -> DmiInfo:
     values = {}
     for field, filename in DMI_FILES.items():
         value = reader.text(base / filename, f"dmi.{field}")
-        values[field] = None if value is None or value.lower() in DMI_PLACEHOLDERS else value
+        values[field] = None if is_placeholder(value) else value
     return DmiInfo(**values)
 
 

@@ -28,6 +28,24 @@ Source = Literal["agent", "snmp", "ssh"]
 
 T = TypeVar("T")
 
+# Values vendors leave in DMI fields. One list for the agent, the SSH collector and the drift
+# check: a placeholder reported as a serial would fake a match (or a mismatch).
+PLACEHOLDERS = frozenset({
+    "", "default string", "to be filled by o.e.m.", "to be filled by oem", "system serial number",
+    "system product name", "chassis serial number", "not specified", "not applicable", "none", "n/a",
+    "na", "unknown", "invalid", "serial number", "0123456789", "123456789", "1234567890", "oem", "o.e.m.",
+})
+
+
+def is_placeholder(value: str | None) -> bool:
+    """A DMI value that says nothing (any field)."""
+    return value is None or value.strip().lower() in PLACEHOLDERS
+
+
+def is_placeholder_serial(serial: str | None) -> bool:
+    """A placeholder, or a serial of one repeated character ("0000000", "--------")."""
+    return is_placeholder(serial) or len(set(serial.strip().lower().replace("-", ""))) <= 1  # type: ignore[union-attr]
+
 
 class UnsupportedSchema(ValueError):
     """A record from a newer writer whose meaning this reader cannot know."""

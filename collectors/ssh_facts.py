@@ -10,13 +10,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from collectors.record import (ConditionRecord, CpuInfo, CpuLoad, Disk, DmiInfo, Filesystem,
+from collectors.record import (is_placeholder, ConditionRecord, CpuInfo, CpuLoad, Disk, DmiInfo, Filesystem,
                                FilesystemUse, InventoryRecord, MemoryUse, Nic, NicCondition, OsInfo)
 
 DMI_FIELDS = {"vendor": "sys_vendor", "product": "product_name", "serial": "product_serial",
               "bios_version": "bios_version", "bios_date": "bios_date"}
-DMI_PLACEHOLDERS = {"", "to be filled by o.e.m.", "default string", "system serial number",
-                    "not specified", "none", "0123456789", "system product name"}
 PSEUDO_FS = {"tmpfs", "devtmpfs", "overlay", "squashfs", "proc", "sysfs", "cgroup", "cgroup2", "efivarfs"}
 
 FILES = ["/proc/sys/kernel/hostname", "/proc/sys/kernel/osrelease", "/etc/os-release",
@@ -173,7 +171,7 @@ def _dmi(lines: list[str], unreadable: list[str]) -> DmiInfo:
         value = raw.get(name)
         if name in raw and value is None:
             unreadable.append(f"dmi.{field}")  # root-only on most systems: not a drift
-        values[field] = None if value is None or value.lower() in DMI_PLACEHOLDERS else value
+        values[field] = None if is_placeholder(value) else value
     return DmiInfo(**values)
 
 

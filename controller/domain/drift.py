@@ -10,20 +10,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-PLACEHOLDER_SERIALS = frozenset({
-    "", "default string", "to be filled by o.e.m.", "to be filled by oem", "system serial number",
-    "chassis serial number", "not specified", "not applicable", "none", "n/a", "na", "unknown",
-    "invalid", "serial number", "0123456789", "123456789", "1234567890", "oem", "o.e.m.",
-})
+from collectors.record import is_placeholder_serial
+
 VIRTUAL_NIC = re.compile(r"^(lo|docker|veth|br-|virbr|ifb|tun|tap|vnet|cali|flannel|cni|kube|dummy|bond)")
 MEMORY_TOLERANCE = 0.05   # firmware and kernel reserve a little; 5% still catches a missing DIMM
-
-
-def is_placeholder_serial(serial: str | None) -> bool:
-    if serial is None:
-        return True
-    s = serial.strip().lower()
-    return s in PLACEHOLDER_SERIALS or len(set(s.replace("-", ""))) <= 1
 
 
 @dataclass(frozen=True)

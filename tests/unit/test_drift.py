@@ -35,3 +35,14 @@ def test_placeholder_serial_never_compared_and_small_memory_wobble_tolerated():
     base = hardware_of(RECORD)
     wobble = {**RECORD, "dmi": {"serial": "Default string"}, "memory_bytes": int(64 * 2**30 * 0.98)}
     assert compare("CZJ0431AB2", base, wobble) == []
+
+
+def test_one_placeholder_list_for_the_agent_the_ssh_collector_and_drift():
+    """A value the agent or the SSH collector drops is one drift also counts as missing."""
+    from collectors.record import PLACEHOLDERS, is_placeholder
+
+    for value in ("To Be Filled By O.E.M.", "System Product Name", "N/A", "  Default string "):
+        assert is_placeholder(value) and is_placeholder_serial(value), value
+    assert not is_placeholder("PowerEdge R740") and not is_placeholder("1.2.3")   # a short version is real
+    assert is_placeholder_serial("00000000") and not is_placeholder("00000000")    # repeated: serials only
+    assert "o.e.m." in PLACEHOLDERS
