@@ -43,11 +43,10 @@ def pg_template(postgres: Postgres) -> Postgres:
     return postgres
 
 
-@pytest.fixture(params=DATABASES)
-def db_url(request, tmp_path) -> str:
-    """A freshly migrated, empty database of each kind (copied from a migrated template)."""
-    if request.param == "sqlite":
-        target = tmp_path / "titip.db"
+def fresh_database(request, kind: str, directory) -> str:
+    """A freshly migrated, empty database of one kind (copied from a migrated template)."""
+    if kind == "sqlite":
+        target = directory / "titip.db"
         shutil.copy(request.getfixturevalue("sqlite_template"), target)
         return f"sqlite:///{target}"
     pg: Postgres = request.getfixturevalue("pg_template")
@@ -57,6 +56,12 @@ def db_url(request, tmp_path) -> str:
         conn.execute(text(f"CREATE DATABASE {name} TEMPLATE titip_template"))
     engine.dispose()
     return pg.url(name)
+
+
+@pytest.fixture(params=DATABASES)
+def db_url(request, tmp_path) -> str:
+    """A freshly migrated, empty database of each kind."""
+    return fresh_database(request, request.param, tmp_path)
 
 
 @pytest.fixture

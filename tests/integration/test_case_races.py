@@ -17,19 +17,34 @@ from sqlalchemy import create_engine, text
 
 from tests.support import custody as flow
 from tests.support.controller import start_serve
+from tests.conftest import DATABASES, fresh_database
 from tests.support.world import build_world
 
 KEYS = {"TITIP_SECRET_KEY": "test-secret-key-0123456789abcdef", "TITIP_SCHEDULER_ENABLED": "false"}
 
 
-@pytest.fixture
-def hosts(app, db_url, client, tmp_path):
-    """(two controller URLs, the world, an in-process client for setting up)."""
+@pytest.fixture(scope="module", params=DATABASES)
+def hosts(request, tmp_path_factory):
+    """(two controller URLs, the database URL, the world, an in-process client for setting up),
+    started once per database for the module: each test makes cases of its own."""
+    from fastapi.testclient import TestClient
+
+    from controller.app import create_app
+    from controller.settings import Settings
+
+    home = tmp_path_factory.mktemp(f"races-{request.param}")
+    db_url = fresh_database(request, request.param, home)
+    app = create_app(Settings(database_url=db_url, secret_key=KEYS["TITIP_SECRET_KEY"], scheduler_enabled=False))
     world = build_world(app)
-    ctls = [start_serve(db_url, tmp_path / f"host{i}", KEYS, workers=2) for i in (1, 2)]
-    yield [c.url for c in ctls], world, client
-    for c in ctls:
-        c.stop()
+    ctls = [start_serve(db_url, home / f"host{i}", KEYS, workers=2) for i in (1, 2)]
+    try:
+        with TestClient(app) as client:
+            yield [c.url for c in ctls], db_url, world, client
+    finally:
+        for c in ctls:
+            c.stop()
+        for engine in (app.state.engine, app.state.read_engine, app.state.ingest_engine):
+            engine.dispose()
 
 
 def race(urls: list[str], path: str, token: str, bodies: list[dict | None]) -> list[httpx.Response]:
@@ -60,8 +75,8 @@ def one_winner(responses: list[httpx.Response]) -> list[dict]:
     return [r.json() for r in responses if r.status_code == 409]
 
 
-def test_twenty_head_dispositions_of_one_request_one_wins(hosts, db_url):
-    urls, world, client = hosts
+def test_twenty_head_dispositions_of_one_request_one_wins(hosts):
+    urls, db_url, world, client = hosts
     rid = flow.submit(client, world)["id"]
     losers = one_winner(race(urls, f"/api/v1/custody-requests/{rid}/actions/head_dispose", world.tokens["head"],
                              [{"note": f"teruskan {i}"} for i in range(20)]))
@@ -71,10 +86,11 @@ def test_twenty_head_dispositions_of_one_request_one_wins(hosts, db_url):
         ("submit",), ("head_dispose",)]
 
 
-def test_ten_reservations_with_different_slots_hold_one_allocation(hosts, db_url):
-    urls, world, client = hosts
+def test_ten_reservations_with_different_slots_hold_one_allocation(hosts):
+    urls, db_url, world, client = hosts
     rid = flow.submit(client, world, height_u=2)["id"]
     flow.to_assigned(client, world, rid)
+    held_before = rows(db_url, "SELECT COUNT(*) FROM rack_units")[0][0]
     bodies = [{"rack_id": world.ids["rack2"], "u_bottom": 1 + 3 * i} for i in range(10)]
     losers = one_winner(race(urls, f"/api/v1/custody-requests/{rid}/actions/reserve_space",
                              world.tokens["officer"], bodies))
@@ -82,15 +98,15 @@ def test_ten_reservations_with_different_slots_hold_one_allocation(hosts, db_url
     sid = rows(db_url, "SELECT server_id FROM custody_requests WHERE id = :r", r=rid)[0][0]
     live = rows(db_url, "SELECT id, u_bottom FROM allocations WHERE server_id = :s AND status != 'released'", s=sid)
     assert len(live) == 1
-    # No orphaned U anywhere: every held U belongs to that one allocation.
-    assert rows(db_url, "SELECT COUNT(*), MIN(allocation_id), MAX(allocation_id) FROM rack_units") == [
-        (2, live[0][0], live[0][0])]
+    # No orphaned U anywhere: the only U held since belong to that one allocation.
+    assert rows(db_url, "SELECT COUNT(*) FROM rack_units")[0][0] == held_before + 2
+    assert rows(db_url, "SELECT COUNT(*) FROM rack_units WHERE allocation_id = :a", a=live[0][0]) == [(2,)]
     assert rows(db_url, "SELECT COUNT(*) FROM custody_steps WHERE request_id = :r AND action = 'reserve_space'",
                 r=rid) == [(1,)]
 
 
-def test_twenty_assignments_of_one_ticket_one_wins(hosts, db_url):
-    urls, world, client = hosts
+def test_twenty_assignments_of_one_ticket_one_wins(hosts):
+    urls, db_url, world, client = hosts
     r = client.post("/api/v1/tickets", headers=world.auth("contact_a"),
                     json={"subject": "Server tidak dapat diakses", "description": "Sejak pagi"})
     assert r.status_code == 201, r.text
@@ -102,8 +118,8 @@ def test_twenty_assignments_of_one_ticket_one_wins(hosts, db_url):
         ("file",), ("assign",)]
 
 
-def test_twenty_approvals_of_one_maintenance_case_one_wins(hosts, db_url):
-    urls, world, client = hosts
+def test_twenty_approvals_of_one_maintenance_case_one_wins(hosts):
+    urls, db_url, world, client = hosts
     r = client.post("/api/v1/maintenance-cases", headers=world.auth("officer"), json={
         "server_id": world.ids["server_a"], "kind": "repair", "analysis": "Kipas PSU berisik"})
     assert r.status_code == 201, r.text
