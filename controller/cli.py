@@ -242,8 +242,6 @@ def demo_agent_token(serial: Annotated[str, typer.Option(help="the demo server's
 @inventory_app.command("run")
 def inventory_run(period: Annotated[Optional[str], typer.Option(help="YYYY-MM; default: this month")] = None) -> None:
     """Inventory every server in custody for a period (resumes a run that was cut off)."""
-    import re
-
     from .audit import install
     from .db import make_engine, make_sessionmaker
     from .models.base import utcnow
@@ -251,8 +249,10 @@ def inventory_run(period: Annotated[Optional[str], typer.Option(help="YYYY-MM; d
 
     settings = _settings()
     period = period or inventory.period_of(utcnow(), settings.timezone)
-    if not re.fullmatch(r"[0-9]{4}-(0[1-9]|1[0-2])", period):
-        typer.echo("error: --period must be YYYY-MM", err=True)
+    from .validation import period_problem
+
+    if (problem := period_problem(period, utcnow().date())) is not None:
+        typer.echo(f"error: --period {problem}", err=True)
         raise typer.Exit(2)
     sessions = make_sessionmaker(make_engine(settings.database_url))
     install(sessions)
@@ -467,6 +467,7 @@ def worker(site: Annotated[Optional[str], typer.Option(
     """Run a queue worker (PostgreSQL): on any host sharing the database, beside or instead of the
     one inside `titip serve`. Each job runs once per tick whichever worker takes it."""
     import logging
+    import os
 
     from . import jobqueue
     from .migrate import current_and_head
@@ -486,6 +487,10 @@ def worker(site: Annotated[Optional[str], typer.Option(
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("procrastinate").setLevel(logging.WARNING)
     jobqueue.run_worker(settings, site.strip() if site else None, concurrency)
+    # A job thread still running past the graceful stop ends here, with the worker's heartbeats.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 MIN_SECRET_KEY_BYTES = 32

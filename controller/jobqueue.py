@@ -121,14 +121,16 @@ def build(settings: Settings, sessions: sessionmaker[Session] | None = None) -> 
     if sessions is None:
         sessions = make_sessionmaker(make_engine(settings.database_url))
     connector = procrastinate.PsycopgConnector(conninfo=conninfo(settings.database_url), min_size=1,
-                                               max_size=settings.worker_concurrency + 4)
+                                               max_size=min(settings.worker_concurrency, 8) + 2)
     app = procrastinate.App(connector=connector, worker_defaults={
         "concurrency": settings.worker_concurrency,
         "update_heartbeat_interval": settings.worker_heartbeat_seconds,
         "stalled_worker_timeout": settings.worker_stalled_seconds,
         "delete_jobs": "successful",     # finished ticks leave no rows; failures stay to be read
         "fetch_job_polling_interval": 2.0,
-        "shutdown_graceful_timeout": 10.0,
+        # Heartbeats stop when a worker is asked to stop: its jobs get less than the stalled
+        # time to finish, so no other worker takes one up while it still runs.
+        "shutdown_graceful_timeout": max(1.0, min(10.0, settings.worker_stalled_seconds / 2)),
     })
     crons = schedules(settings)
     zone = ZoneInfo(settings.timezone)
@@ -162,11 +164,18 @@ def build(settings: Settings, sessions: sessionmaker[Session] | None = None) -> 
 
     @app.task(name="titip.probe_batch", queue=PROBES_QUEUE,
               retry=procrastinate.RetryStrategy(max_attempts=2, wait=5))
-    def probe_batch(checked_at: str, targets: list[dict]) -> int:
-        """Probe a share of a round's servers, concurrently (settings.probe_concurrency), and write
-        their rows once under the round's time."""
-        results = reachability.probe(targets, settings.probe_concurrency)
-        return reachability.write_round(sessions, datetime.fromisoformat(checked_at), results)
+    async def probe_batch(checked_at: str, targets: list[dict]) -> int:
+        """Probe a share of a round's servers and write their rows once under the round's time.
+        Async, so a worker holds many batches (a silent host keeps its batch waiting, not the
+        worker) while the probes themselves share one pool of settings.probe_concurrency threads."""
+        loop = asyncio.get_running_loop()
+        pool = reachability.probe_pool(settings.probe_concurrency)
+        from collectors.probes import run_checks
+
+        found = await asyncio.gather(*(loop.run_in_executor(pool, run_checks, t["ip"], t["checks"])
+                                       for t in targets))
+        return await asyncio.to_thread(reachability.write_round, sessions, datetime.fromisoformat(checked_at),
+                                       list(zip(targets, found)))
 
     def probe_round(ts: int) -> None:
         """Split the round into batches per site; the workers take them."""
@@ -229,7 +238,7 @@ class InProcessWorker:
 
     def _run(self) -> None:
         try:
-            asyncio.run(self._main())
+            run_loop(self._main())
         except asyncio.CancelledError:
             pass
         except Exception:  # noqa: BLE001 - the controller keeps serving; the log says why
@@ -250,12 +259,28 @@ class InProcessWorker:
         self._thread.join(timeout)
 
 
+def run_loop(main: Any) -> None:
+    """asyncio.run without its wait for the executor's threads: a job still running after the
+    graceful stop must end with the process, not outlive the worker's heartbeats."""
+    loop = asyncio.new_event_loop()
+    try:
+        loop.run_until_complete(main)
+    finally:
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.close()
+
+
 def run_worker(settings: Settings, site: str | None, concurrency: int | None = None) -> None:
     """`titip worker`: a queue worker in the foreground until SIGINT/SIGTERM."""
     app = build(settings)
     extra = {"concurrency": concurrency} if concurrency else {}
     log.info("queue worker on %s", ", ".join(worker_queues(site)))
-    app.run_worker(**worker_options(site, **extra))
+
+    async def main() -> None:
+        async with app.open_async():
+            await app.run_worker_async(**worker_options(site, **extra))
+
+    run_loop(main())
 
 
 def pending(settings: Settings, task_names: Iterable[str] | None = None) -> dict[str, int]:

@@ -99,11 +99,13 @@ class Settings(BaseSettings):
     # PostgreSQL: jobs run on the database's task queue (controller.jobqueue). `titip serve` runs
     # a queue worker too unless this is false (then run `titip worker` somewhere).
     serve_worker: bool = True
-    # Jobs one queue worker runs at once (mail beside a long monthly inventory, probe batches).
-    worker_concurrency: int = Field(default=4, ge=1, le=64)
-    # Probes in flight at once in one worker process, and targets per queued probe batch.
+    # Jobs one queue worker holds at once (mail beside a long monthly inventory; probe batches,
+    # which wait on the network rather than work).
+    worker_concurrency: int = Field(default=32, ge=1, le=256)
+    # Probes in flight at once in one worker process (TITIP_PROBE_CONCURRENCY), and servers per
+    # queued probe batch (small: a silent host holds back only its own batch).
     probe_concurrency: int = Field(default=64, ge=1, le=1024)
-    probe_batch_size: int = Field(default=50, ge=1, le=10_000)
+    probe_batch_size: int = Field(default=20, ge=1, le=10_000)
     # A worker silent this long is taken for dead: its running jobs are failed (a job's next tick
     # runs elsewhere) or, for probe batches, run again by another worker.
     worker_heartbeat_seconds: float = Field(default=10, gt=0)

@@ -50,7 +50,7 @@ _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
 
 
-def _probe_pool(concurrency: int) -> ThreadPoolExecutor:
+def probe_pool(concurrency: int) -> ThreadPoolExecutor:
     """One pool per process: the bound holds however many batches this worker runs at once."""
     global _pool
     with _pool_lock:
@@ -64,7 +64,7 @@ def probe(targets: list[dict], concurrency: int = 64) -> list[tuple[dict, list]]
     host costs its timeout once, beside the others, not in front of them."""
     from collectors.probes import run_checks
 
-    pool = _probe_pool(concurrency)
+    pool = probe_pool(concurrency)
     futures = [pool.submit(run_checks, t["ip"], t["checks"]) for t in targets]
     return [(t, f.result()) for t, f in zip(targets, futures)]
 
