@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import lru_cache
+from pathlib import Path
 
 import jwt
 from argon2 import PasswordHasher
@@ -13,6 +15,31 @@ from .models.base import utcnow
 _hasher = PasswordHasher()
 # Checked against when the username is unknown, so timing does not reveal which users exist.
 _DUMMY = _hasher.hash("titip-dummy-password")
+
+
+MIN_PASSWORD = 12
+_COMMON = Path(__file__).parent / "data" / "common-passwords.txt"
+
+
+@lru_cache(maxsize=1)
+def _common() -> frozenset[str]:
+    lines = _COMMON.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def password_problem(password: str, username: str) -> str | None:
+    """Why a password may not be chosen, or None (NIST 800-63B: length, a blocklist and the
+    username; no composition rules, which only make people write passwords down)."""
+    lowered = password.lower()
+    if len(password) < MIN_PASSWORD:
+        return f"at least {MIN_PASSWORD} characters"
+    if lowered in _common():
+        return "a commonly used password; choose another"
+    if len(set(lowered)) < 4:
+        return "too repetitive; choose a longer phrase"
+    if username and username.lower() in lowered:
+        return "must not contain the username"
+    return None
 
 
 def hash_password(password: str) -> str:

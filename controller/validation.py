@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -33,4 +35,18 @@ def parse(model: type[M] | TypeAdapter, data: Any, prefix: str = "", skip: int =
         raise invalid(exc, prefix, skip) from exc
 
 
-__all__ = ["BaseModel", "invalid", "parse"]
+FIRST_PERIOD = "2000-01"
+
+
+def period_problem(period: str, today: date) -> str | None:
+    """Why `period` (YYYY-MM) cannot be a month's inventory, or None: from 2000-01 (long before
+    any server here) to December of next year (a run planned ahead); 0000-01 or 9999-12 are typos."""
+    if not re.fullmatch(r"[0-9]{4}-(0[1-9]|1[0-2])", period):
+        return "must be YYYY-MM"
+    last = f"{today.year + 1:04d}-12"
+    if not FIRST_PERIOD <= period <= last:
+        return f"must be between {FIRST_PERIOD} and {last}"
+    return None
+
+
+__all__ = ["BaseModel", "invalid", "parse", "period_problem"]

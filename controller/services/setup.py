@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from ..domain.choices import Role
 from ..errors import Conflict, Invalid, NotFound
 from ..models import Allocation, Rack, RackUnit, Room, Server, Unit, User
-from ..security import hash_password
+from ..security import hash_password, password_problem
 from .common import flush_or_conflict, get_or_404
 from .space import rack_power_used
 
@@ -65,6 +65,7 @@ def create_user(session: Session, *, username: str, password: str, role: str, fu
     _check_role_unit(role, unit)
     if session.scalar(select(User.id).where(User.username == username)):
         raise Conflict(f"username '{username}' already exists", field="username")
+    check_password_policy(password, username)
     user = User(username=username, password_hash=hash_password(password), role=role,
                 full_name=full_name, nip=nip, email=email, unit_id=unit.id if unit else None)
     session.add(user)
@@ -83,7 +84,10 @@ def update_user(session: Session, user_id: int, changes: dict[str, Any]) -> User
     ends = "password" in changes or any(
         k in changes and changes[k] != getattr(user, k) for k in ("role", "is_active"))
     if "password" in changes:
+        check_password_policy(changes["password"], user.username)
         user.password_hash = hash_password(changes.pop("password"))
+        from .throttle import succeeded
+        succeeded(session, user.username)   # a reset by an admin lifts the account's lock
     for key, value in changes.items():
         setattr(user, key, value)
     if ends:
@@ -101,6 +105,11 @@ def deactivate_user(session: Session, user_id: int) -> User:
         end_sessions(user)
     session.flush()
     return user
+
+
+def check_password_policy(password: str, username: str) -> None:
+    if (problem := password_problem(password, username)) is not None:
+        raise Invalid(f"password: {problem}", field="password")
 
 
 def end_sessions(user: User) -> None:

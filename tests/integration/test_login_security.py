@@ -144,3 +144,15 @@ def test_malformed_or_endless_tokens_are_401_never_500(app, client, world, claim
     token = jwt.encode(claims, app.state.settings.secret_key, algorithm="HS256")
     r = client.get("/api/v1/auth/me", headers=_bearer(token))
     assert r.status_code == 401, r.text
+
+
+def test_an_admin_resetting_the_password_lifts_the_accounts_lock(app, client, world):
+    app.state.settings.login_lock_after = 3
+    for _ in range(3):
+        assert _token(client, "officer", "salah-salah").status_code == 401
+    assert _token(client, "officer", PASSWORD).status_code == 429
+    r = client.patch(f"/api/v1/users/{world.ids['officer']}", json={"password": "kata-sandi-baru-yang-panjang"},
+                     headers=world.auth("admin"))
+    assert r.status_code == 200, r.text
+    # The address's own streak (3 of its 9 free tries) does not stand in the way.
+    assert _token(client, "officer", "kata-sandi-baru-yang-panjang").status_code == 200

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import time
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request
@@ -16,7 +18,7 @@ from anyio.lowlevel import RunVar
 from starlette.concurrency import run_in_threadpool
 
 from collectors.record import ConditionRecord, InventoryRecord
-from ... import validation
+from ... import guard, validation
 from ...errors import Invalid, Unauthorized
 from ...limits import KIB, MIB, TooLarge
 from ...models.base import utcnow
@@ -78,13 +80,45 @@ def parse_reports(body: Any) -> list[dict[str, Any]]:
             raise
         except ValueError as exc:  # e.g. a newer schema_version than this controller reads
             raise Invalid(f"{field}: {exc}", field=field) from exc
+        dumped = adapter.dump_python(record)
+        physical(dumped, field)
         payload_json = adapter.dump_json(record).decode()
         most = MAX_HEARTBEAT_BYTES if rep.kind == "heartbeat" else MAX_INVENTORY_BYTES
         if len(payload_json) > most:
             raise TooLarge(f"{field}: a {rep.kind} of {len(payload_json)} bytes is over the {most} a "
                            f"{rep.kind} may take", field=field)
-        out.append({**rep.model_dump(), "payload": adapter.dump_python(record), "payload_json": payload_json})
+        out.append({**rep.model_dump(), "payload": dumped, "payload_json": payload_json})
     return out
+
+
+MAX_COUNT = 2**63 - 1      # bytes, rpm, error counters: what a BIGINT holds
+
+
+def physical(record: dict[str, Any], field: str) -> None:
+    """Numbers within what a server can measure and `collected_at` a real time, or a 422 naming
+    the field: 1e30 bytes, -5 % or "garbage" would become alerts and graphs nobody can trust."""
+    at = record.get("collected_at")
+    try:
+        parsed = datetime.fromisoformat(at.replace("Z", "+00:00")) if isinstance(at, str) else None
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.tzinfo is None or not 2000 <= parsed.year <= 9998:
+        raise Invalid(f"{field}.collected_at: {at!r} is not an ISO 8601 time with a zone", field=f"{field}.collected_at")
+    _numbers(record, field, "")
+
+
+def _numbers(value: Any, field: str, key: str) -> None:
+    if isinstance(value, dict):
+        for k, item in value.items():
+            _numbers(item, f"{field}.{k}", k)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _numbers(item, f"{field}.{i}", key)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        low, high = ((0, 100) if key == "percent" or key.endswith("_percent")
+                     else (-273.15, 1000) if key.endswith("celsius") else (0, MAX_COUNT))
+        if not (math.isfinite(value) and low <= value <= high):
+            raise Invalid(f"{field}: {value!r} is outside {low}..{high}", field=field)
 
 
 def bounded(value: Any, field: str) -> None:
@@ -145,7 +179,10 @@ async def reports(request: Request,
     if not _recently_live(credential) and not await to_thread.run_sync(
             _is_live, state.read_engine, credential, limiter=_writers()):
         return await run_in_threadpool(_ingest, request.app, credential, None)   # refuses, says why
-    body = decode_json(await request.body())
+    raw = await request.body()
+    body = decode_json(raw)
+    if b"\\u" in raw or b"\x7f" in raw or b"\xed" in raw:
+        body = guard.strip_text(body)   # a device's NUL or stray surrogate is dropped, not its report
     if (beat := live_heartbeat(body)) is not None:
         done = await to_thread.run_sync(heartbeats.store_one, state.ingest_engine, credential, beat,
                                         utcnow(), limiter=_writers())

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from ...domain.choices import Condition
 from ...crypto import SealError
 from ...errors import Conflict, Invalid
+from ...validation import period_problem
 from ...models import InventoryRun
 from ...models.base import utcnow
 from ...services import inventory, sealing, targets
@@ -119,6 +120,8 @@ def start_run(request: Request, db: SessionDep, settings: SettingsDep, user: Spa
               body: RunIn | None = None) -> dict:
     """Start (or resume) a period's run in the background; GET the period to follow it."""
     period = (body.period if body else None) or inventory.period_of(utcnow(), settings.timezone)
+    if (problem := period_problem(period, utcnow().date())) is not None:
+        raise Invalid(f"period: {problem}", field="period")
     existing = db.scalar(select(InventoryRun.status).where(InventoryRun.period == period))
     db.commit()
     if existing in ("completed", "signed"):
