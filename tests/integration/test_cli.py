@@ -80,3 +80,9 @@ def test_serve_with_two_workers_runs_the_scheduler_once(db_url, tmp_path):
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(30)
+
+
+def test_inventory_run_refuses_a_period_outside_the_window(db_url):
+    for period in ("0000-01", "9999-12"):
+        r = _titip("inventory", "run", "--period", period, db_url=db_url)
+        assert r.returncode == 2 and "2000-01" in r.stderr, r.stderr
