@@ -16,6 +16,7 @@ from ..domain.custody_flow import INSPECTION_CHECKLIST
 from pydantic import BaseModel, ValidationError
 
 from ..errors import Invalid
+from ..guard import BAD_TEXT
 
 Form = Mapping[str, Any]
 
@@ -24,6 +25,8 @@ def text(form: Form, name: str) -> str | None:
     value = form.get(name)
     if not isinstance(value, str):
         return None
+    if BAD_TEXT.search(value):   # multipart forms (with a letter) pass the guard's body check
+        raise Invalid(f"{name}: control characters are not accepted", field=name)
     value = value.strip()
     return value or None
 

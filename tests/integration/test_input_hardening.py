@@ -149,3 +149,19 @@ def test_no_template_has_inline_script_or_event_handlers():
         html = path.read_text()
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), path.name
         assert not re.search(r"\son[a-z]+\s*=", html), path.name
+
+
+def test_a_control_character_in_a_multipart_web_form_is_refused_not_stored(app, world):
+    from tests.integration.test_web_pages import PDF, Browser
+
+    contact = Browser(app, "contact_a")
+    r = contact.post("/requests", {"letter_number": "005/77/DINKES/2026", "letter_date": "2026-11-20",
+                                   "brand": "Dell\u0000", "model": "PowerEdge R650", "serial_number": "WEB-NUL-1",
+                                   "height_u": "2", "power_w": "500", "purpose": "SIMPUS"},
+                     files={"letter_file": ("surat.pdf", PDF, "application/pdf")})
+    assert r.status_code == 422 and "control characters" in r.text, r.text   # the form again, saying why
+    with app.state.sessions() as s:
+        from sqlalchemy import func, select
+
+        from controller.models import CustodyRequest
+        assert s.scalar(select(func.count()).select_from(CustodyRequest)) == 0
