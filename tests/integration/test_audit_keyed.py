@@ -125,6 +125,19 @@ def _store_document(app, world) -> int:
         return doc.id
 
 
+def test_the_database_refuses_to_rewrite_a_document(app, world, db_url):
+    from sqlalchemy.exc import DBAPIError
+
+    doc_id = _store_document(app, world)
+    engine = _raw(db_url)
+    with engine.connect() as conn:
+        with pytest.raises(DBAPIError, match="written once|append-only"):
+            conn.execute(text("UPDATE documents SET content = :c WHERE id = :i"), {"c": b"x", "i": doc_id})
+        with pytest.raises(DBAPIError, match="written once|append-only"):
+            conn.execute(text("DELETE FROM documents WHERE id = :i"), {"i": doc_id})
+    engine.dispose()
+
+
 def test_a_replaced_document_is_reported(app, client, world, db_url):
     doc_id = _store_document(app, world)
     app.state.engine.dispose()

@@ -22,6 +22,12 @@ def upgrade() -> None:
         batch.add_column(sa.Column('keyed_from', sa.BigInteger(), nullable=True))
         batch.add_column(sa.Column('mac', sa.String(length=64), nullable=True))
     op.execute("UPDATE audit_head SET keyed_from = last_seq + 1")
+    # SQLite: 0011 rebuilt `documents` (batch mode copies the table) and so lost 0002's write-once
+    # triggers; `titip audit verify` re-hashes the papers, but the database should refuse too.
+    if op.get_bind().dialect.name == "sqlite":
+        for verb in ("UPDATE", "DELETE"):
+            op.execute(f"""CREATE TRIGGER IF NOT EXISTS documents_no_{verb.lower()} BEFORE {verb} ON documents
+                           BEGIN SELECT RAISE(ABORT, 'documents are written once: {verb} refused'); END""")
 
 
 def downgrade() -> None:
