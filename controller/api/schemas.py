@@ -141,6 +141,8 @@ class ServerIn(In):
     power_w: int = PowerW
     hostname: str | None = Field(default=None, max_length=253, pattern=r"^[A-Za-z0-9.-]+$")
     management_ip: IpText = None
+    # The network it sits in: its probes go to `titip worker --site SITE`; empty: the office's own.
+    site: str = Field(default="", max_length=64, pattern=r"^[A-Za-z0-9._-]*$")
 
 
 
@@ -153,6 +155,7 @@ class ServerPatch(In):
     power_w: int | None = Field(default=None, ge=0, le=100_000)
     hostname: str | None = Field(default=None, max_length=253, pattern=r"^[A-Za-z0-9.-]+$")
     management_ip: IpText = None
+    site: str | None = Field(default=None, max_length=64, pattern=r"^[A-Za-z0-9._-]*$")
     condition: Condition | None = None
     # Needed when an officer corrects serial, height or power of a server in custody.
     reason: str | None = Field(default=None, max_length=500)
@@ -170,6 +173,7 @@ class ServerOut(Out):
     hostname: str | None
     management_ip: str | None
     condition: Condition
+    site: str = ""
     # Only on GET /servers/{id}: the latest heartbeat, inventory and when the agent was last seen.
     monitoring: dict | None = None
     # Only on GET /servers/{id}: every custody of the server, oldest first (a server may come back).

@@ -54,6 +54,8 @@ def create_server(session: Session, user: User, data: dict[str, Any]) -> Server:
     unit = unit_by_code(session, data.pop("unit_code"))
     if user.role == Role.unit_contact and unit.id != user.unit_id:
         raise Forbidden("a contact person registers servers for their own unit only", field="unit_code")
+    if data.get("site") and user.role == Role.unit_contact:
+        raise Forbidden("only the office assigns a server to a site", field="site")
     _serial_free(session, data["serial_number"])
     server = Server(unit_id=unit.id, **data)
     session.add(server)
@@ -93,6 +95,10 @@ def update_server(session: Session, user: User, server_id: int, changes: dict[st
             raise Forbidden("a contact person cannot hand a server to another unit", field="unit_code")
     if "condition" in changes and user.role == Role.unit_contact:
         raise Forbidden("only the office sets a server's condition", field="condition")
+    if "site" in changes and user.role == Role.unit_contact:
+        raise Forbidden("only the office assigns a server to a site", field="site")
+    if "site" in changes:
+        changes["site"] = changes["site"] or ""   # null: back to the office's own network
     corrected = {k: changes[k] for k in GUARDED if k in changes and changes[k] != getattr(server, k)}
     if custody is not None and corrected:
         _check_correction(user, server, custody, next(iter(corrected)), reason)

@@ -27,12 +27,15 @@ log = logging.getLogger(__name__)
 
 Address = Annotated[str, Field(min_length=1, max_length=253, pattern=r"^[A-Za-z0-9.:_-]+$")]
 Role = Literal["server", "switch", "pdu", "bmc", "ups"]
+# The network a target sits in: collected by `titip worker --site SITE`; empty: the office's own.
+Site = Annotated[str, Field(max_length=64, pattern=r"^[A-Za-z0-9._-]*$")]
 
 
 class SnmpIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: Literal["snmp"]
     role: Role = "server"
+    site: Site = ""
     address: Address
     port: int = Field(default=161, ge=1, le=65535)
     version: Literal["2c", "3"] = "2c"
@@ -56,6 +59,7 @@ class SshIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: Literal["ssh"]
     role: Role = "server"
+    site: Site = ""
     address: Address
     port: int = Field(default=22, ge=1, le=65535)
     username: str = Field(min_length=1, max_length=64)
@@ -93,7 +97,7 @@ def create(session: Session, settings: Settings, user: User, server_id: int, bod
         auth_protocol=getattr(body, "auth_protocol", None) if body.kind == "snmp" and body.version == "3" else None,
         priv_protocol=getattr(body, "priv_protocol", None) if body.kind == "snmp" and body.version == "3" else None,
         ssh_username=getattr(body, "username", None), device_type=getattr(body, "device_type", None),
-        secrets=SecretBox(settings).seal(secrets), created_by=user.username)
+        secrets=SecretBox(settings).seal(secrets), created_by=user.username, site=body.site)
     session.add(t)
     session.flush()
     return t
@@ -106,7 +110,7 @@ def out(t: CollectionTarget) -> dict[str, Any]:
             "auth_protocol": t.auth_protocol, "priv_protocol": t.priv_protocol, "username": t.ssh_username,
             "device_type": t.device_type, "host_key_fingerprint": t.host_key_fingerprint,
             "host_key_pinned_at": t.host_key_pinned_at, "last_ok": t.last_ok, "last_error": t.last_error,
-            "last_collected_at": t.last_collected_at, "retired_at": t.retired_at}
+            "last_collected_at": t.last_collected_at, "retired_at": t.retired_at, "site": t.site or ""}
 
 
 def active(session: Session, server_id: int) -> list[CollectionTarget]:

@@ -196,3 +196,87 @@ def test_jobs_run_once_across_two_controllers_and_a_worker_and_survive_a_killed_
         app.state.read_engine.dispose()
         app.state.ingest_engine.dispose()
     assert period is not None
+
+
+def _configured(client, world, serial: str, port: int) -> int:
+    rid = flow.submit(client, world, serial=serial)["id"]
+    flow.to_handed_over(client, world, rid)
+    flow.act(client, world, rid, "place", "officer")
+    flow.act(client, world, rid, "configure", "officer", {
+        "management_ip": "127.0.0.1", "access_checks": [{"kind": "tcp", "port": port}]})
+    return rid
+
+
+def test_the_office_tags_servers_and_targets_with_a_site(app, client, world):
+    sid = world.ids["server_a"]
+    r = client.patch(f"/api/v1/servers/{sid}", headers=world.auth("officer"), json={"site": "kecamatan-utara"})
+    assert r.status_code == 200 and r.json()["site"] == "kecamatan-utara"
+    assert client.get(f"/api/v1/servers/{sid}", headers=world.auth("officer")).json()["site"] == "kecamatan-utara"
+    r = client.patch(f"/api/v1/servers/{sid}", headers=world.auth("officer"), json={"site": "ruang utara"})
+    assert r.status_code == 422 and r.json()["field"] == "site"
+    r = client.patch(f"/api/v1/servers/{sid}", headers=world.auth("contact_a"), json={"site": ""})
+    assert r.status_code == 403 and r.json()["field"] == "site"
+    r = client.patch(f"/api/v1/servers/{sid}", headers=world.auth("officer"), json={"site": None})
+    assert r.status_code == 200 and r.json()["site"] == ""
+    r = client.post(f"/api/v1/servers/{sid}/targets", headers=world.auth("officer"), json={
+        "kind": "snmp", "address": "127.0.0.1", "community": "public", "site": "kecamatan-utara"})
+    assert r.status_code == 201 and r.json()["site"] == "kecamatan-utara"
+
+
+def test_a_sites_probes_wait_for_a_worker_of_that_site(pg_url, settings, tmp_path):
+    """A remote room's servers are probed only by `titip worker --site` near them; the plain
+    worker probes the rest of the round."""
+    from controller import jobqueue
+
+    app = create_app(settings)
+    world = build_world(app)
+    listener = socket.create_server(("127.0.0.1", 0), backlog=64)
+    threading.Thread(target=lambda: [listener.accept()[0].close() for _ in iter(int, 1)], daemon=True).start()
+    port = listener.getsockname()[1]
+    with TestClient(app) as client:
+        here = _configured(client, world, "SITE-HQ", port)
+        there = _configured(client, world, "SITE-UTARA", port)
+        with app.state.sessions() as s:
+            far_server = s.scalar(text(f"SELECT server_id FROM custody_requests WHERE id = {there}"))
+        r = client.patch(f"/api/v1/servers/{far_server}", headers=world.auth("officer"), json={"site": "utara"})
+        assert r.status_code == 200
+    env = {**os.environ, "TITIP_DATABASE_URL": pg_url, "TMPDIR": str(tmp_path),
+           "TITIP_JOB_SCHEDULE": json.dumps({k: "0 0 1 1 *" for k in jobqueue.PERIODIC})}
+    titip = str(Path(sys.executable).parent / "titip")
+    engine = create_engine(pg_url)
+    procs = []
+
+    def rows(rid: int) -> int:
+        with engine.connect() as conn:
+            return conn.scalar(select(func.count()).select_from(AccessCheck).where(
+                AccessCheck.request_id == rid, AccessCheck.origin == "schedule"))
+
+    try:
+        procs.append(subprocess.Popen([titip, "worker"], env=env, cwd=tmp_path))
+        queue = jobqueue.build(settings)
+        with queue.open():
+            queue.tasks["titip.probe_access"].defer(timestamp=int(time.time()))
+        _wait("the office's own server probed", lambda: rows(here) == 1)
+        time.sleep(3)
+        assert rows(there) == 0                              # no plain worker takes the remote room's
+        assert jobqueue.pending(settings, ["titip.probe_batch"]) == {"todo": 1}
+        procs.append(subprocess.Popen([titip, "worker", "--site", "utara"], env=env, cwd=tmp_path))
+        _wait("the remote room's server probed by its site's worker", lambda: rows(there) == 1)
+        assert rows(here) == 1
+        r = subprocess.run([titip, "worker", "--site", " "], env=env, cwd=tmp_path, capture_output=True, text=True)
+        assert r.returncode == 2 and "--site" in r.stderr
+    finally:
+        for proc in procs:
+            stop_process(proc)
+        engine.dispose()
+        listener.close()
+        app.state.engine.dispose()
+        app.state.read_engine.dispose()
+        app.state.ingest_engine.dispose()
+
+
+def test_titip_worker_on_sqlite_says_serve_runs_the_jobs(tmp_path):
+    env = {**os.environ, "TITIP_DATABASE_URL": f"sqlite:///{tmp_path / 'titip.db'}"}
+    r = subprocess.run([str(Path(sys.executable).parent / "titip"), "worker"], env=env, cwd=tmp_path,
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2 and "titip serve" in r.stderr

@@ -17,7 +17,8 @@ router = APIRouter(prefix="/servers", tags=["servers"])
 def server_out(s: Server) -> ServerOut:
     return ServerOut(id=s.id, unit_code=s.unit.code, brand=s.brand, model=s.model,
                      serial_number=s.serial_number, height_u=s.height_u, power_w=s.power_w,
-                     hostname=s.hostname, management_ip=s.management_ip, condition=s.condition)
+                     hostname=s.hostname, management_ip=s.management_ip, condition=s.condition,
+                     site=s.site or "")
 
 
 @router.get("", response_model=Page[ServerOut])
