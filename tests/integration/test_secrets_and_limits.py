@@ -43,7 +43,7 @@ def test_serve_refuses_the_development_key_or_a_short_one(db_url, key):
     """The development key is in the source: anyone could mint an admin token with it."""
     proc, _ = _serve(db_url, env={"TITIP_SECRET_KEY": key} if key else {})
     try:
-        out, err = proc.communicate(timeout=20)
+        _, err = proc.communicate(timeout=20)
     finally:
         stop_process(proc)
     assert proc.returncode == 4, err
@@ -104,7 +104,7 @@ def test_eight_parallel_100_mb_bodies_are_refused_unread_and_the_controller_stay
 
     import psutil
 
-    client, _, ctl = live
+    _, _, ctl = live
     proc = psutil.Process(ctl.proc.pid)
     peak = [proc.memory_info().rss]
     slowest = [0.0]

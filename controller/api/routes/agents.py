@@ -9,15 +9,16 @@ import time
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
+from anyio import CapacityLimiter, to_thread
+from anyio.lowlevel import RunVar
 from fastapi import APIRouter, Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
 from sqlalchemy.orm import Session
-from anyio import CapacityLimiter, to_thread
-from anyio.lowlevel import RunVar
 from starlette.concurrency import run_in_threadpool
 
 from collectors.record import ConditionRecord, InventoryRecord
+
 from ... import guard, validation
 from ...errors import Invalid, Unauthorized
 from ...limits import KIB, MIB, TooLarge
@@ -99,7 +100,7 @@ def physical(record: dict[str, Any], field: str) -> None:
     the field: 1e30 bytes, -5 % or "garbage" would become alerts and graphs nobody can trust."""
     at = record.get("collected_at")
     try:
-        parsed = datetime.fromisoformat(at.replace("Z", "+00:00")) if isinstance(at, str) else None
+        parsed = datetime.fromisoformat(at) if isinstance(at, str) else None
     except ValueError:
         parsed = None
     if parsed is None or parsed.tzinfo is None or not 2000 <= parsed.year <= 9998:
@@ -108,17 +109,31 @@ def physical(record: dict[str, Any], field: str) -> None:
 
 
 def _numbers(value: Any, field: str, key: str) -> None:
+    """Walks without building field names (a heartbeat a minute from every agent); the name of a
+    bad one is made only when it is found."""
     if isinstance(value, dict):
         for k, item in value.items():
-            _numbers(item, f"{field}.{k}", k)
+            if isinstance(item, (dict, list)):
+                _numbers(item, f"{field}.{k}", k)
+            elif isinstance(item, (int, float)) and not isinstance(item, bool):
+                _number(item, field, k, k)
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            _numbers(item, f"{field}.{i}", key)
-    elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        low, high = ((0, 100) if key == "percent" or key.endswith("_percent")
-                     else (-273.15, 1000) if key.endswith("celsius") else (0, MAX_COUNT))
-        if not (math.isfinite(value) and low <= value <= high):
-            raise Invalid(f"{field}: {value!r} is outside {low}..{high}", field=field)
+            if isinstance(item, (dict, list)):
+                _numbers(item, f"{field}.{i}", key)
+            elif isinstance(item, (int, float)) and not isinstance(item, bool):
+                _number(item, field, i, key)
+
+
+def _number(value: float, field: str, at: Any, key: str) -> None:
+    if key == "percent" or key.endswith("_percent"):
+        low, high = 0, 100
+    elif key.endswith("celsius"):
+        low, high = -273.15, 1000
+    else:
+        low, high = 0, MAX_COUNT
+    if not (low <= value <= high) or math.isnan(value):
+        raise Invalid(f"{field}.{at}: {value!r} is outside {low}..{high}", field=f"{field}.{at}")
 
 
 def bounded(value: Any, field: str) -> None:
