@@ -4,7 +4,8 @@ Each device is read by column-wise GETBULK of only the columns `snmp_records`
 names (the walker advances every column in the same request and drops a column
 once it leaves its table), with a per-request timeout and retries, a per-device
 deadline and a bound on devices in flight. v2c goes through the lean client in
-`snmp_wire`, v3 (USM) through pysnmp in `snmp_v3`.
+`snmp_wire`, v3 (USM) through the same lean transport in `snmp_usm`; v3 with DES, or
+with `v3_engine="pysnmp"` (the reference the tests compare against), through pysnmp in `snmp_v3`.
 
     results = asyncio.run(collect_many(targets))          # or collect_many_sync / collect_parallel
     for r in results: r.ok, r.error, r.inventory, r.condition, r.device
@@ -140,11 +141,13 @@ def _error_text(exc: BaseException, target: SnmpTarget) -> str:
 
 
 class Collector:
-    """Shared per run: the v2c socket (one per address family) and the v3 engines, opened on first use."""
+    """Shared per run: the v2c and v3 sockets (one per address family) and pysnmp's engines, opened on first use."""
 
-    def __init__(self, max_varbinds: int = 100) -> None:
+    def __init__(self, max_varbinds: int = 100, v3_engine: Literal["wire", "pysnmp"] = "wire") -> None:
         self.max_varbinds = max_varbinds
+        self.v3_engine = v3_engine
         self._v2c: dict[int, V2cClient] = {}
+        self._usm: dict[int, Any] = {}
         self._engines: Any = None
 
     async def _bulk_for(self, target: SnmpTarget) -> Bulk:
@@ -152,10 +155,24 @@ class Collector:
         info = await loop.getaddrinfo(target.address, target.port, type=socket.SOCK_DGRAM)
         family, address = info[0][0], info[0][4][:2]
         if target.version == "3":
+            from collectors.snmp_usm import Credentials, UsmClient
             from collectors.snmp_v3 import Engines, V3Session
 
             if not target.user or not target.auth_key:
                 raise SnmpError("SNMPv3 target needs a user and an auth key")
+            priv = target.priv_protocol.upper() if target.priv_protocol else None
+            if self.v3_engine == "wire" and priv != "DES":
+                credentials = Credentials.check(target.user, target.auth_protocol, target.auth_key, priv,
+                                                target.priv_key)
+                if family not in self._usm:
+                    self._usm[family] = await UsmClient.open(family)
+                usm = self._usm[family]
+
+                async def bulk_v3(non_repeaters: list[Oid], repeaters: list[Oid], reps: int) -> list[VarBind]:
+                    return await usm.request(address, credentials, [*non_repeaters, *repeaters],
+                                             len(non_repeaters), reps, timeout=target.timeout,
+                                             retries=target.retries)
+                return bulk_v3
             self._engines = self._engines or Engines()
             engine = self._engines.engine_for(target.user, target.auth_protocol, target.auth_key,
                                               target.priv_protocol, target.priv_key)
@@ -207,17 +224,18 @@ class Collector:
         return result
 
     def close(self) -> None:
-        for client in self._v2c.values():
+        for client in [*self._v2c.values(), *self._usm.values()]:
             client.close()
         self._v2c.clear()
+        self._usm.clear()
         if self._engines is not None:
             self._engines.close()
 
 
 async def collect_many(targets: list[SnmpTarget], concurrency: int = 64, deadline: float = 30.0,
-                       max_varbinds: int = 100) -> list[SnmpResult]:
+                       max_varbinds: int = 100, v3_engine: Literal["wire", "pysnmp"] = "wire") -> list[SnmpResult]:
     """Poll every target, at most `concurrency` at a time; results in the targets' order."""
-    collector = Collector(max_varbinds)
+    collector = Collector(max_varbinds, v3_engine)
     bound = asyncio.Semaphore(concurrency)
 
     async def one(target: SnmpTarget) -> SnmpResult:

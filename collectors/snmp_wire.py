@@ -102,13 +102,20 @@ def _varbind(oid: Oid) -> bytes:
     return encoded
 
 
-def encode_request(community: bytes, request_id: int, oids: list[Oid], non_repeaters: int = 0,
-                   max_repetitions: int = 0, bulk: bool = True) -> bytes:
-    """A v2c GetBulkRequest (or GetRequest when `bulk` is false) with NULL values."""
+def encode_pdu(request_id: int, oids: list[Oid], non_repeaters: int = 0, max_repetitions: int = 0,
+               bulk: bool = True) -> bytes:
+    """A GetBulkRequest-PDU (or GetRequest-PDU when `bulk` is false) with NULL values: v2c and v3 alike."""
     varbinds = b"".join(map(_varbind, oids))
     pdu = _integer(request_id) + _integer(non_repeaters if bulk else 0) \
         + _integer(max_repetitions if bulk else 0) + _tlv(0x30, varbinds)
-    return _tlv(0x30, _integer(1) + _tlv(0x04, community) + _tlv(0xA5 if bulk else 0xA0, pdu))
+    return _tlv(0xA5 if bulk else 0xA0, pdu)
+
+
+def encode_request(community: bytes, request_id: int, oids: list[Oid], non_repeaters: int = 0,
+                   max_repetitions: int = 0, bulk: bool = True) -> bytes:
+    """A v2c GetBulkRequest (or GetRequest when `bulk` is false) with NULL values."""
+    return _tlv(0x30, _integer(1) + _tlv(0x04, community)
+                + encode_pdu(request_id, oids, non_repeaters, max_repetitions, bulk))
 
 
 # --- decoding -------------------------------------------------------------------------------
@@ -208,9 +215,20 @@ def decode_response(data: bytes) -> tuple[int, int, int, list[VarBind]]:
         _, pos, _ = _header(data, 0)              # Message
         _, start, pos = _header(data, pos)        # version
         _, start, pos = _header(data, pos)        # community
-        tag, pos, _ = _header(data, pos)          # PDU
-        if tag != 0xA2:
-            raise SnmpError(f"unexpected PDU type 0x{tag:02x}")
+    except (IndexError, ValueError) as exc:
+        raise SnmpError(f"undecodable reply: {exc}") from exc
+    tag, *rest = decode_pdu(data, pos)
+    if tag != 0xA2:
+        raise SnmpError(f"unexpected PDU type 0x{tag:02x}")
+    return rest[0], rest[1], rest[2], rest[3]
+
+
+def decode_pdu(data: bytes, pos: int) -> tuple[int, int, int, int, list[VarBind]]:
+    """(PDU tag, request-id, error-status, error-index, varbinds) of the PDU at `pos` (v2c or v3)."""
+    try:
+        pdu_tag, pos, pdu_end = _header(data, pos)
+        if pdu_tag not in (0xA2, 0xA8):   # only a Response or a Report is read further
+            return pdu_tag, 0, 0, 0, []
         numbers = []
         for _ in range(3):
             _, start, pos = _header(data, pos)
@@ -231,9 +249,9 @@ def decode_response(data: bytes) -> tuple[int, int, int, list[VarBind]]:
             tag, start, pos = _header(data, pos)
             varbinds.append((oid, _value(tag, data[start:pos])))
             pos = vb_end
-        if pos != end:
+        if pos != end or end > pdu_end:
             raise SnmpError("varbind list overruns its length")
-        return numbers[0], numbers[1], numbers[2], varbinds
+        return pdu_tag, numbers[0], numbers[1], numbers[2], varbinds
     except (IndexError, ValueError) as exc:
         raise SnmpError(f"undecodable reply: {exc}") from exc
 
@@ -259,7 +277,10 @@ class V2cClient(asyncio.DatagramProtocol):
     source must be a device we are waiting for, its request-id (read from the header alone) one
     we sent to that very address and port, its size within `MAX_REPLY_BYTES`. Only then is it
     decoded; a matching reply that cannot be decoded fails that request with the reason.
+    Subclasses change `reply_key` (how a reply names its request: v3 matches on msgID).
     """
+
+    reply_key = staticmethod(peek_request_id)
 
     def __init__(self) -> None:
         self._pending: dict[int, tuple[asyncio.Future, tuple[str, int]]] = {}
@@ -269,7 +290,7 @@ class V2cClient(asyncio.DatagramProtocol):
         self.dropped = 0       # datagrams nobody asked for (or from the wrong source)
 
     @classmethod
-    async def open(cls, family: int = socket.AF_INET) -> "V2cClient":
+    async def open(cls, family: int = socket.AF_INET) -> Any:
         sock = socket.socket(family, socket.SOCK_DGRAM)
         for option in (getattr(socket, "SO_RCVBUFFORCE", None), socket.SO_RCVBUF):
             try:  # a burst of replies must not overflow the buffer (root may force past rmem_max)
@@ -292,7 +313,7 @@ class V2cClient(asyncio.DatagramProtocol):
             self.dropped += 1
             return
         try:
-            waiting = self._pending.get(peek_request_id(data))
+            waiting = self._pending.get(self.reply_key(data))
         except SnmpError:
             waiting = None
         if waiting is None or waiting[0].done() or tuple(waiting[1][:2]) != source:
@@ -301,32 +322,34 @@ class V2cClient(asyncio.DatagramProtocol):
         if len(data) > MAX_REPLY_BYTES:
             waiting[0].set_exception(SnmpError(f"reply of {len(data)} bytes (at most {MAX_REPLY_BYTES})"))
             return
-        try:
-            waiting[0].set_result(decode_response(data))
-        except SnmpError as exc:
-            waiting[0].set_exception(exc)
+        waiting[0].set_result(data)
 
     def close(self) -> None:
         if self._transport is not None:
             self._transport.close()
 
-    async def request(self, address: tuple[str, int], community: bytes, oids: list[Oid],
-                      non_repeaters: int = 0, max_repetitions: int = 0, bulk: bool = True,
-                      timeout: float = 2.0, retries: int = 1) -> list[VarBind]:
-        """One GET/GETBULK with retries (same request-id, so a late reply still counts)."""
+    def new_id(self) -> int:
+        """A random id (request-id or msgID) that no request in flight uses."""
+        key = secrets.randbelow(0x7FFFFFFF) + 1
+        while key in self._pending:
+            key = secrets.randbelow(0x7FFFFFFF) + 1
+        return key
+
+    async def exchange(self, address: tuple[str, int], key: int, message: bytes, timeout: float = 2.0,
+                       retries: int = 1) -> bytes | None:
+        """Send `message` until a reply naming `key` comes from `address`; None when none came.
+
+        Retries resend the same message, so a late reply to an earlier try still counts.
+        """
         assert self._transport is not None, "open() first"
         loop = asyncio.get_running_loop()
-        request_id = secrets.randbelow(0x7FFFFFFF) + 1
-        while request_id in self._pending:
-            request_id = secrets.randbelow(0x7FFFFFFF) + 1
-        message = encode_request(community, request_id, oids, non_repeaters, max_repetitions, bulk)
         reply = None
         source = tuple(address[:2])
         self._sources[source] += 1
         try:
             for attempt in range(retries + 1):
                 future: asyncio.Future = loop.create_future()
-                self._pending[request_id] = (future, address)
+                self._pending[key] = (future, address)
                 self._transport.sendto(message, address)
                 # A timer handle instead of asyncio.wait_for: no task per request.
                 timer = loop.call_later(timeout, _expire, future)
@@ -338,13 +361,22 @@ class V2cClient(asyncio.DatagramProtocol):
                     break
                 self.retransmits += attempt < retries
         finally:
-            self._pending.pop(request_id, None)
+            self._pending.pop(key, None)
             self._sources[source] -= 1
             if self._sources[source] <= 0:
                 del self._sources[source]
-        if reply is None:
+        return reply
+
+    async def request(self, address: tuple[str, int], community: bytes, oids: list[Oid],
+                      non_repeaters: int = 0, max_repetitions: int = 0, bulk: bool = True,
+                      timeout: float = 2.0, retries: int = 1) -> list[VarBind]:
+        """One GET/GETBULK with retries (same request-id, so a late reply still counts)."""
+        request_id = self.new_id()
+        message = encode_request(community, request_id, oids, non_repeaters, max_repetitions, bulk)
+        data = await self.exchange(address, request_id, message, timeout, retries)
+        if data is None:
             raise SnmpError(f"no response after {retries + 1} tries of {timeout:g} s")
-        _, status, index, varbinds = reply
+        _, status, index, varbinds = decode_response(data)
         if status:
             raise SnmpError(_status_text(status, index))
         return varbinds

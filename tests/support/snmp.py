@@ -21,6 +21,8 @@ from pathlib import Path
 COMMUNITY = "public"
 V3_USER, V3_AUTH, V3_PRIV = "titipv3", "authpass123", "privpass123"          # SHA + AES
 V3_USER_256 = "titipv3s256"                                                   # SHA-256 + AES
+V3_USER_512 = "titipv3s512"                                                   # SHA-512 + AES-256
+V3_USER_SHA_AES256 = "titipv3a256"   # SHA + AES-256: the 20-byte key needs the Blumenthal extension
 
 
 def free_udp_port() -> int:
@@ -67,7 +69,7 @@ def _wait_for_answer(agent: Agent, community: str, what: str) -> Agent:
 
 def start_snmpd(port: int | None = None, sys_name: str | None = None,
                 location: str = "Ruang Server Kominfo, Rak A") -> Agent:
-    """Debian's snmpd on 127.0.0.1:`port` with v2c `public` and two v3 authPriv users."""
+    """Debian's snmpd on 127.0.0.1:`port` with v2c `public` and four v3 authPriv users (see above)."""
     if shutil.which("snmpd") is None and not Path("/usr/sbin/snmpd").exists():
         raise RuntimeError("snmpd not found: apt-get install snmpd snmp (make test does)")
     root = Path(tempfile.mkdtemp(prefix="titip-snmpd-"))
@@ -77,8 +79,11 @@ def start_snmpd(port: int | None = None, sys_name: str | None = None,
         f"agentAddress udp:127.0.0.1:{port}\n"
         f"rocommunity {COMMUNITY} 127.0.0.1\n"
         f"rouser {V3_USER} priv\nrouser {V3_USER_256} priv\n"
+        f"rouser {V3_USER_512} priv\nrouser {V3_USER_SHA_AES256} priv\n"
         f"createUser {V3_USER} SHA {V3_AUTH} AES {V3_PRIV}\n"
         f"createUser {V3_USER_256} SHA-256 {V3_AUTH} AES {V3_PRIV}\n"
+        f"createUser {V3_USER_512} SHA-512 {V3_AUTH} AES-256 {V3_PRIV}\n"
+        f"createUser {V3_USER_SHA_AES256} SHA {V3_AUTH} AES-256 {V3_PRIV}\n"
         f"sysLocation {location}\nsysContact officer@kominfo.example\n"
         + (f"sysName {sys_name}\n" if sys_name else "")
         # Counting hrSWRun & co. is slow and unused: keep the agent lean for the bench.
