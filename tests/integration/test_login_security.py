@@ -156,3 +156,21 @@ def test_an_admin_resetting_the_password_lifts_the_accounts_lock(app, client, wo
     assert r.status_code == 200, r.text
     # The address's own streak (3 of its 9 free tries) does not stand in the way.
     assert _token(client, "officer", "kata-sandi-baru-yang-panjang").status_code == 200
+
+
+def test_the_nightly_retention_forgets_throttle_rows_nobody_tried_for_a_day(app, client, world):
+    from datetime import timedelta
+
+    from controller.models import LoginThrottle
+    from controller.models.base import utcnow
+    from controller.services import retention
+
+    assert _token(client, "nobody-here", "salah-salah").status_code == 401
+    with app.state.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(LoginThrottle)) == 2     # the account, the address
+    retention.prune(app.state.sessions, app.state.settings, utcnow() + timedelta(hours=23))
+    with app.state.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(LoginThrottle)) == 2
+    retention.prune(app.state.sessions, app.state.settings, utcnow() + timedelta(hours=25))
+    with app.state.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(LoginThrottle)) == 0
