@@ -26,7 +26,7 @@ import asyncio
 import hashlib
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from cryptography.hazmat.primitives import constant_time, hashes
@@ -123,8 +123,17 @@ def localized_keys(engine_id: bytes, auth: str, auth_passphrase: str, priv: str 
     return auth_key, priv_key
 
 
+_SIGNERS: dict[tuple[bytes, str], crypto_hmac.HMAC] = {}
+
+
 def _mac(key: bytes, auth: str, message: bytes) -> bytes:
-    signer = crypto_hmac.HMAC(key, AUTH[auth][0]())
+    """The truncated HMAC; the keyed context is made once per key and copied per message."""
+    base = _SIGNERS.get((key, auth))
+    if base is None:
+        if len(_SIGNERS) > _KEYS_MAX:
+            _SIGNERS.clear()
+        base = _SIGNERS[(key, auth)] = crypto_hmac.HMAC(key, AUTH[auth][0]())
+    signer = base.copy()
     signer.update(message)
     return signer.finalize()[:AUTH[auth][2]]
 
@@ -331,13 +340,15 @@ class EngineState:
             self.boots, self.engine_time, self.synced_at = boots, engine_time, time.monotonic()
 
 
-@dataclass
+@dataclass(frozen=True)
 class Credentials:
+    """A target's USM user, checked once; the passphrases stay out of repr()."""
+
     user: bytes
     auth: str
-    auth_passphrase: str
-    priv: str | None
-    priv_passphrase: str | None
+    auth_passphrase: str = field(repr=False)
+    priv: str | None = None
+    priv_passphrase: str | None = field(default=None, repr=False)
 
     @classmethod
     def check(cls, user: str | None, auth: str, auth_passphrase: str | None, priv: str | None,
@@ -371,6 +382,7 @@ class UsmClient(V2cClient):
         self.engines: dict[tuple[str, int], EngineState] = {}
         self._discovering: dict[tuple[str, int], asyncio.Future] = {}
         self._salt = secrets.randbits(64)
+        self._local: dict[tuple[bytes, Credentials], tuple[bytes, bytes | None]] = {}
 
     def _next_salt(self) -> bytes:
         self._salt = (self._salt + 1) & (2**64 - 1)
@@ -419,8 +431,14 @@ class UsmClient(V2cClient):
     async def _request(self, state: EngineState, address: tuple[str, int], credentials: Credentials,
                        oids: list[Oid], non_repeaters: int, max_repetitions: int, bulk: bool,
                        timeout: float, retries: int, last: bool) -> list[VarBind]:
-        auth_key, priv_key = localized_keys(state.engine_id, credentials.auth, credentials.auth_passphrase,
-                                            credentials.priv, credentials.priv_passphrase)
+        keys = self._local.get((state.engine_id, credentials))
+        if keys is None:
+            if len(self._local) > _KEYS_MAX:
+                self._local.clear()
+            keys = self._local[(state.engine_id, credentials)] = localized_keys(
+                state.engine_id, credentials.auth, credentials.auth_passphrase, credentials.priv,
+                credentials.priv_passphrase)
+        auth_key, priv_key = keys
         msg_id, request_id = self.new_id(), secrets.randbelow(0x7FFFFFFF) + 1
         flags = FLAG_AUTH | FLAG_REPORTABLE | (FLAG_PRIV if priv_key else 0)
         boots, engine_time = state.boots, state.now()
