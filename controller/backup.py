@@ -107,7 +107,7 @@ def _sha256(path: Path) -> str:
 
 
 def _run(cmd: list[str], env: dict[str, str], what: str) -> None:
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise BackupError(f"{what} failed ({Path(cmd[0]).name} exit {proc.returncode}): "
                           f"{proc.stderr.strip()[-800:]}")
@@ -130,8 +130,8 @@ def _facts(conn) -> dict[str, Any]:
 
 def keys_needed(facts: dict[str, Any]) -> list[str]:
     """What must be present (kept apart from the backups) for the restored data to be usable."""
-    out = ["TITIP_AUDIT_KEY: the audit chain and its head are keyed with it; without it "
-           "`titip audit verify` fails",
+    out = [("TITIP_AUDIT_KEY: the audit chain and its head are keyed with it; without it "
+            "`titip audit verify` fails"),
            "TITIP_SECRET_KEY: signs login tokens (a new one only logs everyone out)"]
     kids = facts.get("sealing_key_ids") or []
     named = [k for k in kids if k != "derived"]
@@ -259,13 +259,13 @@ def verify(settings: Settings, dump: str | Path) -> Checked:
     result = Checked(True)
     actual = _sha256(dump)
     if actual != manifest.get("sha256"):
-        return Checked(False, bad=[f"{dump.name}: sha256 {actual[:16]}... is not the manifest's "
-                                   f"{str(manifest.get('sha256'))[:16]}...: the file was altered or cut"])
+        return Checked(False, bad=[(f"{dump.name}: sha256 {actual[:16]}... is not the manifest's "
+                                    f"{str(manifest.get('sha256'))[:16]}...: the file was altered or cut")])
     result.good.append(f"{dump.name}: sha256 matches the manifest ({manifest['size']} bytes)")
     with _scratch(settings, kind) as scratch_url:
         _restore_into(kind, dump, scratch_url, clean=False)
         result.good.append(f"restored into a scratch {kind} database")
-        ok, good, bad = _audit_report(settings, scratch_url, [manifest["audit_head"]])
+        _, good, bad = _audit_report(settings, scratch_url, [manifest["audit_head"]])
     result.good += good
     result.bad += bad
     result.ok = not result.bad
@@ -286,7 +286,7 @@ def _scratch(settings: Settings, kind: str) -> Iterator[str]:
     try:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001 - the operator needs the reason, not a traceback
+    except Exception as exc:  # the operator needs the reason, not a traceback
         admin.dispose()
         raise BackupError(f"cannot create a scratch database to check the backup in ({exc.__class__.__name__}: "
                           f"{str(exc).splitlines()[0]}); run the check as a role that may CREATE DATABASE") from exc

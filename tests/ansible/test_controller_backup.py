@@ -11,15 +11,23 @@ from ansible_helpers import run_playbook
 from sqlalchemy import create_engine, text
 
 from tests.ansible.test_controller_role import (  # noqa: F401 (fixtures)
-    CONFIG_DIR, DATA_DIR, SECRET, database, pytestmark, prometheus_yml, role_vars, write_playbook)
+    CONFIG_DIR,
+    DATA_DIR,
+    SECRET,
+    database,
+    prometheus_yml,
+    pytestmark,
+    role_vars,
+    write_playbook,
+)
 from tests.support.postgres import free_port
 
 AUDIT_KEY = "role-test-audit-key-0123456789abcdef"
 SEALING = "k1:role-test-sealing-key-0123456789abcdef"
 
 
-def test_role_backs_up_before_it_migrates_an_existing_database(tmp_path: Path, database: str, prometheus_yml: Path,
-                                                               controller_wheelhouse) -> None:
+def test_role_backs_up_before_it_migrates_an_existing_database(
+        tmp_path: Path, database: str, prometheus_yml: Path, controller_wheelhouse) -> None:  # noqa: F811
     from controller.migrate import current_and_head, upgrade
 
     upgrade(database, "0013")  # an install from before this release, holding data
@@ -52,8 +60,8 @@ def test_role_backs_up_before_it_migrates_an_existing_database(tmp_path: Path, d
     assert len(list(backups.glob("*.pgdump"))) == 1
 
 
-def test_a_fresh_install_takes_no_backup(tmp_path: Path, database: str, prometheus_yml: Path,
-                                         controller_wheelhouse) -> None:
+def test_a_fresh_install_takes_no_backup(
+        tmp_path: Path, database: str, prometheus_yml: Path, controller_wheelhouse) -> None:  # noqa: F811
     root, home = tmp_path / "root", tmp_path / "ansible"
     variables = role_vars(root, database, free_port(), controller_wheelhouse, prometheus_yml)
     run = run_playbook(write_playbook(tmp_path), variables, home)

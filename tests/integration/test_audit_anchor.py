@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from sqlalchemy import text
 
@@ -81,6 +82,6 @@ def test_the_nightly_job_writes_an_anchor(app, client, world, settings, tmp_path
     settings = settings.model_copy(update={"data_dir": str(tmp_path)})
     assert "anchor_audit" in {job.id for job in scheduler.build(app.state.sessions, settings).get_jobs()}
     path = jobs.anchor_audit(app.state.sessions, settings)
-    [line] = [json.loads(x) for x in open(path).read().splitlines()]
+    [line] = [json.loads(x) for x in Path(path).read_text().splitlines()]
     with app.state.sessions() as s:
         assert line["seq"] == audit.anchor(s)["seq"] > 0

@@ -24,7 +24,7 @@ WRONG_KEY = b"an-attackers-guess-at-the-key-0123456789"
 def _titip(db_url: str, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     full = {**os.environ, "TITIP_DATABASE_URL": db_url, **(env or {})}
     return subprocess.run([sys.executable, "-m", "controller.cli", *args],
-                          env=full, capture_output=True, text=True, timeout=120)
+                          env=full, capture_output=True, text=True, timeout=120, check=False)
 
 
 def _events(conn) -> list[dict]:
