@@ -14,7 +14,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,6 +29,7 @@ log = logging.getLogger("titip.jobqueue")
 
 JOBS_QUEUE = "jobs"
 PROBES_QUEUE = "probes"
+COLLECT_QUEUE = "collect"
 # The periodic jobs, by the name used in settings.job_schedule and the logs.
 PERIODIC = ("deliver_mail", "lapse_reservations", "probe_access", "monthly_inventory", "prune_measurements",
             "anchor_audit", "backup_nightly")
@@ -47,10 +50,15 @@ def probe_queue(site: str) -> str:
     return f"{PROBES_QUEUE}@{site}" if site else PROBES_QUEUE
 
 
+def collect_queue(site: str) -> str:
+    """The queue of a site's monthly-inventory collections (one task per server)."""
+    return f"{COLLECT_QUEUE}@{site}" if site else COLLECT_QUEUE
+
+
 def worker_queues(site: str | None) -> list[str]:
     """A site's worker takes only that site's work; a plain worker takes the jobs and the
-    untagged probes (never another site's: it could not reach them)."""
-    return [probe_queue(site)] if site else [JOBS_QUEUE, PROBES_QUEUE]
+    untagged probes and collections (never another site's: it could not reach them)."""
+    return [probe_queue(site), collect_queue(site)] if site else [JOBS_QUEUE, PROBES_QUEUE, COLLECT_QUEUE]
 
 
 def conninfo(database_url: str) -> str:
@@ -116,7 +124,7 @@ def build(settings: Settings, sessions: sessionmaker[Session] | None = None) -> 
 
     from . import jobs
     from .db import make_engine, make_sessionmaker
-    from .services import reachability
+    from .services import inventory, reachability
 
     if sessions is None:
         sessions = make_sessionmaker(make_engine(settings.database_url))
@@ -150,12 +158,48 @@ def build(settings: Settings, sessions: sessionmaker[Session] | None = None) -> 
     periodic("deliver_mail", lambda ts: jobs.deliver_mail(sessions, settings))
     periodic("lapse_reservations", lambda ts: jobs.lapse_reservations(sessions, settings))
 
+    @app.task(name="titip.inventory_server", queue=COLLECT_QUEUE,
+              retry=procrastinate.RetryStrategy(max_attempts=2, wait=30))
+    async def inventory_server(run_id: int, server_id: int) -> None:
+        """One server of the monthly inventory, collected by whichever worker (of its site) takes
+        it, up to settings.collect_concurrency at once in this process."""
+        await asyncio.get_running_loop().run_in_executor(
+            _collect_pool(settings.collect_concurrency), inventory.inventory_server, sessions, settings,
+            run_id, server_id)
+
+    def spread(run_id: int, todo: list[int]) -> bool:
+        """Queue each server of the run for the workers; wait (renewing the run's lease) until
+        every item is written, or until nothing has moved for a lease's length."""
+        with sessions() as s:
+            sites = {sid: inventory.collection_site(s, sid) for sid in todo}
+            s.rollback()
+        need = inventory.items_written(sessions, settings, run_id) + len(todo)
+        for sid in todo:
+            try:
+                inventory_server.configure(queue=collect_queue(sites[sid]),
+                                           queueing_lock=f"inventory-{run_id}-{sid}").defer(
+                    run_id=run_id, server_id=sid)
+            except procrastinate.exceptions.AlreadyEnqueued:
+                pass   # queued by a holder before this one (resumed run)
+        log.info("monthly inventory run %s: %d servers queued over %d site(s)", run_id, len(todo),
+                 len(set(sites.values())))
+        last, idle_since = -1, time.monotonic()
+        while True:
+            n = inventory.items_written(sessions, settings, run_id)
+            if n >= need:
+                return True
+            if n != last:
+                last, idle_since = n, time.monotonic()
+            elif time.monotonic() - idle_since > settings.inventory_lease_seconds:
+                return False
+            time.sleep(1)
+
     def monthly(ts: int) -> None:
         local = datetime.fromtimestamp(ts, zone)
         if "monthly_inventory" not in settings.job_schedule and (local.day, local.hour) != (
                 settings.inventory_day, settings.inventory_hour):
             return
-        jobs.monthly_inventory(sessions, settings)
+        jobs.monthly_inventory(sessions, settings, spread=spread)
 
     periodic("monthly_inventory", monthly, later)
     periodic("prune_measurements", lambda ts: jobs.prune_measurements(sessions, settings), later)
@@ -202,19 +246,30 @@ def build(settings: Settings, sessions: sessionmaker[Session] | None = None) -> 
     async def retry_stalled(context: Any, timestamp: int) -> None:
         """Jobs left running by a worker that stopped sending heartbeats (its host died): a
         periodic job is failed, so its lock frees and its next tick runs on a live worker; a
-        probe batch runs again (its rows are written once whichever worker finishes it)."""
+        probe batch or an inventory server runs again (written once whichever worker finishes)."""
         manager = context.app.job_manager
         for job in await manager.get_stalled_jobs(seconds_since_heartbeat=settings.worker_stalled_seconds):
-            if job.task_name == "titip.probe_batch":
+            again = job.task_name in ("titip.probe_batch", "titip.inventory_server")
+            if again:
                 await manager.retry_job(job)
             else:
                 await manager.finish_job(job, status=pjobs.Status.FAILED, delete_job=False)
             log.warning("job %s (%s) of a dead worker: %s", job.id, job.task_name,
-                        "run again" if job.task_name == "titip.probe_batch" else "failed; its next tick runs")
+                        "run again" if again else "failed; its next tick runs")
 
     app.periodic(cron=crons["retry_stalled"], periodic_id="retry_stalled",
                  queueing_lock="titip.retry_stalled")(retry_stalled)
     return app
+
+
+_collect: ThreadPoolExecutor | None = None
+
+
+def _collect_pool(size: int) -> ThreadPoolExecutor:
+    global _collect
+    if _collect is None:
+        _collect = ThreadPoolExecutor(max_workers=size, thread_name_prefix="titip-collect")
+    return _collect
 
 
 def worker_options(site: str | None, **extra: Any) -> dict[str, Any]:

@@ -28,15 +28,22 @@ def deliver_mail(sessions: sessionmaker[Session], settings: Settings) -> tuple[i
     return sent, failed
 
 
-def monthly_inventory(sessions: sessionmaker[Session], settings: Settings, period: str | None = None) -> None:
-    """The SOP's monthly inventory; a second controller finds the period taken and stops."""
+def monthly_inventory(sessions: sessionmaker[Session], settings: Settings, period: str | None = None,
+                      spread=None) -> None:
+    """The SOP's monthly inventory; a second controller finds the period taken and stops.
+    `spread`: PostgreSQL's queue hands the servers to its workers (controller.jobqueue)."""
     from .models.base import utcnow
 
     period = period or inventory.period_of(utcnow(), settings.timezone)
     try:
-        summary = inventory.run(sessions, settings, period, actor="system")
+        summary = inventory.run(sessions, settings, period, actor="system", spread=spread)
     except inventory.RunTaken as exc:
         log.info("monthly inventory: %s", exc)
+        return
+    if summary.status != "completed":
+        log.warning("monthly inventory %s: %d servers still without an item; the run stays open to be "
+                    "resumed (`titip inventory run`, or a worker of their site)", period,
+                    summary.total - summary.done_now)
         return
     log.info("monthly inventory %s: %d servers, %d reached, unreachable: %s", period, summary.total,
              summary.reached, ", ".join(summary.unreachable) or "none")

@@ -106,6 +106,8 @@ class Settings(BaseSettings):
     # queued probe batch (small: a silent host holds back only its own batch).
     probe_concurrency: int = Field(default=64, ge=1, le=1024)
     probe_batch_size: int = Field(default=20, ge=1, le=10_000)
+    # Monthly inventory on PostgreSQL: SNMP/SSH collections at once per worker process.
+    collect_concurrency: int = Field(default=8, ge=1, le=256)
     # A worker silent this long is taken for dead: its running jobs are failed (a job's next tick
     # runs elsewhere) or, for probe batches, run again by another worker.
     worker_heartbeat_seconds: float = Field(default=10, gt=0)

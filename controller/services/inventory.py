@@ -105,11 +105,14 @@ def _renew(s: Session, run_id: int, settings: Settings) -> None:
 
 
 def run(sessions: sessionmaker[Session], settings: Settings, period: str, actor: str = "system",
-        progress: Callable[[int, int], None] | None = None, stop_after: int | None = None) -> Summary:
+        progress: Callable[[int, int], None] | None = None, stop_after: int | None = None,
+        spread: Callable[[int, list[int]], bool] | None = None) -> Summary:
     """Inventory every server in custody for `period`; resumable, one item per server.
 
     `stop_after` ends the worker after that many servers without finishing, as a crash would
-    (tests use it to check that a later run resumes where this one stopped).
+    (tests use it to check that a later run resumes where this one stopped). `spread(run id,
+    servers)` hands the servers to other workers (PostgreSQL's queue) instead of collecting them
+    here, and says whether every item is written; if not, the run stays running, to be resumed.
     """
     run_id, resumed = claim(sessions, settings, period, actor)
     with sessions() as s:
@@ -118,6 +121,10 @@ def run(sessions: sessionmaker[Session], settings: Settings, period: str, actor:
         todo = [sid for sid in everyone if sid not in done]
         total = len(everyone)
     summary = Summary(period, "running", total=total, resumed=resumed)
+    if spread is not None and todo:
+        if not spread(run_id, todo):
+            return summary
+        summary.done_now, todo = len(todo), []
     for i, server_id in enumerate(todo):
         if stop_after is not None and i >= stop_after:
             return summary
@@ -140,6 +147,39 @@ def run(sessions: sessionmaker[Session], settings: Settings, period: str, actor:
         summary.unreachable = [s.get(Server, it.server_id).serial_number for it in items if not it.reached]
     summary.status, summary.total, summary.reached = "completed", len(items), reached
     return summary
+
+
+def inventory_server(sessions: sessionmaker[Session], settings: Settings, run_id: int, server_id: int,
+                     actor: str = "system") -> None:
+    """One server of a spread run, as the run's own loop does it: skipped when its item is already
+    written (a task run twice), its crash recorded as its failure."""
+    with sessions() as s:
+        if s.scalar(select(InventoryItem.id).where(InventoryItem.run_id == run_id,
+                                                    InventoryItem.server_id == server_id)) is not None:
+            return
+    try:
+        _inventory_one(sessions, settings, run_id, server_id, actor)
+    except Exception as exc:  # one server's crash must not end the month's run
+        log.exception("inventory run %s: server %s failed", run_id, server_id)
+        _record_failure(sessions, settings, run_id, server_id, actor, exc)
+
+
+def items_written(sessions: sessionmaker[Session], settings: Settings, run_id: int, renew: bool = True) -> int:
+    """How many servers of the run have their item; renews the run's lease (the holder is alive)."""
+    with sessions() as s:
+        n = s.scalar(select(func.count()).select_from(InventoryItem).where(InventoryItem.run_id == run_id)) or 0
+        if renew:
+            _renew(s, run_id, settings)
+        s.commit()
+    return n
+
+
+def collection_site(session: Session, server_id: int) -> str:
+    """Where a server is collected from: its first SSH/SNMP target's site, else the server's."""
+    for t in targets.active(session, server_id):
+        if t.role == "server" and t.site:
+            return t.site
+    return session.scalar(select(Server.site).where(Server.id == server_id)) or ""
 
 
 def _inventory_one(sessions: sessionmaker[Session], settings: Settings, run_id: int, server_id: int,

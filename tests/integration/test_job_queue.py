@@ -280,3 +280,55 @@ def test_titip_worker_on_sqlite_says_serve_runs_the_jobs(tmp_path):
     r = subprocess.run([str(Path(sys.executable).parent / "titip"), "worker"], env=env, cwd=tmp_path,
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 2 and "titip serve" in r.stderr
+
+
+def test_the_monthly_collection_is_spread_over_workers_and_sites(pg_url, settings, tmp_path):
+    """The monthly run's servers are queued one task each: plain workers take the office's, a
+    remote room's target waits for its site's worker; the run completes once, with every item."""
+    from controller import jobqueue
+
+    app = create_app(settings)
+    world = build_world(app)
+    with TestClient(app) as client:
+        rids = [_configured(client, world, f"INV-{i}", 9) for i in range(4)]
+        with app.state.sessions() as s:
+            far = s.scalar(text(f"SELECT server_id FROM custody_requests WHERE id = {rids[0]}"))
+        closed = free_port()
+        r = client.post(f"/api/v1/servers/{far}/targets", headers=world.auth("officer"), json={
+            "kind": "snmp", "address": "127.0.0.1", "port": closed, "community": "public", "site": "utara"})
+        assert r.status_code == 201, r.text
+    env = {**os.environ, "TITIP_DATABASE_URL": pg_url, "TMPDIR": str(tmp_path),
+           "TITIP_JOB_SCHEDULE": json.dumps({k: "0 0 1 1 *" for k in jobqueue.PERIODIC})}
+    titip = str(Path(sys.executable).parent / "titip")
+    engine = create_engine(pg_url)
+    procs = []
+
+    def run_state():
+        with engine.connect() as conn:
+            run = conn.execute(select(InventoryRun.id, InventoryRun.status)).first()
+            if run is None:
+                return None, 0
+            return run.status, conn.scalar(text(f"SELECT count(*) FROM inventory_items WHERE run_id = {run.id}"))
+
+    try:
+        procs += [subprocess.Popen([titip, "worker"], env=env, cwd=tmp_path) for _ in range(2)]
+        queue = jobqueue.build(settings.model_copy(update={"job_schedule": {"monthly_inventory": "0 0 1 1 *"}}))
+        with queue.open():
+            queue.tasks["titip.monthly_inventory"].defer(timestamp=int(time.time()))
+        _wait("the office's three servers collected", lambda: run_state() == ("running", 3))
+        time.sleep(3)
+        assert run_state() == ("running", 3)              # the remote room's server waits for its worker
+        assert jobqueue.pending(settings, ["titip.inventory_server"]) == {"todo": 1}
+        procs.append(subprocess.Popen([titip, "worker", "--site", "utara"], env=env, cwd=tmp_path))
+        _wait("the run completed", lambda: run_state() == ("completed", 4), timeout=90)
+        with engine.connect() as conn:
+            errors = conn.scalar(text(f"SELECT errors FROM inventory_items WHERE server_id = {far}"))
+            assert conn.scalar(select(func.count()).select_from(InventoryRun)) == 1
+        assert "snmp" in errors
+    finally:
+        for proc in procs:
+            stop_process(proc)
+        engine.dispose()
+        app.state.engine.dispose()
+        app.state.read_engine.dispose()
+        app.state.ingest_engine.dispose()
