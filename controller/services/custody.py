@@ -16,14 +16,14 @@ from sqlalchemy.orm import Session
 
 from ..domain import slots
 from ..domain.choices import Role
-from ..domain.custody_flow import CUSTODY, TERMINAL, TIMED, CustodyState as S
+from ..domain.custody_flow import CUSTODY, STATE_LABELS, TERMINAL, TIMED, CustodyState as S
 from ..domain.service_time import WorkCalendar, due_at, office_calendar
 from ..domain.workflow import SYSTEM, Move, WorkflowError
 from ..errors import Conflict, Invalid
 from ..models import (AccessCheck, CustodyRequest, CustodyStep, Rack, Server, Signature, User)
 from ..models.base import utcnow
 from ..settings import Settings
-from . import papers, retirement, runner, space
+from . import papers, retirement, runner, space, turns
 from .access import check_unit, unit_scope
 from .common import flush_or_conflict
 from .custody_payloads import PAYLOADS, parse
@@ -98,6 +98,7 @@ def submit(session: Session, settings: Settings, user: User, data: dict) -> Cust
     session.add(CustodyStep(request_id=req.id, action="submit", actor=user.username, role=user.role,
                             from_state=None, to_state=S.submitted, data=raw_json(data)))
     session.flush()
+    PROCEDURE.tell.tell(session, settings, CUSTODY, req, None, S.submitted, user.username)  # the head's turn
     return req
 
 
@@ -340,6 +341,8 @@ def _notify(ctx: Ctx, kind: str) -> int:
 PROCEDURE = runner.Procedure(
     name="custody", flow=CUSTODY, model=CustodyRequest, parse=_parse, step=_step, record=_record,
     signed=_signed, notify=_notify, after=_after,
+    tell=turns.Teller("Permohonan penitipan", "Custody request", "/requests/{id}", STATE_LABELS,
+                      optional=frozenset({"withdraw", "request_return"})),
     effects={
         "assign_officer": runner.assign_officer,
         "reserve_slot": _reserve_slot,

@@ -24,7 +24,7 @@ from ..models.assets import (AssetRecord, DisposalCase, LifecycleStep, Maintenan
                              TransferCase)
 from ..models.base import utcnow
 from ..settings import Settings
-from . import papers, retirement, runner, space
+from . import papers, retirement, runner, space, turns
 from .access import unit_scope
 from .common import flush_or_conflict
 from .custody import open_request_of
@@ -140,6 +140,7 @@ def open_case(session: Session, settings: Settings, user: User, kind: str, data:
     session.add(case)
     flush_or_conflict(session, f"a {kind} case for server {server.id} is already open", "server_id")
     _write_step(session, kind, case, move, user, body, data, now)
+    PROCEDURES[kind].tell.tell(session, settings, KINDS[kind].flow, case, None, case.state, user.username)
     return case
 
 
@@ -305,7 +306,12 @@ def _procedure(kind: str) -> runner.Procedure:
     return runner.Procedure(name=kind, flow=flow, model=KINDS[kind].model,
                             parse=lambda action, data: parse(kind, action, data), step=_step, record=_record,
                             facts=lambda case: _facts(kind, case), after=_after,
+                            tell=turns.Teller(*_NAMES[kind], "/assets", KINDS[kind].labels),
                             effects={e: _EFFECTS[e] for t in flow.transitions for e in t.effects})
+
+
+_NAMES = {"maintenance": ("Pemeliharaan", "Maintenance case"), "transfer": ("Alih status", "Transfer case"),
+          "disposal": ("Penghapusan", "Disposal case")}
 
 
 PROCEDURES: dict[str, runner.Procedure] = {kind: _procedure(kind) for kind in KINDS}

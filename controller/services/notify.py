@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import smtplib
+from collections.abc import Iterable
 from email.message import EmailMessage
 
 from sqlalchemy import select
@@ -123,13 +124,20 @@ def notify(session: Session, settings: Settings, req: CustodyRequest, kind: str,
     server = req.server
     values = {"serial": server.serial_number, "brand": server.brand, "model": server.model,
               "letter": req.letter_number, "hold": settings.reservation_hold_days, **facts}
-    subject = header_text(subject_t.format(**values))
-    body = f"{body_id.format(**values)}\n\n{body_en.format(**values)}\n\n-- Titip, {settings.office_name}"
+    return queue(session, settings, _recipients(session, req, kind), kind, subject_t.format(**values),
+                 body_id.format(**values), body_en.format(**values), request_id=req.id)
+
+
+def queue(session: Session, settings: Settings, users: Iterable[User], kind: str, subject: str, body_id: str,
+          body_en: str, request_id: int | None = None) -> int:
+    """One inbox row per user, which is also its mail when mail is set up; returns how many."""
+    subject = header_text(subject)
+    body = f"{body_id}\n\n{body_en}\n\n-- Titip, {settings.office_name}"
     mail = settings.smtp_host is not None
     count = 0
-    for user in _recipients(session, req, kind):
+    for user in users:
         session.add(Notification(
-            user_id=user.id, request_id=req.id, kind=kind, subject=subject, body=body,
+            user_id=user.id, request_id=request_id, kind=kind, subject=subject, body=body,
             email_to=user.email if mail else None,
             email_status="pending" if mail and user.email else "none"))
         count += 1

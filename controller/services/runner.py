@@ -49,6 +49,7 @@ class Ctx:
     promoted: list[int] = field(default_factory=list)
     notified: int = 0
     warnings: list[str] = field(default_factory=list)   # said back to the actor with the result
+    flow: Workflow | None = None        # the procedure's table (for whoever reads the move)
 
 
 Effect = Callable[[Ctx], None]
@@ -76,6 +77,7 @@ class Procedure:
     signed: Callable[[Session, Any, str], Iterable[str]] = _nobody   # quorum signatures so far
     record: Effect | None = None                    # keeps what the actor gave on the case
     notify: Callable[[Ctx, str], int] | None = None
+    tell: Callable[[Ctx], int] | None = None        # tells whoever owes the next step (services.turns)
     after: Effect | None = None                     # once the step is written (the waitlist moves)
 
     def __post_init__(self) -> None:
@@ -108,7 +110,7 @@ def run(proc: Procedure, session: Session, settings: Settings, case: Any, action
                           already_signed=proc.signed(session, case, action))
     body = proc.parse(action, data)
     ctx = Ctx(session, settings, case, move, body, data, actor, role, now or utcnow(), user, probes,
-              note=getattr(body, "note", None))
+              note=getattr(body, "note", None), flow=proc.flow)
     return perform(proc, ctx)
 
 
@@ -127,6 +129,8 @@ def perform(proc: Procedure, ctx: Ctx) -> Ctx:
         for effect in ctx.move.effects:
             if effect.startswith("notify:"):
                 ctx.notified += proc.notify(ctx, effect.split(":", 1)[1])
+    if proc.tell is not None:
+        ctx.notified += proc.tell(ctx)
     if proc.after is not None:
         proc.after(ctx)
     ctx.session.flush()

@@ -12,14 +12,15 @@ from sqlalchemy.orm import Session
 
 from ..domain.choices import Role
 from ..domain.service_time import due_at, office_calendar
-from ..domain.ticket_flow import SERVICE_DAYS, TICKETS, TicketState
+from ..domain.ticket_flow import SERVICE_DAYS, STATE_LABELS, TICKETS, TicketState
 from ..errors import Invalid, NotFound
 from ..models import AccessCheck, CustodyRequest, Server, Ticket, TicketStep, User
 from ..models.base import utcnow
 from ..settings import Settings
 from .. import validation
 from .access import check_unit, unit_scope
-from . import runner
+from . import runner, turns
+from .notify import queue
 
 
 class FileIn(BaseModel):
@@ -83,7 +84,7 @@ def list_stmt(user: User, state: str | None = None):
     return stmt
 
 
-def file(session: Session, user: User, data: Any) -> Ticket:
+def file(session: Session, user: User, data: Any, settings: Settings | None = None) -> Ticket:
     TICKETS.move(None, "file", user.role, data if isinstance(data, dict) else {})
     body = _parse(FileIn, data)
     attachment = None
@@ -110,6 +111,13 @@ def file(session: Session, user: User, data: Any) -> Ticket:
     session.add(TicketStep(ticket_id=t.id, action="file", actor=user.username, role=user.role, from_state=None,
                            to_state=t.state))
     session.flush()
+    if settings is not None:  # the helpdesk owes the first step
+        desk = session.scalars(select(User).where(User.role == Role.helpdesk, User.is_active.is_(True))).all()
+        queue(session, settings, [u for u in desk if u.username != user.username], "your_turn",
+              f"Tiket layanan #{t.id}: {t.subject} - menunggu tindakan Anda",
+              f"Tiket layanan #{t.id} \"{t.subject}\" diajukan oleh {user.username} dan menunggu penugasan. "
+              f"Buka /tickets/{t.id} di Titip.",
+              f"Service ticket #{t.id} was filed and waits to be assigned: open /tickets/{t.id} in Titip.")
     return t
 
 
@@ -140,9 +148,27 @@ def _step(ctx: runner.Ctx) -> TicketStep:
                       from_state=ctx.move.from_state, to_state=ctx.move.to_state, note=ctx.note, at=ctx.now)
 
 
+_TELLER = turns.Teller("Tiket layanan", "Service ticket", "/tickets/{id}", STATE_LABELS)
+
+
+def _tell(ctx: runner.Ctx) -> int:
+    """Whoever owes the next step, and the reporter of every change (SOP 003: the user is kept informed)."""
+    told = _TELLER(ctx)
+    t = ctx.case
+    reporter = ctx.session.scalar(select(User).where(User.username == t.created_by, User.is_active.is_(True)))
+    if reporter is not None and reporter.username != ctx.actor and ctx.move.to_state != ctx.move.from_state:
+        label = STATE_LABELS[TicketState(t.state)]
+        told += queue(ctx.session, ctx.settings, [reporter], "ticket_progress",
+                      f"Tiket #{t.id}: {label.id}",
+                      f"Tiket Anda #{t.id} \"{t.subject}\" kini berstatus \"{label.id}\"."
+                      + (f" Penyelesaian: {t.resolution}" if t.resolution and t.state == TicketState.resolved else ""),
+                      f"Your ticket #{t.id} is now \"{label.en}\".")
+    return told
+
+
 PROCEDURE = runner.Procedure(name="tickets", flow=TICKETS, model=Ticket,
                              parse=lambda action, data: _parse(PAYLOADS[action], data), step=_step, record=_record,
-                             effects={"assign_officer": runner.assign_officer})
+                             tell=_tell, effects={"assign_officer": runner.assign_officer})
 
 
 def due(settings: Settings, t: Ticket) -> datetime | None:

@@ -18,7 +18,7 @@ router = APIRouter(prefix="/tickets", tags=["tickets"])
 def file_ticket(db: SessionDep, settings: SettingsDep, user: CurrentUser,
                 body: Annotated[dict[str, Any], Body(examples=[{"subject": "Server tidak bisa diakses",
                                                                "description": "Port 443 tertutup", "server_id": 1}])]) -> dict:
-    t = tickets.file(db, user, body)
+    t = tickets.file(db, user, body, settings)
     out = tickets.view(db, settings, user, t)
     db.commit()
     return out
@@ -44,7 +44,7 @@ def get_ticket(ticket_id: Id, db: SessionDep, settings: SettingsDep, user: Curre
 @router.post("/{ticket_id}/actions/{action}")
 def act(ticket_id: Id, action: str, db: SessionDep, settings: SettingsDep, user: CurrentUser,
         body: Annotated[dict[str, Any] | None, Body()] = None) -> dict:
-    t = tickets.apply(db, user, ticket_id, action, body)
+    t = tickets.apply(db, user, ticket_id, action, body, settings=settings)
     out = tickets.view(db, settings, user, t)
     db.commit()
     return out

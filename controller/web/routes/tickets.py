@@ -100,13 +100,13 @@ def new_ticket(request: Request, db: SessionDep, user: WebUser) -> Response:
 
 
 @router.post("/tickets")
-def file_ticket(request: Request, form: FormDep, db: SessionDep, user: WebUser) -> Response:
+def file_ticket(request: Request, form: FormDep, db: SessionDep, settings: SettingsDep, user: WebUser) -> Response:
     """Subject, description and (optionally) one of the caller's unit's servers."""
     _ = gettext_for(request)
     data: dict[str, Any] = {"subject": forms.text(form, "subject"), "description": forms.text(form, "description")}
     try:
         data["server_id"] = forms.number(form, "server_id")
-        t = tickets.file(db, user, {k: v for k, v in data.items() if v is not None})
+        t = tickets.file(db, user, {k: v for k, v in data.items() if v is not None}, settings)
         ticket_id = t.id
         db.commit()
     except RoleNotAllowed:
@@ -133,7 +133,7 @@ def ticket_from_request(request_id: Id, request: Request, db: SessionDep, settin
         return see_other(f"/requests/{request_id}")
     try:
         t = tickets.file(db, user, {"subject": offer["subject"], "description": offer["description"][:5000],
-                                    "from_request": offer["from_request"]})
+                                    "from_request": offer["from_request"]}, settings)
         ticket_id = t.id
         db.commit()
     except ERRORS as exc:
@@ -162,12 +162,12 @@ def show_ticket(ticket_id: Id, request: Request, db: SessionDep, settings: Setti
 
 @router.post("/tickets/{ticket_id}/actions/{action}")
 def take_action(ticket_id: Id, action: str, request: Request, form: FormDep, db: SessionDep,
-                user: WebUser) -> Response:
+                settings: SettingsDep, user: WebUser) -> Response:
     words = ticket_words(request)
     _ = gettext_for(request)
     back = f"/tickets/{ticket_id}"
     try:
-        state = tickets.apply(db, user, ticket_id, action, action_data(action, form)).state
+        state = tickets.apply(db, user, ticket_id, action, action_data(action, form), settings=settings).state
         db.commit()
     except NotFound:
         raise

@@ -1,0 +1,53 @@
+"""People are told when a step becomes theirs (in-app; by mail too when they have an address)."""
+
+from __future__ import annotations
+
+from tests.support import custody as flow
+
+
+def inbox(client, world, who: str) -> list[dict]:
+    return client.get("/api/v1/notifications", headers=world.auth(who)).json()["items"]
+
+
+def turns(client, world, who: str) -> list[str]:
+    return [n["subject"] for n in inbox(client, world, who) if n["kind"] == "your_turn"]
+
+
+def test_each_disposition_and_the_officers_steps_reach_their_owner(client, world):
+    rid = flow.submit(client, world)["id"]
+    assert [s for s in turns(client, world, "head") if f"#{rid}" in s], "Kadis is told of a new letter"
+    assert turns(client, world, "division_head") == [] and turns(client, world, "officer") == []
+    flow.act(client, world, rid, "head_dispose", "head")
+    assert any(f"#{rid}: Didisposisi Kepala Dinas" in s for s in turns(client, world, "division_head"))
+    flow.act(client, world, rid, "division_dispose", "division_head", {"officer": "officer"})
+    assert any(f"#{rid}: Didisposisi ke petugas" in s for s in turns(client, world, "officer"))
+    flow.act(client, world, rid, "reserve_space", "officer")
+    flow.act(client, world, rid, "receive", "officer")
+    flow.act(client, world, rid, "inspect", "officer", {"passed": True, "checklist": flow.CHECKLIST_OK})
+    # The unit is asked to sign the handover form; the officer who just moved is not told.
+    assert any(f"#{rid}: Sudah diperiksa" in s for s in turns(client, world, "contact_a"))
+    assert not any("Sudah diperiksa" in s for s in turns(client, world, "officer"))
+    assert turns(client, world, "contact_b") == []                  # another unit hears nothing
+    assert not any("Ruang tersedia" in s for s in turns(client, world, "contact_a"))  # told by its own notice
+
+
+def test_tickets_tell_the_helpdesk_the_officer_and_keep_the_reporter_informed(client, world):
+    r = client.post("/api/v1/tickets", headers=world.auth("contact_a"),
+                    json={"subject": "SIMPUS lambat", "description": "Sejak pagi"})
+    tid = r.json()["id"]
+    assert any(f"#{tid}" in s for s in turns(client, world, "helpdesk"))
+    client.post(f"/api/v1/tickets/{tid}/actions/assign", headers=world.auth("helpdesk"), json={"officer": "officer"})
+    assert any(f"#{tid}" in s for s in turns(client, world, "officer"))
+    client.post(f"/api/v1/tickets/{tid}/actions/resolve", headers=world.auth("officer"),
+                json={"resolution": "Indeks basis data dibangun ulang"})
+    assert any(f"#{tid}" in s for s in turns(client, world, "division_head"))
+    progress = [n for n in inbox(client, world, "contact_a") if n["kind"] == "ticket_progress"]
+    assert [n["subject"] for n in progress] == [f"Tiket #{tid}: Diselesaikan", f"Tiket #{tid}: Ditangani petugas"]
+    assert "Indeks basis data dibangun ulang" in progress[0]["body"]
+
+
+def test_a_lifecycle_case_tells_the_division_head(client, world):
+    r = client.post("/api/v1/maintenance-cases", headers=world.auth("officer"), json={
+        "server_id": world.ids["server_a"], "kind": "repair", "analysis": "Kipas PSU berisik"})
+    mid = r.json()["id"]
+    assert any(f"Pemeliharaan #{mid}" in s for s in turns(client, world, "division_head"))
