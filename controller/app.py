@@ -46,7 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   description="Penitipan server: custody, racks and monitoring for a government server room.")
     engine = make_engine(settings.database_url)
     sessions = make_sessionmaker(engine)
-    audit.install(sessions)
+    audit.install(sessions, settings)
     app.state.settings, app.state.engine, app.state.sessions = settings, engine, sessions
     app.state.ingest_engine = make_ingest_engine(settings.database_url, engine)
     # SQLite: GET requests read through a second engine that does not take the write lock.

@@ -79,6 +79,11 @@ class Settings(BaseSettings):
     smtp_host: str | None = None
     smtp_port: int = 25
     smtp_from: str = "titip@localhost"
+    # Government mail servers want STARTTLS (port 587) or TLS from the start (465) and a login.
+    smtp_security: str = Field(default="none", pattern="^(none|starttls|tls)$")
+    smtp_username: str | None = None
+    smtp_password: str | None = Field(default=None, repr=False)
+    smtp_ca_file: str | None = None        # a private CA for the mail server's certificate
     # Background jobs (mail outbox, lapsed reservations) inside `titip serve`.
     scheduler_enabled: bool = True
     mail_interval_seconds: int = 30

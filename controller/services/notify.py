@@ -195,5 +195,18 @@ def _build(settings: Settings, note: Notification) -> EmailMessage:
 
 
 def _send(settings: Settings, msg: EmailMessage) -> None:
-    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=10) as smtp:
+    """One message over SMTP: TLS from the start or by STARTTLS (the certificate checked against the
+    system's CAs, or `smtp_ca_file`), and a login when a user name is set."""
+    import ssl
+
+    tls = ssl.create_default_context(cafile=settings.smtp_ca_file) if settings.smtp_security != "none" else None
+    if settings.smtp_security == "tls":
+        smtp: smtplib.SMTP = smtplib.SMTP_SSL(settings.smtp_host or "", settings.smtp_port, timeout=10, context=tls)
+    else:
+        smtp = smtplib.SMTP(settings.smtp_host or "", settings.smtp_port, timeout=10)
+    with smtp:
+        if settings.smtp_security == "starttls":
+            smtp.starttls(context=tls)
+        if settings.smtp_username:
+            smtp.login(settings.smtp_username, settings.smtp_password or "")
         smtp.send_message(msg)

@@ -113,3 +113,55 @@ def test_one_bad_message_fails_alone_and_headers_cannot_be_injected(mail_app):
         inbox = client.get("/api/v1/notifications", headers=world.auth("contact_a")).json()["items"]
         assert {n["email_status"] for n in inbox} == {"sent", "failed"}
         assert not any("\n" in n["subject"] or "\r" in n["subject"] for n in inbox)
+
+
+def test_mail_goes_over_starttls_with_a_login(settings, tmp_path):
+    """What a government mail server asks: STARTTLS on 587 and a login; the certificate is checked."""
+    import ssl
+    import subprocess
+
+    from aiosmtpd.smtp import AuthResult
+
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-keyout", str(key),
+                    "-out", str(cert), "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True)
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    tls.load_cert_chain(cert, key)
+    logins: list[tuple[bytes, bytes]] = []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        logins.append((auth_data.login, auth_data.password))
+        return AuthResult(success=auth_data.password == b"rahasia-smtp")
+
+    port = free_port()
+    app = create_app(settings.model_copy(update={
+        "smtp_host": "127.0.0.1", "smtp_port": port, "smtp_security": "starttls", "smtp_username": "titip",
+        "smtp_password": "rahasia-smtp", "smtp_ca_file": str(cert)}))
+    world = build_world(app)
+    handler = Inbox()
+    smtp = Controller(handler, hostname="127.0.0.1", port=port, tls_context=tls, require_starttls=True,
+                      authenticator=authenticator, auth_required=True)
+    smtp.start()
+    try:
+        with TestClient(app) as client:
+            client.patch(f"/api/v1/users/{world.ids['contact_a']}", headers=world.auth("admin"),
+                         json={"email": "cp@diskes.example.go.id"})
+            rid = flow.submit(client, world, serial="TLS-0001")["id"]
+            flow.to_assigned(client, world, rid)
+            flow.act(client, world, rid, "reserve_space", "officer")
+            assert deliver_pending(app.state.sessions, app.state.settings) == (1, 0)
+        assert logins == [(b"titip", b"rahasia-smtp")]
+        assert handler.messages[0].rcpt_tos == ["cp@diskes.example.go.id"]
+        # A wrong password is refused by the server and the row stays to be retried, not lost.
+        wrong = app.state.settings.model_copy(update={"smtp_password": "salah"})
+        with app.state.sessions() as s:
+            from controller.models import Notification
+            s.add(Notification(user_id=world.ids["contact_a"], kind="test", subject="x", body="y",
+                               email_to="cp@diskes.example.go.id", email_status="pending"))
+            s.commit()
+        assert deliver_pending(app.state.sessions, wrong) == (0, 1)
+    finally:
+        smtp.stop()
+        for engine in (app.state.engine, app.state.read_engine, app.state.ingest_engine):
+            engine.dispose()
