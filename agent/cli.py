@@ -8,21 +8,33 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import signal
 import socket
 import sys
-from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
 
 from agent import __version__, facts
 from agent.client import (
-    ClientError, ControllerClient, InsecureURL, Rejected, Unauthorized, check_url,
+    ClientError,
+    ControllerClient,
+    InsecureURL,
+    Rejected,
+    Unauthorized,
+    check_urls,
 )
 from agent.config import (
-    DEFAULT_STATE_DIR, AgentConfig, NotEnrolled, load_config, save_config, save_credential,
+    DEFAULT_STATE_DIR,
+    AgentConfig,
+    NotEnrolled,
+    load_config,
+    save_config,
+    save_credential,
 )
 
-if TYPE_CHECKING:
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing is ~0.4 MB of RSS the resident agent does without
+    from collections.abc import Sequence
+
     from agent.runner import Agent
 
 log = logging.getLogger("agent")
@@ -56,28 +68,62 @@ class _Redact(logging.Filter):
 _redact = _Redact()
 
 
+def _terminal_columns() -> int:
+    """`shutil.get_terminal_size().columns`, without shutil (it brings bz2 and lzma, ~0.5 MB)."""
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
+class _Width:
+    """argparse's formatters import shutil for the width on every add_argument; give it."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None) -> None:
+        super().__init__(prog, indent_increment, max_help_position,  # type: ignore[call-arg]
+                         _terminal_columns() - 2 if width is None else width)
+
+
+class _Formatter(_Width, argparse.HelpFormatter):
+    pass
+
+
+class _RawFormatter(_Width, argparse.RawDescriptionHelpFormatter):
+    pass
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="titip-agent", description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+        prog="titip-agent", description=DESCRIPTION, formatter_class=_RawFormatter)
     parser.add_argument("--version", action="version", version=f"titip-agent {__version__}")
     parser.add_argument("--log-level", default="INFO",
                         choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="default: INFO")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    # prog given: argparse would otherwise build a help formatter, which imports shutil (~0.5 MB).
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True,
+                                     prog=parser.prog)
 
-    state = argparse.ArgumentParser(add_help=False)
-    state.add_argument("--state-dir", type=Path, default=DEFAULT_STATE_DIR, metavar="DIR",
+    state = argparse.ArgumentParser(add_help=False, formatter_class=_Formatter)
+    state.add_argument("--state-dir", default=DEFAULT_STATE_DIR, metavar="DIR",
                        help=f"where the credential, config.json and spool/ live "
                             f"(default: {DEFAULT_STATE_DIR})")
 
     enroll = commands.add_parser(
-        "enroll", parents=[state], help="register this server with the controller",
+        "enroll", parents=[state], formatter_class=_Formatter,
+        help="register this server with the controller",
         description="Trade a one-time enrollment token (issued by a Titip admin) for this "
                     "agent's own credential, saved with mode 0600 in the state directory. "
                     "Run it as the user the service runs as (titip-agent). Enrolling again "
                     "replaces the credential; a running agent picks it up.")
     enroll.add_argument("--controller", required=True, metavar="URL",
-                        help="controller base URL, e.g. https://titip.example.go.id")
+                        help="controller base URL, e.g. https://titip.example.go.id; several, "
+                             "comma-separated, to fail over between controllers")
     enroll.add_argument("--token", required=True, metavar="ONE_TIME_TOKEN",
                         help="the enrollment token; '-' reads it from standard input so it "
                              "does not show in the process list")
@@ -89,7 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
                              "then crosses the network unencrypted; for labs only)")
 
     run = commands.add_parser(
-        "run", parents=[state], help="report until stopped (what the service runs)",
+        "run", parents=[state], formatter_class=_Formatter,
+        help="report until stopped (what the service runs)",
         description="Send a full inventory at start, daily and when the controller asks, "
                     "and a heartbeat every interval. Stops cleanly on SIGTERM.")
     run.add_argument("--interval", type=float, metavar="SECONDS",
@@ -98,7 +145,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="stop after N heartbeat cycles (for tests and debugging)")
 
     once = commands.add_parser(
-        "once", parents=[state], help="collect once: print it, or send it and exit",
+        "once", parents=[state], formatter_class=_Formatter,
+        help="collect once: print it, or send it and exit",
         description="With --print, print one inventory record as JSON (nothing is sent; no "
                     "enrollment needed). Without it, send an inventory and a heartbeat plus "
                     "anything spooled, and exit 0 only if all were delivered.")
@@ -135,7 +183,7 @@ def _setup_logging(level: str) -> None:
 
 def _enroll(args: argparse.Namespace) -> int:
     try:
-        url = check_url(args.controller, args.allow_insecure_http)
+        url = check_urls(args.controller, args.allow_insecure_http)
     except InsecureURL as exc:
         log.error("%s", exc)
         return 2
@@ -144,8 +192,8 @@ def _enroll(args: argparse.Namespace) -> int:
         log.error("empty enrollment token")
         return 2
     _redact.secrets.add(token)
-    ca_file = str(Path(args.ca_file).resolve()) if args.ca_file else None
-    if ca_file and not Path(ca_file).is_file():
+    ca_file = os.path.realpath(args.ca_file) if args.ca_file else None
+    if ca_file and not os.path.isfile(ca_file):
         log.error("CA file %s does not exist", ca_file)
         return 2
     hostname = socket.gethostname()
@@ -205,7 +253,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _once(args: argparse.Namespace) -> int:
-    if args.print_only:
+    if args.print_only:  # also how `run` collects its inventories, in a child process
         json.dump(facts.collect_inventory().to_dict(), sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0
