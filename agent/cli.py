@@ -15,20 +15,10 @@ import sys
 
 from agent import __version__, facts
 from agent.client import (
-    ClientError,
-    ControllerClient,
-    InsecureURL,
-    Rejected,
-    Unauthorized,
-    check_urls,
+    ClientError, ControllerClient, InsecureURL, Rejected, Unauthorized, check_urls,
 )
 from agent.config import (
-    DEFAULT_STATE_DIR,
-    AgentConfig,
-    NotEnrolled,
-    load_config,
-    save_config,
-    save_credential,
+    DEFAULT_STATE_DIR, AgentConfig, NotEnrolled, load_config, save_config, save_credential,
 )
 
 TYPE_CHECKING = False

@@ -7,26 +7,34 @@ controller can tell "serial unknown to the agent" from "serial changed".
 
 Nothing here touches the network: the FQDN comes from /etc/hosts, not DNS,
 because a DNS lookup can hang for seconds when the room's resolver is down.
+
+A heartbeat is built as the plain dict `ConditionRecord.to_dict()` gives (the tests hold
+the two equal): the resident agent then never imports `collectors.record`, `dataclasses`
+and `typing` (~2 MB of RSS). What only an inventory needs is imported inside
+`collect_inventory`, which the run loop calls in a short-lived child process.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import os
-import platform
 import socket
 import time
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Iterator
 
 import psutil
 
 from agent import __version__
-from collectors.record import (is_placeholder, 
-    ConditionRecord, CpuInfo, CpuLoad, Disk, DmiInfo, Fan, Filesystem, FilesystemUse,
-    InventoryRecord, MemoryUse, Nic, NicCondition, OsInfo, Temperature,
-)
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+    from typing import Any
+
+    from collectors.record import (
+        ConditionRecord, CpuInfo, Disk, DmiInfo, InventoryRecord, Nic, OsInfo,
+    )
+
+SCHEMA_VERSION = 1  # collectors.record.SCHEMA_VERSION, which a test holds this to
 
 # Kernel and container filesystems: their "usage" says nothing about the server's disks.
 PSEUDO_FS = frozenset({
@@ -41,13 +49,14 @@ DMI_FILES = {"vendor": "sys_vendor", "product": "product_name", "serial": "produ
              "bios_version": "bios_version", "bios_date": "bios_date"}
 
 
-@dataclass(frozen=True)
 class Roots:
     """Where to read from; tests point these at a fake tree."""
 
-    sys: Path = Path("/sys")
-    proc: Path = Path("/proc")
-    etc: Path = Path("/etc")
+    def __init__(self, sys: str | os.PathLike[str] = "/sys", proc: str | os.PathLike[str] = "/proc",
+                 etc: str | os.PathLike[str] = "/etc") -> None:
+        from pathlib import Path
+
+        self.sys, self.proc, self.etc = Path(sys), Path(proc), Path(etc)
 
 
 class _Reader:
@@ -74,7 +83,10 @@ class _Reader:
             return None
 
 
-def collect_inventory(roots: Roots = Roots()) -> InventoryRecord:
+def collect_inventory(roots: Roots | None = None) -> InventoryRecord:
+    from collectors.record import Filesystem, InventoryRecord
+
+    roots = roots or Roots()
     reader = _Reader()
     hostname = socket.gethostname()
     record = InventoryRecord(
@@ -96,29 +108,42 @@ def collect_inventory(roots: Roots = Roots()) -> InventoryRecord:
 
 
 def collect_condition() -> ConditionRecord:
-    """A heartbeat's facts. CPU percent is since the previous call: prime it once at start."""
+    """A heartbeat's facts as a record. CPU percent is since the previous call: prime it once."""
+    from collectors.record import ConditionRecord
+
+    return ConditionRecord.from_dict(condition_payload())
+
+
+def condition_payload() -> dict[str, Any]:
+    """A heartbeat's facts, exactly `ConditionRecord(...).to_dict()`, built without the record."""
     load = os.getloadavg()
     memory, swap = psutil.virtual_memory(), psutil.swap_memory()
-    record = ConditionRecord(
-        source="agent", hostname=socket.gethostname(),
-        uptime_seconds=int(time.time() - psutil.boot_time()),
-        cpu=CpuLoad(psutil.cpu_percent(interval=None), *(round(x, 2) for x in load)),
-        memory=MemoryUse(memory.total, memory.available, memory.percent, swap.total, swap.used),
-        temperatures=_temperatures(), fans=_fans(), nics=_nic_condition(),
-        agent_version=__version__)
+    filesystems, unreadable = [], []
     for part in _real_partitions():
         try:
             usage = psutil.disk_usage(part.mountpoint)
             vfs = os.statvfs(part.mountpoint)
         except PermissionError:
-            record.unreadable.append(f"filesystems[{part.mountpoint}]")
+            unreadable.append(f"filesystems[{part.mountpoint}]")
             continue
         except OSError:
             continue
         inodes = round(100 * (vfs.f_files - vfs.f_ffree) / vfs.f_files, 1) if vfs.f_files else None
-        record.filesystems.append(FilesystemUse(part.mountpoint, part.fstype, usage.total,
-                                                usage.used, usage.percent, inodes))
-    return record
+        filesystems.append({"mountpoint": part.mountpoint, "fstype": part.fstype,
+                            "size_bytes": usage.total, "used_bytes": usage.used,
+                            "used_percent": usage.percent, "inodes_used_percent": inodes})
+    return {
+        "source": "agent", "hostname": socket.gethostname(), "schema_version": SCHEMA_VERSION,
+        "collected_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "uptime_seconds": int(time.time() - psutil.boot_time()),
+        "cpu": {"percent": psutil.cpu_percent(interval=None), "load_1": round(load[0], 2),
+                "load_5": round(load[1], 2), "load_15": round(load[2], 2)},
+        "memory": {"total_bytes": memory.total, "available_bytes": memory.available,
+                   "used_percent": memory.percent, "swap_total_bytes": swap.total,
+                   "swap_used_bytes": swap.used},
+        "filesystems": filesystems, "temperatures": _temperatures(), "fans": _fans(),
+        "nics": _nic_condition(), "agent_version": __version__, "unreadable": unreadable,
+    }
 
 
 def _fqdn(hostname: str, hosts_file: Path) -> str:
@@ -136,6 +161,11 @@ def _fqdn(hostname: str, hosts_file: Path) -> str:
 
 
 def _os_info(roots: Roots) -> OsInfo:
+    import platform
+    from pathlib import Path
+
+    from collectors.record import OsInfo
+
     fields: dict[str, str] = {}
     for path in (roots.etc / "os-release", Path("/usr/lib/os-release")):
         try:
@@ -152,6 +182,8 @@ def _os_info(roots: Roots) -> OsInfo:
 
 
 def _dmi(reader: _Reader, roots: Roots) -> DmiInfo:
+    from collectors.record import DmiInfo, is_placeholder
+
     base = roots.sys / "class" / "dmi" / "id"
     values = {}
     for field, filename in DMI_FILES.items():
@@ -161,6 +193,8 @@ def _dmi(reader: _Reader, roots: Roots) -> DmiInfo:
 
 
 def _cpu(roots: Roots) -> CpuInfo:
+    from collectors.record import CpuInfo
+
     model, sockets = None, set()
     try:
         lines = (roots.proc / "cpuinfo").read_text(encoding="utf-8", errors="replace").splitlines()
@@ -177,6 +211,8 @@ def _cpu(roots: Roots) -> CpuInfo:
 
 
 def _disks(reader: _Reader, roots: Roots) -> Iterator[Disk]:
+    from collectors.record import Disk
+
     try:
         names = sorted(p.name for p in (roots.sys / "block").iterdir())
     except OSError:
@@ -206,6 +242,8 @@ def _real_partitions() -> Iterator[Any]:
 
 
 def _nics() -> list[Nic]:
+    from collectors.record import Nic
+
     stats = psutil.net_if_stats()
     nics = []
     for name, addrs in sorted(psutil.net_if_addrs().items()):
@@ -222,6 +260,8 @@ def _nics() -> list[Nic]:
 
 
 def _cidr(address: str, netmask: str | None) -> str:
+    import ipaddress
+
     address = address.split("%", 1)[0]  # drop the IPv6 scope suffix
     try:
         return str(ipaddress.ip_interface(f"{address}/{netmask}")) if netmask else address
@@ -229,7 +269,7 @@ def _cidr(address: str, netmask: str | None) -> str:
         return address
 
 
-def _nic_condition() -> list[NicCondition]:
+def _nic_condition() -> list[dict[str, Any]]:
     stats = psutil.net_if_stats()
     counters = psutil.net_io_counters(pernic=True)
     result = []
@@ -237,20 +277,20 @@ def _nic_condition() -> list[NicCondition]:
         if name == "lo" or "loopback" in stat.flags.split(","):
             continue
         io = counters.get(name)
-        result.append(NicCondition(
-            name=name, is_up=stat.isup, speed_mbps=stat.speed or None,
-            errors_in=io.errin if io else None, errors_out=io.errout if io else None,
-            drops_in=io.dropin if io else None, drops_out=io.dropout if io else None))
+        result.append({"name": name, "is_up": stat.isup, "speed_mbps": stat.speed or None,
+                       "errors_in": io.errin if io else None, "errors_out": io.errout if io else None,
+                       "drops_in": io.dropin if io else None, "drops_out": io.dropout if io else None})
     return result
 
 
-def _temperatures() -> list[Temperature]:
-    sensors = getattr(psutil, "sensors_temperatures", lambda: {})()
-    return [Temperature(sensor, t.label or None, t.current, t.high, t.critical)
+def _temperatures() -> list[dict[str, Any]]:
+    sensors = getattr(psutil, "sensors_temperatures", dict)()
+    return [{"sensor": sensor, "label": t.label or None, "celsius": t.current,
+             "high_celsius": t.high, "critical_celsius": t.critical}
             for sensor, entries in sorted(sensors.items()) for t in entries]
 
 
-def _fans() -> list[Fan]:
-    sensors = getattr(psutil, "sensors_fans", lambda: {})()
-    return [Fan(sensor, f.label or None, int(f.current))
+def _fans() -> list[dict[str, Any]]:
+    sensors = getattr(psutil, "sensors_fans", dict)()
+    return [{"sensor": sensor, "label": f.label or None, "rpm": int(f.current)}
             for sensor, entries in sorted(sensors.items()) for f in entries]

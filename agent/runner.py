@@ -7,20 +7,55 @@ replay after an outage and survives a crash between collecting and sending.
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import subprocess
+import sys
 import threading
 import time
-from typing import Callable
 
 import psutil
 
 from agent import facts
 from agent.client import Backoff, ClientError, ControllerClient, Rejected, Transient, Unauthorized
 from agent.config import AgentConfig, NotEnrolled, load_credential
-from agent.spool import Spool
-from collectors.record import utc_now_iso
+from agent.spool import Spool, utc_now_iso
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
 
 log = logging.getLogger(__name__)
+INVENTORY_TIMEOUT_SECONDS = 300.0
+
+
+def collect_inventory_payload() -> dict[str, Any]:
+    """A full inventory, collected by `titip-agent once --print` in a child process.
+
+    An inventory needs `collectors.record`, `dataclasses`, `typing`, `pathlib`, `platform` and
+    `ipaddress`, and builds its record in memory: ~3 MB the resident agent would then keep for
+    good, for something it does once a day. The child takes that memory with it when it exits.
+    If the child cannot run or fails, the inventory is collected here instead.
+    """
+    package_root = os.path.dirname(os.path.dirname(os.path.abspath(facts.__file__)))
+    path = os.environ.get("PYTHONPATH")
+    env = {**os.environ, "PYTHONPATH": package_root + (os.pathsep + path if path else "")}
+    if sys.executable:
+        try:
+            child = subprocess.run([sys.executable, "-m", "agent", "once", "--print"], check=False,
+                                   stdin=subprocess.DEVNULL, capture_output=True, env=env,
+                                   timeout=INVENTORY_TIMEOUT_SECONDS)
+            if child.returncode == 0:
+                payload = json.loads(child.stdout)
+                if isinstance(payload, dict):
+                    return payload
+            log.warning("inventory child process failed (exit %s): %s; collecting in-process",
+                        child.returncode, child.stderr.decode("utf-8", "replace").strip()[-500:])
+        except (OSError, ValueError, subprocess.SubprocessError) as exc:
+            log.warning("inventory child process failed: %s; collecting in-process", exc)
+    return facts.collect_inventory().to_dict()
 
 
 class Agent:
@@ -59,8 +94,9 @@ class Agent:
                     log.exception("could not collect or spool this cycle's reports")
                 done += 1
                 next_heartbeat += self.config.interval_seconds
-                if next_heartbeat <= now:  # fell behind (suspend, slow disk): no catch-up burst
-                    next_heartbeat = now + self.config.interval_seconds
+                finished = self._clock()  # an inventory (a child process) may outlast an interval
+                if next_heartbeat <= finished:  # fell behind (suspend, slow disk): no catch-up burst
+                    next_heartbeat = finished + self.config.interval_seconds
             if len(self.spool) and self._clock() >= self._next_attempt:
                 self.deliver()
             if cycles is not None and done >= cycles:
@@ -72,10 +108,10 @@ class Agent:
     def collect(self, now: float) -> None:
         """Spool an inventory if one is due, then a heartbeat."""
         if self._inventory_due or now - self._last_inventory >= self.config.inventory_interval_seconds:
-            self.spool.put("inventory", facts.collect_inventory().to_dict())
+            self.spool.put("inventory", collect_inventory_payload())
             self._inventory_due = False
             self._last_inventory = now
-        self.spool.put("heartbeat", facts.collect_condition().to_dict())
+        self.spool.put("heartbeat", facts.condition_payload())
 
     def deliver(self) -> bool:
         """Send spooled reports oldest first; stop at the first one that must wait.
@@ -131,7 +167,7 @@ class Agent:
         self._next_attempt = 0.0
         if inventory_requested:
             log.info("controller requested an inventory")
-            self.spool.put("inventory", facts.collect_inventory().to_dict())
+            self.spool.put("inventory", collect_inventory_payload())
             self._last_inventory = self._clock()
             return self.deliver()
         return True

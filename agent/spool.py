@@ -13,6 +13,9 @@ oldest heartbeats go first (a newer heartbeat says more than an older one) and
 their number is kept in `dropped` until a heartbeat carrying it is accepted.
 Inventories are never dropped: they are the monthly custody record, and one a
 day is small.
+
+Only the file names and sizes are kept in memory; a report's body is read from
+disk when it is replayed, one at a time.
 """
 
 from __future__ import annotations
@@ -20,52 +23,69 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
-import uuid
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Iterator
+import time
+from collections import namedtuple
 
-from collectors.record import utc_now_iso
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import Any
 
 log = logging.getLogger(__name__)
 
 KINDS = ("inventory", "heartbeat")
-_NAME = re.compile(r"^(\d{12})\.(inventory|heartbeat)\.json$")
+_SUFFIXES = {".inventory.json": "inventory", ".heartbeat.json": "heartbeat"}
 _DROPPED_FILE = "dropped"
 
+SpooledReport = namedtuple("SpooledReport", "seq report_id kind created_at payload")
+SpooledReport.__doc__ = "One report as stored; `report_id` stays the same on every resend."
 
-@dataclass(frozen=True)
+
 class _Entry:
-    seq: int
-    kind: str
-    path: Path
-    size: int
+    __slots__ = ("kind", "path", "seq", "size")
+
+    def __init__(self, seq: int, kind: str, path: str, size: int) -> None:
+        self.seq, self.kind, self.path, self.size = seq, kind, path, size
 
 
-@dataclass(frozen=True)
-class SpooledReport:
-    """One report as stored; `report_id` stays the same on every resend."""
+def utc_now_iso() -> str:
+    """`collectors.record.utc_now_iso` without importing datetime and the record module."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
-    seq: int
-    report_id: str
-    kind: str
-    created_at: str
-    payload: dict[str, Any]
+
+def new_report_id() -> str:
+    """A random (version 4) UUID as text, without the uuid module."""
+    raw = bytearray(os.urandom(16))
+    raw[6] = (raw[6] & 0x0F) | 0x40
+    raw[8] = (raw[8] & 0x3F) | 0x80
+    h = raw.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def _parse_name(name: str) -> tuple[int, str] | None:
+    """`000000000042.heartbeat.json` -> (42, "heartbeat")."""
+    seq, kind = name[:12], _SUFFIXES.get(name[12:])
+    if kind is None or len(seq) != 12 or not seq.isdigit() or not seq.isascii():
+        return None
+    return int(seq), kind
 
 
 class Spool:
-    def __init__(self, directory: Path, max_bytes: int) -> None:
-        self.directory = directory
+    def __init__(self, directory: str | os.PathLike[str], max_bytes: int) -> None:
+        self.directory = os.fspath(directory)
         self.max_bytes = max_bytes
-        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.makedirs(self.directory, mode=0o700, exist_ok=True)
         self._entries: list[_Entry] = []
-        for path in directory.iterdir():
-            if path.name.startswith(".tmp-"):
-                path.unlink(missing_ok=True)  # an interrupted write, never acknowledged
-            elif match := _NAME.match(path.name):
-                self._entries.append(_Entry(int(match[1]), match[2], path, path.stat().st_size))
+        self._size = 0
+        with os.scandir(self.directory) as listing:
+            for item in listing:
+                if item.name.startswith(".tmp-"):
+                    _unlink(item.path)  # an interrupted write, never acknowledged
+                elif parsed := _parse_name(item.name):
+                    self._entries.append(_Entry(parsed[0], parsed[1], item.path,
+                                                item.stat().st_size))
         self._entries.sort(key=lambda e: e.seq)
+        self._size = sum(e.size for e in self._entries)
         self._next_seq = self._entries[-1].seq + 1 if self._entries else 1
         self._dropped = self._read_dropped()
         self._warned_over_bound = False
@@ -75,7 +95,7 @@ class Spool:
 
     @property
     def size_bytes(self) -> int:
-        return sum(e.size for e in self._entries)
+        return self._size
 
     @property
     def dropped_heartbeats(self) -> int:
@@ -85,19 +105,20 @@ class Spool:
     def put(self, kind: str, payload: dict[str, Any], report_id: str | None = None) -> SpooledReport:
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}")
-        report = SpooledReport(self._next_seq, report_id or str(uuid.uuid4()), kind, utc_now_iso(), payload)
+        report = SpooledReport(self._next_seq, report_id or new_report_id(), kind, utc_now_iso(), payload)
         self._next_seq += 1
         data = json.dumps({"report_id": report.report_id, "kind": kind,
                            "created_at": report.created_at, "payload": payload},
                           separators=(",", ":")).encode("utf-8")
-        path = self.directory / f"{report.seq:012d}.{kind}.json"
+        path = os.path.join(self.directory, f"{report.seq:012d}.{kind}.json")
         self._write_atomic(path, data)
         self._entries.append(_Entry(report.seq, kind, path, len(data)))
+        self._size += len(data)
         self._enforce_bound()
         return report
 
     def __iter__(self) -> Iterator[SpooledReport]:
-        """Oldest first. Iterate over a snapshot so `remove` during replay is safe."""
+        """Oldest first, read from disk one by one. Over a snapshot: `remove` during replay is safe."""
         for entry in list(self._entries):
             report = self._load(entry)
             if report is not None:
@@ -107,8 +128,7 @@ class Spool:
         """Forget a report the controller accepted or will never accept."""
         for entry in self._entries:
             if entry.seq == report.seq:
-                entry.path.unlink(missing_ok=True)
-                self._entries.remove(entry)
+                self._forget(entry)
                 return
 
     def acknowledge_dropped(self, count: int) -> None:
@@ -116,20 +136,22 @@ class Spool:
         self._dropped = max(0, self._dropped - count)
         self._write_dropped()
 
+    def _forget(self, entry: _Entry) -> None:
+        _unlink(entry.path)
+        self._entries.remove(entry)
+        self._size -= entry.size
+
     def _enforce_bound(self) -> None:
-        total = self.size_bytes
         evicted = 0
-        while total > self.max_bytes:
+        while self._size > self.max_bytes:
             oldest = next((e for e in self._entries if e.kind == "heartbeat"), None)
             if oldest is None:
                 if not self._warned_over_bound:
                     log.warning("spool holds %d bytes of inventories, over its %d byte bound; "
-                                "keeping them", total, self.max_bytes)
+                                "keeping them", self._size, self.max_bytes)
                     self._warned_over_bound = True
                 break
-            oldest.path.unlink(missing_ok=True)
-            self._entries.remove(oldest)
-            total -= oldest.size
+            self._forget(oldest)
             evicted += 1
         if evicted:
             self._dropped += evicted
@@ -139,19 +161,20 @@ class Spool:
 
     def _load(self, entry: _Entry) -> SpooledReport | None:
         try:
-            data = json.loads(entry.path.read_bytes())
+            with open(entry.path, "rb") as fh:
+                data = json.load(fh)
             return SpooledReport(entry.seq, data["report_id"], data["kind"],
                                  data["created_at"], data["payload"])
-        except (OSError, ValueError, KeyError) as exc:
+        except (OSError, ValueError, KeyError, TypeError) as exc:
             # Atomic writes rule out torn files, so this is disk damage: keeping the
             # file would block replay forever.
-            log.error("discarding unreadable spool file %s: %s", entry.path.name, exc)
-            entry.path.unlink(missing_ok=True)
-            self._entries.remove(entry)
+            log.error("discarding unreadable spool file %s: %s", os.path.basename(entry.path), exc)
+            if entry in self._entries:
+                self._forget(entry)
             return None
 
-    def _write_atomic(self, path: Path, data: bytes) -> None:
-        tmp = self.directory / f".tmp-{path.name}"
+    def _write_atomic(self, path: str, data: bytes) -> None:
+        tmp = os.path.join(self.directory, f".tmp-{os.path.basename(path)}")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -166,9 +189,17 @@ class Spool:
 
     def _read_dropped(self) -> int:
         try:
-            return int((self.directory / _DROPPED_FILE).read_text().strip() or 0)
+            with open(os.path.join(self.directory, _DROPPED_FILE), encoding="utf-8") as fh:
+                return int(fh.read().strip() or 0)
         except (FileNotFoundError, ValueError):
             return 0
 
     def _write_dropped(self) -> None:
-        self._write_atomic(self.directory / _DROPPED_FILE, f"{self._dropped}\n".encode())
+        self._write_atomic(os.path.join(self.directory, _DROPPED_FILE), f"{self._dropped}\n".encode())
+
+
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass

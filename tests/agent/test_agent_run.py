@@ -70,7 +70,9 @@ def test_a_flaky_controller_gets_every_report_stored_once(
     """503s and a lost reply mid-run: retries keep the report_id, nothing is lost or doubled."""
     controller.forced = [503, 503, "store-then-500", 502]
     config = load_config(state_dir)
-    config.interval_seconds = 0.3
+    # Room for the four retries (up to 0.55 s of backoff) after the start-up inventory, which
+    # a child process collects (~0.2 s on a busy machine).
+    config.interval_seconds = 0.6
     agent = Agent(config)
     agent.run(cycles=3)
 
