@@ -44,6 +44,9 @@ class CustodyRequest(Audited, Base):
     return_letter_number: Mapped[str | None] = mapped_column(String(100))
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # One letter about several servers: the requests filed with it share the first one's id; the
+    # dispositions are taken once for all of them, every other step per server.
+    batch_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
     unit: Mapped[Unit] = relationship(lazy="joined")
     server: Mapped[Server] = relationship(lazy="joined")
