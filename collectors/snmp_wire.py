@@ -3,8 +3,8 @@
 Why not pysnmp for v2c: its pyasn1 decoding costs about 0.15 ms per varbind, so a
 server's ~150 varbinds cap one core at ~25 devices/s, far below the monthly run's
 target. SNMPv2c messages need five BER types and a dozen application tags, decoded
-here with a cache for repeated OIDs. SNMPv3 (USM crypto) stays with pysnmp
-(`collectors.snmp_v3`), behind the same `bulk()` call.
+here with a cache for repeated OIDs. SNMPv3 (USM) reuses the PDU coding and the
+transport from here (`collectors.snmp_usm`), behind the same `bulk()` call.
 
 Values come back as plain Python: int, bytes, OID tuple, dotted IPv4 str, None for
 NULL, or one of the three exception sentinels below.

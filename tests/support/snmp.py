@@ -68,15 +68,19 @@ def _wait_for_answer(agent: Agent, community: str, what: str) -> Agent:
 
 
 def start_snmpd(port: int | None = None, sys_name: str | None = None,
-                location: str = "Ruang Server Kominfo, Rak A") -> Agent:
-    """Debian's snmpd on 127.0.0.1:`port` with v2c `public` and four v3 authPriv users (see above)."""
+                location: str = "Ruang Server Kominfo, Rak A", extra_addresses: int = 0) -> Agent:
+    """Debian's snmpd on 127.0.0.1:`port` with v2c `public` and four v3 authPriv users (see above).
+
+    `extra_addresses` n: it also answers on 127.0.0.2 ... 127.0.0.(n+1), same port, so one
+    process stands in for n+1 devices a client cannot tell apart from distinct agents.
+    """
     if shutil.which("snmpd") is None and not Path("/usr/sbin/snmpd").exists():
         raise RuntimeError("snmpd not found: apt-get install snmpd snmp (make test does)")
     root = Path(tempfile.mkdtemp(prefix="titip-snmpd-"))
     port = port or free_udp_port()
     conf = root / "snmpd.conf"
     conf.write_text(
-        f"agentAddress udp:127.0.0.1:{port}\n"
+        f"agentAddress {','.join(f'udp:127.0.0.{1 + i}:{port}' for i in range(1 + extra_addresses))}\n"
         f"rocommunity {COMMUNITY} 127.0.0.1\n"
         f"rouser {V3_USER} priv\nrouser {V3_USER_256} priv\n"
         f"rouser {V3_USER_512} priv\nrouser {V3_USER_SHA_AES256} priv\n"
