@@ -74,43 +74,66 @@ def allowed_actions(session: Session, user: User, req: CustodyRequest) -> list[s
 
 
 def submit(session: Session, settings: Settings, user: User, data: dict) -> CustodyRequest:
-    """The unit's letter: opens a custody request for a server declared afresh or known already.
+    """The unit's letter: opens a custody request per server, declared afresh or known already.
 
     A server keeps one record across custodies (identity, serial, asset code, history): a server
     that was here before is named by `server_id`, or declared again with its serial, once its
-    previous custody has ended. The database holds at most one open request per server.
+    previous custody has ended. The database holds at most one open request per server. A letter
+    about several servers (`servers`) opens one request each, in one batch: the dispositions are
+    taken once for the batch, every later step per server. Returns the first request.
     """
     if user.role != Role.unit_contact:
         CUSTODY.move(None, "submit", user.role, data)  # raises the role error with the allowed moves
     body = parse("submit", data)
-    if (body.server is None) == (body.server_id is None):
-        raise Invalid("give the declared server, or the server_id of a server that was here before",
-                      field="server")
-    server = _server_for(session, user, body)
-    declared = body.server
-    req = CustodyRequest(unit_id=user.unit_id, server_id=server.id, state=S.submitted, state_since=utcnow(),
-                         letter_number=body.letter_number, letter_date=body.letter_date,
-                         purpose=declared.purpose if declared else body.purpose,
-                         network_needs=declared.network_needs if declared else body.network_needs,
-                         created_by=user.username)
-    session.add(req)
-    flush_or_conflict(session, f"server {server.id} already has an open custody request", field="server_id")
-    session.add(CustodyStep(request_id=req.id, action="submit", actor=user.username, role=user.role,
-                            from_state=None, to_state=S.submitted, data=raw_json(data)))
-    session.flush()
-    PROCEDURE.tell.tell(session, settings, CUSTODY, req, None, S.submitted, user.username)  # the head's turn
-    return req
-
-
-def _server_for(session: Session, user: User, body) -> Server:
-    """The server a letter is about: a known one of the unit whose custody has ended, or a new one."""
-    declared = body.server
-    if body.server_id is not None:
-        server, where = session.get(Server, body.server_id), "server_id"
-        if server is None or server.unit_id != user.unit_id:
-            raise Invalid(f"server {body.server_id} is not one of your unit's servers", field="server_id")
+    given = [x is not None for x in (body.server, body.server_id, body.servers)]
+    if sum(given) != 1:
+        raise Invalid("give the declared server, the server_id of a server that was here before, or a list "
+                      "of servers", field="server")
+    if body.servers is not None:
+        serials = [d.serial_number for d in body.servers]
+        if len(set(serials)) != len(serials):
+            raise Invalid("the same serial number is listed twice", field="servers")
+        wanted = [(d, None, f"servers.{i}.serial_number") for i, d in enumerate(body.servers)]
+    elif body.server is not None:
+        wanted = [(body.server, None, "server.serial_number")]
     else:
-        where = "server.serial_number"
+        wanted = [(None, body.server_id, "server_id")]
+    first: CustodyRequest | None = None
+    for declared, server_id, where in wanted:
+        server = _server_for(session, user, declared, server_id, where)
+        req = CustodyRequest(unit_id=user.unit_id, server_id=server.id, state=S.submitted, state_since=utcnow(),
+                             letter_number=body.letter_number, letter_date=body.letter_date,
+                             purpose=declared.purpose if declared else body.purpose,
+                             network_needs=declared.network_needs if declared else body.network_needs,
+                             created_by=user.username, batch_id=first.id if first else None)
+        session.add(req)
+        flush_or_conflict(session, f"server {server.id} already has an open custody request", field=where)
+        if first is None and len(wanted) > 1:
+            req.batch_id = req.id
+        first = first or req
+        session.add(CustodyStep(request_id=req.id, action="submit", actor=user.username, role=user.role,
+                                from_state=None, to_state=S.submitted, data=raw_json(data)))
+        session.flush()
+    assert first is not None
+    PROCEDURE.tell.tell(session, settings, CUSTODY, first, None, S.submitted, user.username)  # the head's turn
+    return first
+
+
+def batch_of(session: Session, req: CustodyRequest) -> list[CustodyRequest]:
+    """The requests filed with the same letter, in order (the request alone when it has none)."""
+    if req.batch_id is None:
+        return [req]
+    return list(session.scalars(select(CustodyRequest).where(CustodyRequest.batch_id == req.batch_id)
+                                .order_by(CustodyRequest.id)))
+
+
+def _server_for(session: Session, user: User, declared, server_id: int | None, where: str) -> Server:
+    """The server a letter is about: a known one of the unit whose custody has ended, or a new one."""
+    if server_id is not None:
+        server = session.get(Server, server_id)
+        if server is None or server.unit_id != user.unit_id:
+            raise Invalid(f"server {server_id} is not one of your unit's servers", field="server_id")
+    else:
         server = session.scalar(select(Server).where(Server.serial_number == declared.serial_number))
         if server is None:
             server = Server(unit_id=user.unit_id, brand=declared.brand, model=declared.model,
@@ -160,6 +183,7 @@ class Outcome:
     promoted: list[int] = field(default_factory=list)
     notified: int = 0
     warnings: list[str] = field(default_factory=list)
+    batch: list[int] = field(default_factory=list)   # the letter's other requests moved with it
 
 
 def apply(session: Session, settings: Settings, user: User, request_id: int, action: str,
@@ -181,7 +205,19 @@ def apply(session: Session, settings: Settings, user: User, request_id: int, act
         req = get_request(session, user, request_id)
     ctx = runner.run(PROCEDURE, session, settings, req, action, role=user.role, actor=user.username, data=data,
                      user=user, now=now or utcnow(), probes=probes)
-    return Outcome(ctx.case, ctx.move, ctx.promoted, ctx.notified, ctx.warnings)
+    out = Outcome(ctx.case, ctx.move, ctx.promoted, ctx.notified, ctx.warnings)
+    if action in BATCH_ACTIONS and ctx.case.batch_id is not None:
+        # One disposition for the letter: its other requests still at that step move with it.
+        for other in batch_of(session, ctx.case):
+            if other.id != ctx.case.id and other.state == ctx.move.from_state:
+                runner.run(PROCEDURE, session, settings, other, action, role=user.role, actor=user.username,
+                           data=data, user=user, now=ctx.now)
+                out.batch.append(other.id)
+    return out
+
+
+# Taken once for a letter about several servers (the SOP's dispositions are of the letter).
+BATCH_ACTIONS = frozenset({"head_dispose", "division_dispose", "refuse"})
 
 
 # --- what the procedure declares to the runner ----------------------------------------------

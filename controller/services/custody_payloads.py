@@ -48,6 +48,7 @@ class Submit(BaseModel):
     letter_date: date
     server: DeclaredServer | None = None
     server_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    servers: list[DeclaredServer] | None = Field(default=None, min_length=1, max_length=20)
     purpose: str | None = Field(default=None, max_length=500)
     network_needs: str | None = Field(default=None, max_length=500)
 

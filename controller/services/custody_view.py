@@ -33,6 +33,8 @@ def request_view(db: Session, settings: Settings, user: User, req: CustodyReques
         "due_at": due, "overdue": bool(due and now > due),
         "allowed_actions": custody.allowed_actions(db, user, req),
         "reservation": None,
+        # A letter about several servers: every request filed with it (this one included).
+        "batch": [r.id for r in custody.batch_of(db, req)] if req.batch_id is not None else [],
     }
     if req.allocation is not None:
         a = req.allocation
@@ -49,7 +51,11 @@ def request_view(db: Session, settings: Settings, user: User, req: CustodyReques
     out["documents"] = [
         {"id": d.id, "kind": d.kind, "number": d.number, "filename": d.filename, "sha256": d.sha256,
          "size": d.size, "created_at": d.created_at, "url": f"/api/v1/documents/{d.id}"}
-        for d in db.scalars(select(Document).where(Document.request_id == req.id).order_by(Document.id))]
+        for d in db.scalars(select(Document).where(or_(
+            Document.request_id == req.id,
+            # the letter is the batch's: it was uploaded once, to any of its requests
+            (Document.kind == "letter") & Document.request_id.in_(out["batch"] or [req.id])))
+            .order_by(Document.id))]
     out["signatures"] = [
         {"form": s.form, "side": s.side, "name": s.name, "nip": s.nip, "position": s.position,
          "signed_at": s.signed_at}

@@ -242,3 +242,33 @@ def test_the_pages_say_what_happened_when_access_fails(app, client, world):
     page = Browser(app, "contact_a").act(rid, "confirm_access", {"ok": "0", "note": "Tidak bisa SSH"})
     assert 'class="flash flash-info"' in page and "Akses gagal telah dilaporkan" in page
     assert "berhasil" not in page.split('class="flash')[1]
+
+
+def test_one_letter_for_three_servers_one_disposition_then_each_its_own_steps(client, world):
+    servers = [{"brand": "Dell", "model": "PowerEdge R650", "serial_number": f"TRIO-{i}", "height_u": 1,
+                "power_w": 300} for i in range(3)]
+    r = client.post("/api/v1/custody-requests", headers=world.auth("contact_a"), json={
+        "letter_number": "005/TRIO/2026", "letter_date": "2026-12-01", "servers": servers})
+    assert r.status_code == 201, r.text
+    first = r.json()
+    batch = first["batch"]
+    assert len(batch) == 3 and batch[0] == first["id"]
+    letter = client.post(f"/api/v1/custody-requests/{batch[2]}/letter", headers=world.auth("contact_a"),
+                         files={"letter_file": ("surat.pdf", b"%PDF-1.4 surat", "application/pdf")})
+    assert letter.status_code == 201, letter.text
+
+    head = flow.act(client, world, batch[1], "head_dispose", "head", {"note": "Teruskan"})
+    assert sorted(head["moved_with_it"]) == [batch[0], batch[2]]
+    kabid = flow.act(client, world, batch[0], "division_dispose", "division_head", {"officer": "officer"})
+    assert sorted(kabid["moved_with_it"]) == batch[1:]
+    views = [client.get(f"/api/v1/custody-requests/{i}", headers=world.auth("contact_a")).json() for i in batch]
+    assert [v["state"] for v in views] == ["assigned"] * 3
+    assert all([d["kind"] for d in v["documents"]] == ["letter"] for v in views)   # one letter for all
+    # From here each server has its own steps: reserving one leaves the others assigned.
+    flow.act(client, world, batch[0], "reserve_space", "officer")
+    states = [client.get(f"/api/v1/custody-requests/{i}", headers=world.auth("officer")).json()["state"]
+              for i in batch]
+    assert states == ["space_reserved", "assigned", "assigned"]
+    dup = client.post("/api/v1/custody-requests", headers=world.auth("contact_a"), json={
+        "letter_number": "005/DUO/2026", "letter_date": "2026-12-01", "servers": [servers[0], servers[0]]})
+    assert dup.status_code == 422 and dup.json()["field"] == "servers"

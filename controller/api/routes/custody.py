@@ -61,6 +61,7 @@ def act(request_id: Id, action: str, db: SessionDep, settings: SettingsDep, user
     out = request_view(db, settings, user, result.request)
     out["promoted"] = result.promoted
     out["warnings"] = result.warnings  # e.g. the configure step's own access checks failed
+    out["moved_with_it"] = result.batch  # a disposition of a letter about several servers
     db.commit()
     return out
 
