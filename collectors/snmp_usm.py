@@ -26,8 +26,9 @@ import asyncio
 import hashlib
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from cryptography.hazmat.primitives import constant_time, hashes
 from cryptography.hazmat.primitives import hmac as crypto_hmac
@@ -38,8 +39,19 @@ try:  # cryptography 47+ keeps CFB among its "decrepit" modes (SNMP's RFC 3826 n
 except ImportError:  # pragma: no cover - older cryptography
     from cryptography.hazmat.primitives.ciphers.modes import CFB
 
-from collectors.snmp_wire import (MAX_REPLY_BYTES, Oid, SnmpError, V2cClient, VarBind, _header, _integer,
-                                  _status_text, _tlv, decode_pdu, encode_pdu)
+from collectors.snmp_wire import (
+    MAX_REPLY_BYTES,
+    Oid,
+    SnmpError,
+    V2cClient,
+    VarBind,
+    _header,
+    _integer,
+    _status_text,
+    _tlv,
+    decode_pdu,
+    encode_pdu,
+)
 
 # name -> (cryptography hash, hashlib constructor for pysnmp's key localisation, MAC length, service OID)
 AUTH: dict[str, tuple[Callable[[], hashes.HashAlgorithm], Callable[..., Any], int, Oid]] = {
@@ -100,9 +112,10 @@ def _ku(passphrase: str, auth: str) -> bytes:
 def localized_keys(engine_id: bytes, auth: str, auth_passphrase: str, priv: str | None,
                    priv_passphrase: str | None) -> tuple[bytes, bytes | None]:
     """(auth key, privacy key) localised to `engine_id`; cached per engine ID, protocols and passphrases."""
-    from pyasn1.type.univ import OctetString
-    from pysnmp.proto.secmod.rfc3414 import localkey  # first: pysnmp's modules import each other in a ring
+    # localkey first: pysnmp's modules import each other in a ring, aesbase alone fails
+    from pysnmp.proto.secmod.rfc3414 import localkey  # noqa: I001
     from pysnmp.proto.secmod.eso.priv.aesbase import AbstractAesBlumenthal
+    from pyasn1.type.univ import OctetString
 
     name = _cache_key(b"kul", engine_id, auth, auth_passphrase, priv or "", priv_passphrase or "")
     cached = _KEYS.get(name)
@@ -352,7 +365,7 @@ class Credentials:
 
     @classmethod
     def check(cls, user: str | None, auth: str, auth_passphrase: str | None, priv: str | None,
-              priv_passphrase: str | None) -> "Credentials":
+              priv_passphrase: str | None) -> Credentials:
         auth_name = (auth or "").upper()
         priv_name = priv.upper() if priv else None
         if auth_name not in AUTH:
@@ -477,8 +490,10 @@ def open_reply(raw: bytes, state: EngineState, credentials: Credentials, auth_ke
         if not verify(message, credentials.auth, auth_key):
             raise UsmError("SNMPv3 reply failed authentication (tampered, or a wrong auth key)")
     if message.flags & FLAG_PRIV:
-        if not authentic or priv_key is None:
+        if not authentic:
             raise UsmError("SNMPv3 reply encrypted without authentication")
+        if priv_key is None:
+            raise UsmError("SNMPv3 reply encrypted though the request was sent without privacy")
         plain = decrypt(message, priv_key)
     else:
         plain = message.data

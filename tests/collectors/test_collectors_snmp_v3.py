@@ -22,9 +22,23 @@ from hypothesis import strategies as st
 
 from collectors import snmp_usm
 from collectors.snmp import SnmpTarget, collect_many_sync
-from collectors.snmp_usm import Credentials, UsmClient, UsmError, decode_message, decrypt, open_reply
-from tests.support.snmp import (V3_AUTH, V3_PRIV, V3_USER, V3_USER_256, V3_USER_512, V3_USER_SHA_AES256,
-                                free_udp_port)
+from collectors.snmp_usm import (
+    Credentials,
+    UsmClient,
+    UsmError,
+    decode_message,
+    decrypt,
+    open_reply,
+)
+from tests.support.snmp import (
+    V3_AUTH,
+    V3_PRIV,
+    V3_USER,
+    V3_USER_256,
+    V3_USER_512,
+    V3_USER_SHA_AES256,
+    free_udp_port,
+)
 
 SYS_NAME = (1, 3, 6, 1, 2, 1, 1, 5)
 USERS = [(V3_USER, "SHA", "AES"), (V3_USER_256, "SHA-256", "AES"), (V3_USER_512, "SHA-512", "AES-256"),
@@ -80,6 +94,7 @@ def test_wrong_keys_and_unknown_user_are_clear_errors_fast(snmpd) -> None:
         v3(snmpd.port, priv_key="wrong-priv-pass", timeout=0.4, retries=1, id="priv"),
         v3(snmpd.port, auth_key="short", id="short"),
         v3(snmpd.port, priv="CAST", id="cast"),
+        v3(snmpd.port, priv=None, priv_key=None, id="nopriv"),   # authNoPriv for a `rouser ... priv` user
         v3(snmpd.port, id="good"),
     ]
     start = time.monotonic()
@@ -92,6 +107,8 @@ def test_wrong_keys_and_unknown_user_are_clear_errors_fast(snmpd) -> None:
     assert "usmStatsUnknownUserNames" in errors["user"]
     # net-snmp drops what it cannot decrypt: no report, so the error says what it most likely is
     assert "no response after 2 tries of 0.4 s" in errors["priv"] and "wrong privacy key" in errors["priv"]
+    # the agent took the signed authNoPriv request (its answer is authenticated) and refused the level
+    assert "authorizationError" in errors["nopriv"]
     assert "at least 8 characters" in errors["short"]
     assert "unsupported SNMPv3 privacy protocol 'CAST'" in errors["cast"]
     assert all(r.inventory is None for r in results.values() if not r.ok)
@@ -261,7 +278,7 @@ def test_mutated_real_replies_raise_only_the_modules_error(real_replies, data) -
 def test_mutated_plaintext_behind_a_valid_mac_raises_only_the_modules_error(real_replies, data) -> None:
     """The hardest case: the agent (holding the keys) sends a garbled scopedPDU, encrypted and signed."""
     case = data.draw(st.sampled_from(real_replies))
-    raw, state, credentials, auth_key, priv_key, _ = case
+    raw, _, credentials, auth_key, priv_key, _ = case
     message = decode_message(raw)
     plain = bytearray(decrypt(message, priv_key) if priv_key else message.data)
     for _ in range(data.draw(st.integers(1, 4))):
