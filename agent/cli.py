@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import signal
 import socket
 import sys
 
-from agent import __version__, facts
+from agent import __version__, facts, log as agent_log
 from agent.client import (
     ClientError, ControllerClient, InsecureURL, Rejected, Unauthorized, check_urls,
 )
@@ -27,7 +26,7 @@ if TYPE_CHECKING:  # typing is ~0.4 MB of RSS the resident agent does without
 
     from agent.runner import Agent
 
-log = logging.getLogger("agent")
+log = agent_log.get_logger("agent")
 
 DESCRIPTION = """\
 Titip agent: reports this server's inventory (hardware, OS, disks, filesystems,
@@ -40,22 +39,6 @@ Titip controller of the server room where it is in custody.
 Reports that cannot be sent wait in STATE_DIR/spool and are replayed in order."""
 
 
-class _Redact(logging.Filter):
-    """Last line of defence: no secret reaches the log even if a message quotes it."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.secrets: set[str] = set()
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        for secret in self.secrets:
-            message = message.replace(secret, "[redacted]")
-        record.msg, record.args = message, None
-        return True
-
-
-_redact = _Redact()
 
 
 def _terminal_columns() -> int:
@@ -147,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    _setup_logging(args.log_level)
+    agent_log.configure(args.log_level)
     try:
         if args.command == "enroll":
             return _enroll(args)
@@ -157,18 +140,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except NotEnrolled as exc:
         log.error("%s", exc)
         return 2
-
-
-def _setup_logging(level: str) -> None:
-    for handler in list(log.handlers):  # main() may run more than once in one process
-        if getattr(handler, "_titip", False):
-            log.removeHandler(handler)
-    handler = logging.StreamHandler(sys.stderr)
-    handler._titip = True  # type: ignore[attr-defined]
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(_redact)
-    log.addHandler(handler)
-    log.setLevel(level)
 
 
 def _enroll(args: argparse.Namespace) -> int:
@@ -181,7 +152,7 @@ def _enroll(args: argparse.Namespace) -> int:
     if not token:
         log.error("empty enrollment token")
         return 2
-    _redact.secrets.add(token)
+    agent_log.redact(token)
     ca_file = os.path.realpath(args.ca_file) if args.ca_file else None
     if ca_file and not os.path.isfile(ca_file):
         log.error("CA file %s does not exist", ca_file)
@@ -201,7 +172,7 @@ def _enroll(args: argparse.Namespace) -> int:
     except ClientError as exc:  # unreachable, TLS failure, 5xx, odd reply
         log.error("enrollment failed: %s", exc)
         return 1
-    _redact.secrets.add(enrollment.credential)
+    agent_log.redact(enrollment.credential)
     try:
         config = load_config(args.state_dir)  # keep knobs an admin tuned
     except NotEnrolled:

@@ -8,7 +8,6 @@ replay after an outage and survives a crash between collecting and sending.
 from __future__ import annotations
 
 import json
-import logging
 import os
 import subprocess
 import sys
@@ -17,7 +16,7 @@ import time
 
 import psutil
 
-from agent import facts
+from agent import facts, log as agent_log
 from agent.client import Backoff, ClientError, ControllerClient, Rejected, Transient, Unauthorized
 from agent.config import AgentConfig, NotEnrolled, load_credential
 from agent.spool import Spool, utc_now_iso
@@ -27,7 +26,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
 
-log = logging.getLogger(__name__)
+log = agent_log.get_logger(__name__)
 INVENTORY_TIMEOUT_SECONDS = 300.0
 
 

@@ -21,17 +21,18 @@ disk when it is replayed, one at a time.
 from __future__ import annotations
 
 import json
-import logging
 import os
 import time
 from collections import namedtuple
+
+from agent import log as agent_log
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from typing import Any
 
-log = logging.getLogger(__name__)
+log = agent_log.get_logger(__name__)
 
 KINDS = ("inventory", "heartbeat")
 _SUFFIXES = {".inventory.json": "inventory", ".heartbeat.json": "heartbeat"}

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import logging
 import shutil
 from pathlib import Path
 from typing import Iterator
 
 import pytest
+
+from agent import log as agent_log
 
 from agent_helpers import ENROLL_TOKEN, FakeController, run_agent, self_signed_certificate, tune
 
@@ -44,10 +45,6 @@ def state_dir(tmp_path: Path, controller: FakeController) -> Path:
 
 @pytest.fixture(autouse=True)
 def _forget_cli_logging() -> Iterator[None]:
-    """In-process `main()` attaches a handler to the captured stderr of its test; drop it after."""
+    """In-process `main()` sets the agent's log level for the process; put it back after."""
     yield
-    logger = logging.getLogger("agent")
-    for handler in list(logger.handlers):
-        if getattr(handler, "_titip", False):
-            logger.removeHandler(handler)
-    logger.setLevel(logging.NOTSET)
+    agent_log.reset()

@@ -19,13 +19,14 @@ from urllib.parse import urlsplit
 import pytest
 
 from agent import facts, runner
-from agent.client import InsecureURL, is_loopback, read_response, split_url
+from agent.client import Backoff, InsecureURL, is_loopback, read_response, split_url
 from agent_helpers import REPO, FakeController, run_agent, spooled
 from collectors.record import SCHEMA_VERSION, ConditionRecord, InventoryRecord
 
 # What made the agent 26 MB: none of it may come back into the process that stays resident.
 HEAVY = {"urllib.request", "http.client", "email", "ssl", "_ssl", "dataclasses", "typing",
-         "collectors.record", "uuid", "platform", "shutil", "encodings.idna", "inspect"}
+         "collectors.record", "uuid", "platform", "shutil", "encodings.idna", "inspect", "logging",
+         "random", "pathlib"}
 
 # Runs `titip-agent run` in this interpreter and prints the modules it imported (those the
 # interpreter's own start-up brought, e.g. a dev venv's editable-install hook, are left out).
@@ -88,10 +89,10 @@ def test_a_heartbeat_is_exactly_what_the_condition_record_would_send() -> None:
 
 
 def test_inventory_falls_back_to_this_process_when_the_child_cannot_run(
-        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setattr(sys, "executable", "/bin/false")
     payload = runner.collect_inventory_payload()
-    assert "inventory child process failed" in caplog.text
+    assert "WARNING agent.runner: inventory child process failed" in capsys.readouterr().err
     assert payload["source"] == "agent" and payload["memory_bytes"] > 0
     assert InventoryRecord.from_dict(payload).to_dict() == payload
 
@@ -200,3 +201,11 @@ def test_loopback_is_what_ipaddress_says_it_is(host: str) -> None:
     except ValueError:
         expected = host == "localhost"
     assert is_loopback(host) == expected
+
+
+def test_default_backoff_jitter_stays_within_equal_jitter_bounds() -> None:
+    backoff = Backoff(base=1.0, cap=8.0)  # os.urandom jitter, not the random module
+    delays = [backoff.next_delay() for _ in range(6)]
+    for delay, ceiling in zip(delays, [1, 2, 4, 8, 8, 8]):
+        assert ceiling / 2 <= delay <= ceiling
+    assert len(set(delays)) == len(delays)
