@@ -62,8 +62,25 @@ def submission(form: Form) -> dict[str, Any]:
         "serial_number": text(form, "serial_number"), "height_u": number(form, "height_u"),
         "power_w": number(form, "power_w"), "purpose": text(form, "purpose"),
         "network_needs": text(form, "network_needs"), "hostname": text(form, "hostname")})
+    more = more_servers(form, server)
     return _drop_none({"letter_number": text(form, "letter_number"), "letter_date": text(form, "letter_date"),
-                       "server": server})
+                       **({"servers": [server, *more]} if more else {"server": server})})
+
+
+def more_servers(form: Form, first: dict[str, Any]) -> list[dict[str, Any]]:
+    """Other servers of the same letter, one per line: brand; model; serial; height U; power W."""
+    out = []
+    for n, line in enumerate((text(form, "more_servers") or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split(";")]
+        if len(parts) != 5 or not parts[3].isdigit() or not parts[4].isdigit():
+            raise Invalid(f"more_servers: line {n} is not 'brand; model; serial; height U; power W'",
+                          field="more_servers")
+        out.append({"brand": parts[0], "model": parts[1], "serial_number": parts[2], "height_u": int(parts[3]),
+                    "power_w": int(parts[4]), "purpose": first.get("purpose"),
+                    "network_needs": first.get("network_needs")})
+    return out
 
 
 def access_checks(form: Form) -> list[dict[str, Any]]:

@@ -6,6 +6,7 @@ the buttons, the timeline and the error messages alike.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from ..domain.workflow import AlreadySigned, IllegalMove, InvalidData, MissingData, RoleNotAllowed, WorkflowError
@@ -33,6 +34,7 @@ ACTIONS: dict[str, str] = {
     "release": N_("Hand back and release the slot"),
     "withdraw": N_("Withdraw the request"),
     "refuse": N_("Refuse the request"),
+    "import": N_("Imported from a spreadsheet"),
 }
 
 DOCUMENT_KINDS: dict[str, str] = {
@@ -40,6 +42,7 @@ DOCUMENT_KINDS: dict[str, str] = {
     "handover": N_("Handover form (BAST)"),
     "return": N_("Return form (BAST)"),
     "inventory": N_("Signed monthly inventory form"),
+    "import": N_("Imported spreadsheet"),
 }
 
 FIELDS: dict[str, str] = {
@@ -55,6 +58,8 @@ FIELDS: dict[str, str] = {
     "purpose": N_("Purpose"),
     "network_needs": N_("Network needs"),
     "hostname": N_("Host name"),
+    "more_servers": N_("Other servers"),
+    "servers": N_("Servers"),
     "officer": N_("Officer"),
     "rack_id": N_("Rack"),
     "u_bottom": N_("Lowest U"),
@@ -76,6 +81,12 @@ FIELDS: dict[str, str] = {
     "server_id": N_("Server"),
     "resolution": N_("What was done"),
     "ok": N_("Check result"),
+    "sort": N_("Sort order"),
+    "dir": N_("Sort direction"),
+    "page": N_("Page"),
+    "per": N_("Per page"),
+    "format": N_("File format"),
+    "state": N_("Status"),
 }
 
 CHECKLIST: dict[str, str] = {
@@ -117,18 +128,52 @@ def describe(exc: Exception, gettext: Gettext) -> tuple[str, str | None]:
         names = ", ".join(field_label(f, gettext) for f in exc.fields)
         return gettext("Please fill in: %(fields)s") % {"fields": names}, None
     if isinstance(exc, InvalidData):
-        return gettext("Invalid value for %(field)s.") % {"field": field_label(exc.field, gettext)}, exc.reason
+        return (gettext("Invalid value for %(field)s.") % {"field": field_label(exc.field, gettext)},
+                detail_text(exc.reason, gettext))
     if isinstance(exc, Invalid):
-        return gettext("Invalid value for %(field)s.") % {"field": field_label(exc.field, gettext) or "-"}, exc.message
+        return (gettext("Invalid value for %(field)s.") % {"field": field_label(exc.field, gettext) or "-"},
+                detail_text(exc.message, gettext))
     if isinstance(exc, Conflict):
-        return gettext("The change conflicts with the current records."), exc.message
+        return gettext("The change conflicts with the current records."), detail_text(exc.message, gettext)
     if isinstance(exc, NotFound):
         return gettext("Not found."), None
     if isinstance(exc, Forbidden):
         return gettext("You are not allowed to do this."), None
     if isinstance(exc, (TitipError, WorkflowError)):
-        return gettext("The step could not be taken."), str(exc)
+        return gettext("The step could not be taken."), detail_text(str(exc), gettext)
     raise exc
+
+
+# The services' and probes' details that people meet most, in the reader's language; anything
+# else is shown as the service wrote it (it still names what went wrong).
+DETAILS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"serial number '?(?P<serial>[^' ]+)'? is already registered"),
+     N_("Serial number %(serial)s is already registered.")),
+    (re.compile(r"serial number is already registered"), N_("The serial number is already registered.")),
+    (re.compile(r"asset code (?P<code>\S+) with NUP (?P<nup>\S+) is already registered"),
+     N_("Asset code %(code)s with NUP %(nup)s is already registered.")),
+    (re.compile(r"rack '(?P<rack>[^']+)' would draw (?P<total>\d+) W of its (?P<capacity>\d+) W"),
+     N_("Rack %(rack)s would draw %(total)s W of its %(capacity)s W.")),
+    (re.compile(r"^connection refused"), N_("connection refused (nothing is listening)")),
+    (re.compile(r"^timed out$"), N_("no answer in time")),
+    (re.compile(r"^connected$"), N_("connected")),
+    (re.compile(r"^name not resolved"), N_("the host name cannot be resolved")),
+    (re.compile(r"^no route to host"), N_("no route to the host")),
+    (re.compile(r"^network is unreachable"), N_("the network is unreachable")),
+    (re.compile(r"^certificate not trusted"), N_("the certificate is not trusted")),
+    (re.compile(r"^no SSH banner"), N_("no SSH answer")),
+    (re.compile(r"^expected HTTP (?P<want>\d+), got (?P<got>\d+)"), N_("expected HTTP %(want)s, got %(got)s")),
+]
+
+
+def detail_text(detail: str | None, gettext: Gettext) -> str | None:
+    """A service's or probe's English detail in the reader's language, where it is a known one."""
+    if not detail:
+        return detail
+    for pattern, message in DETAILS:
+        if (found := pattern.search(detail)) is not None:
+            return gettext(message) % found.groupdict()
+    return detail
 
 FINDING_KINDS: dict[str, str] = {
     "drift": N_("Hardware differs from the record"),

@@ -272,3 +272,22 @@ def test_one_letter_for_three_servers_one_disposition_then_each_its_own_steps(cl
     dup = client.post("/api/v1/custody-requests", headers=world.auth("contact_a"), json={
         "letter_number": "005/DUO/2026", "letter_date": "2026-12-01", "servers": [servers[0], servers[0]]})
     assert dup.status_code == 422 and dup.json()["field"] == "servers"
+
+
+def test_the_letter_form_files_several_servers(app, client, world):
+    from tests.integration.test_web_pages import Browser
+
+    b = Browser(app, "contact_a")
+    r = b.post("/requests", {"letter_number": "005/WEB3/2026", "letter_date": "2026-12-01", "brand": "Dell",
+                             "model": "R650", "serial_number": "WEB3-1", "height_u": "1", "power_w": "300",
+                             "more_servers": "HPE; DL360; WEB3-2; 1; 400\nLenovo; SR630; WEB3-3; 1; 350"})
+    assert r.status_code == 303, r.text
+    page = b.get(r.headers["location"]).text
+    assert "diajukan dalam satu surat" in page
+    listed = client.get("/api/v1/custody-requests", headers=world.auth("contact_a")).json()["items"]
+    assert sorted(i["server"]["serial_number"] for i in listed) == ["WEB3-1", "WEB3-2", "WEB3-3"]
+    assert len({tuple(i.get("batch") or []) for i in listed}) == 1
+    bad = b.post("/requests", {"letter_number": "005/WEB4/2026", "letter_date": "2026-12-01", "brand": "Dell",
+                               "model": "R650", "serial_number": "WEB4-1", "height_u": "1", "power_w": "300",
+                               "more_servers": "HPE; DL360; WEB4-2; satu; 400"})
+    assert bad.status_code == 422 and "Isian Server lain tidak valid" in bad.text and "line 1" in bad.text

@@ -11,6 +11,7 @@ import json
 from typing import Annotated, Literal
 
 from fastapi import Query, Request
+from sqlalchemy import select
 from starlette.datastructures import UploadFile
 from starlette.responses import RedirectResponse, Response
 
@@ -19,10 +20,11 @@ from ...services.custody_view import request_view
 from ...domain.custody_flow import STATE_LABELS, TERMINAL, CustodyState
 from ...domain.workflow import RoleNotAllowed, WorkflowError
 from ...errors import NotFound, TitipError
-from ...models import CustodyRequest
+from ...models import CustodyRequest, Server, Unit
 from ...models.base import utcnow
 from ...services import custody, papers
 from .. import forms, views
+from ..listing import ListQuery, ListSpec, export, pager
 from ..deps import ContactUser, FormDep, SessionDep, SettingsDep, WebUser
 from ..i18n import label
 from ..labels import action_label, describe
@@ -38,17 +40,45 @@ def see_other(url: str) -> Response:
     return RedirectResponse(url, status_code=303)
 
 
+REQUESTS = ListSpec(
+    sorts={"id": CustodyRequest.id, "since": CustodyRequest.state_since, "letter": CustodyRequest.letter_number,
+           "state": CustodyRequest.state, "unit": Unit.code, "serial": Server.serial_number},
+    default_sort="since",
+    text=(CustodyRequest.letter_number, Server.serial_number, Server.brand, Server.model, Server.hostname),
+    state=CustodyRequest.state, states=[s.value for s in CustodyState], unit=CustodyRequest.unit_id,
+    joins=(lambda st: st.join(Server, Server.id == CustodyRequest.server_id)
+           .join(Unit, Unit.id == CustodyRequest.unit_id),))
+EXPORT_HEADER = ("No", "Nomor surat", "Unit", "Server", "Nomor seri", "Status", "Sejak", "Tenggat", "Terlambat")
+
+
 @router.get("/requests")
 def list_requests(request: Request, db: SessionDep, settings: SettingsDep, user: WebUser,
                   show: Annotated[Literal["open", "all"], Query()] = "open") -> Response:
-    """Open requests by default; closed ones (returned, rejected, lapsed) on request, newest 200."""
+    """Open requests by default, every one with show=all or a chosen state; filtered, sorted and
+    paged in SQL (web.listing), exported with ?format=csv|xlsx. Without a chosen sort the longest
+    waiting come first and, on each page, the overdue ones before the rest."""
+    lq = ListQuery.parse(request, REQUESTS, keep=("show",))
     stmt = custody.list_stmt(user)
-    closed = [str(s) for s in TERMINAL]
-    reqs = list(db.scalars(stmt.where(CustodyRequest.state.not_in(closed))))
-    if show == "all":
-        reqs += list(db.scalars(stmt.where(CustodyRequest.state.in_(closed)).order_by(None)
-                                .order_by(CustodyRequest.id.desc()).limit(200)))
-    return page(request, "requests.html", rows=views.request_rows(db, settings, user, reqs, utcnow()), show=show)
+    if show == "open" and not lq.state:
+        stmt = stmt.where(CustodyRequest.state.not_in([str(s) for s in TERMINAL]))
+    stmt = lq.apply(stmt, REQUESTS)
+    urgent_first = not lq.chosen
+    now = utcnow()
+    if lq.format:
+        rows = views.request_rows(db, settings, user, lq.all_of(db, stmt), now, urgent_first)
+        lang = lang_of(request)
+        out = export("permohonan", EXPORT_HEADER, [
+            (r["id"], r["letter_number"], r["unit_code"], f"{r['server']['brand']} {r['server']['model']}",
+             r["server"]["serial_number"], label(STATE_LABELS[CustodyState(r["state"])], lang), r["state_since"],
+             r["due_at"], "Ya" if r["overdue"] else "Tidak") for r in rows], lq.format)
+        db.commit()
+        return out
+    reqs, total = lq.page_of(db, stmt)
+    units = list(db.scalars(select(Unit).order_by(Unit.code))) if user.unit_id is None else []
+    return page(request, "requests.html", rows=views.request_rows(db, settings, user, reqs, now, urgent_first),
+                show=show, lq=lq, pager=pager(lq, "/requests", total), units=units,
+                states=REQUESTS.states,
+                state_text=lambda st: label(STATE_LABELS[CustodyState(st)], lang_of(request)))
 
 
 @router.get("/requests/new")
@@ -68,6 +98,7 @@ def file_request(request: Request, form: FormDep, db: SessionDep, settings: Sett
             content = upload.file.read(papers.MAX_LETTER_BYTES + 1)
             papers.store_letter(db, req, upload.filename, content, user.username)
         req_id = req.id
+        batch = [r.id for r in custody.batch_of(db, req)] if req.batch_id is not None else []
         db.commit()
     except RoleNotAllowed:
         raise
@@ -75,7 +106,11 @@ def file_request(request: Request, form: FormDep, db: SessionDep, settings: Sett
         db.rollback()
         values = {k: v for k, v in form.items() if isinstance(v, str)}
         return page(request, "request_new.html", status_code=422, error=describe(exc, _), values=values)
-    flash(request, "success", _("Request #%(id)s has been filed.") % {"id": req_id})
+    if batch:
+        flash(request, "success", _("Requests %(ids)s have been filed under one letter.")
+              % {"ids": ", ".join(f"#{i}" for i in batch)})
+    else:
+        flash(request, "success", _("Request #%(id)s has been filed.") % {"id": req_id})
     return see_other(f"/requests/{req_id}")
 
 
