@@ -47,6 +47,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = make_engine(settings.database_url)
     sessions = make_sessionmaker(engine)
     audit.install(sessions, settings)
+    from .documents import seal
+    seal.install(sessions, settings)  # issued PDFs sealed with the office's certificate, when one is set
     app.state.settings, app.state.engine, app.state.sessions = settings, engine, sessions
     app.state.ingest_engine = make_ingest_engine(settings.database_url, engine)
     # SQLite: GET requests read through a second engine that does not take the write lock.

@@ -30,6 +30,9 @@ app.add_typer(retention_app, name="retention")
 app.add_typer(backup_app, name="backup")
 secrets_app = typer.Typer(help="Sealed SNMP/SSH target secrets and their keys.", no_args_is_help=True)
 app.add_typer(secrets_app, name="secrets")
+from .pki import pki_app  # noqa: E402  (titip pki init-demo)
+
+app.add_typer(pki_app, name="pki")
 
 
 def _settings() -> Settings:

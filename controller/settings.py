@@ -65,6 +65,14 @@ class Settings(BaseSettings):
     # Printed at the top of forms, one line per line.
     office_letterhead: str = "PEMERINTAH KABUPATEN CONTOH\nDINAS KOMUNIKASI DAN INFORMATIKA"
     office_city: str = "Kota Contoh"
+    # The office's electronic seal on every issued PDF (PAdES): a PKCS#12 file with the office's
+    # certificate and key (production: from BSrE; `titip pki init-demo` makes a demo one) and its
+    # passphrase. Unset: forms are issued unsealed. seal_tsa_url: an RFC 3161 timestamp server (B-T).
+    seal_p12: str | None = None
+    seal_passphrase: str | None = Field(default=None, repr=False)
+    seal_tsa_url: str | None = None
+    # Where the public reaches this controller: printed under each form's QR code (/verify/...).
+    public_url: str = "http://127.0.0.1:8000"
     # Working hours for service times (SOP: 1 working day per step).
     office_opens: str = "08:00"
     office_closes: str = "16:00"

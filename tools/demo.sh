@@ -11,6 +11,11 @@ AGENT_DIR=var/demo-agent
 URL="http://$HOST:$PORT"
 
 mkdir -p var
+# The office's electronic seal on issued forms: a demo CA and certificate (production: BSrE's).
+if [ -z "${TITIP_SEAL_P12:-}" ]; then
+  [ -f var/pki/office-seal.p12 ] || "$BIN/titip" pki init-demo --dir var/pki >/dev/null
+  export TITIP_SEAL_P12=var/pki/office-seal.p12 TITIP_SEAL_PASSPHRASE=titip-demo-seal
+fi
 "$BIN/titip" db upgrade
 "$BIN/titip" demo seed
 "$BIN/titip" serve --host "$HOST" --port "$PORT" & SERVE=$!

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..documents.seal import sealer_of
 from ..documents import HandoverDoc, Inspection, Item, Party, bast_number, render_handover_pdf
 from ..errors import Invalid
 from ..models import CustodyRequest, Document, Signature
@@ -17,6 +18,8 @@ from ..models.base import utcnow
 from ..settings import Settings
 
 MAX_LETTER_BYTES = 10 * 1024 * 1024
+# Papers Titip issues (as opposed to uploads: letters, wipe reports, imports): sealed when a seal is set.
+SEALED_KINDS = frozenset({"handover", "return", "transfer", "disposal", "inventory"})
 _ZONES = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 
 
@@ -28,6 +31,12 @@ def zone_label(tz_name: str, moment: datetime | None = None) -> str:
 def store(session: Session, *, kind: str, unit_id: int, request_id: int | None, filename: str,
           content_type: str, content: bytes, actor: str, number: str | None = None,
           year: int | None = None, seq: int | None = None) -> Document:
+    """Keep a document; an issued PDF is sealed first, so the stored bytes and their audited SHA-256
+    are the sealed ones."""
+    if kind in SEALED_KINDS and content_type == "application/pdf":
+        sealer = sealer_of(session)
+        if sealer is not None:
+            content = sealer.seal(content)
     doc = Document(kind=kind, unit_id=unit_id, request_id=request_id, filename=filename,
                    content_type=content_type, size=len(content), sha256=hashlib.sha256(content).hexdigest(),
                    content=content, created_by=actor, number=number, year=year, seq=seq)

@@ -1,0 +1,117 @@
+"""The office's electronic seal on issued forms: readers and validators see it signed and unchanged."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import subprocess
+
+import pytest
+
+from tests.support import custody as flow
+
+PASSPHRASE = "seal-test-passphrase"
+
+
+@pytest.fixture(scope="session")
+def demo_pki(tmp_path_factory):
+    from controller.documents.seal import init_demo
+
+    return init_demo(tmp_path_factory.mktemp("pki"), "Dinas Komunikasi dan Informatika", PASSPHRASE)
+
+
+@pytest.fixture
+def settings(db_url, demo_pki):
+    from controller.settings import Settings
+
+    return Settings(database_url=db_url, secret_key="test-secret-key-0123456789abcdef", scheduler_enabled=False,
+                    seal_p12=str(demo_pki["p12"]), seal_passphrase=PASSPHRASE,
+                    public_url="http://titip.contoh.go.id")
+
+
+def _validate(content: bytes, ca_path):
+    from pyhanko.keys import load_cert_from_pemder
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    reader = PdfFileReader(io.BytesIO(content), strict=False)
+    assert len(reader.embedded_signatures) == 1
+    ctx = ValidationContext(trust_roots=[load_cert_from_pemder(str(ca_path))])
+    return validate_pdf_signature(reader.embedded_signatures[0], ctx)
+
+
+def _handover(client, world) -> tuple[dict, bytes]:
+    req = flow.submit(client, world)
+    done = flow.to_handed_over(client, world, req["id"])
+    doc = next(d for d in done["documents"] if d["kind"] == "handover")
+    r = client.get(doc["url"], headers=world.auth("contact_a"))
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+    return doc, r.content
+
+
+def test_issued_handover_form_is_sealed_over_the_whole_file(client, world, demo_pki, tmp_path):
+    doc, content = _handover(client, world)
+    # The stored (and audited) bytes are the sealed ones.
+    events = client.get("/api/v1/audit/events?entity=document&limit=500", headers=world.auth("admin")).json()["items"]
+    audited = {json.loads(e["after"])["number"]: json.loads(e["after"])["sha256"] for e in events}
+    assert hashlib.sha256(content).hexdigest() == doc["sha256"] == audited[doc["number"]]
+
+    path = tmp_path / "bast.pdf"
+    path.write_bytes(content)
+    out = subprocess.run(["pdfsig", str(path)], capture_output=True, text=True, timeout=60).stdout
+    assert out.count("Signature #") == 1, out
+    assert "Total document signed" in out and "Signature is Valid" in out
+    assert "Segel Elektronik Dinas Komunikasi dan Informatika" in out
+
+    status = _validate(content, demo_pki["ca"])
+    assert status.bottom_line and status.intact and status.valid and status.trusted
+    assert status.coverage.name == "ENTIRE_FILE"
+    assert status.signing_cert.subject.native["common_name"].startswith("Segel Elektronik")
+
+
+def test_a_byte_changed_after_sealing_is_reported(client, world, demo_pki, tmp_path):
+    _doc, content = _handover(client, world)
+    # Change one byte inside the signed range (the first page's content, well before the signature).
+    at = content.index(b"/Type /Page") + 2
+    tampered = content[:at] + bytes([content[at] ^ 0x01]) + content[at + 1:]
+    status = _validate(tampered, demo_pki["ca"])
+    assert not status.intact and not status.bottom_line
+
+    path = tmp_path / "tampered.pdf"
+    path.write_bytes(tampered)
+    out = subprocess.run(["pdfsig", str(path)], capture_output=True, text=True, timeout=60).stdout
+    assert "Signature is Valid" not in out and ("Digest Mismatch" in out or "Invalid" in out), out
+
+
+def test_without_a_seal_the_form_is_issued_unsealed(db_url, tmp_path):
+    """No certificate configured: issued as before, nothing claims a seal."""
+    from fastapi.testclient import TestClient
+    from pypdf import PdfReader
+
+    from controller.app import create_app
+    from controller.settings import Settings
+    from tests.support.world import build_world
+
+    app = create_app(Settings(database_url=db_url, secret_key="test-secret-key-0123456789abcdef",
+                              scheduler_enabled=False))
+    try:
+        with TestClient(app) as client:
+            world = build_world(app)
+            _doc, content = _handover(client, world)
+            assert PdfReader(io.BytesIO(content)).get_fields() in (None, {})
+    finally:
+        app.state.engine.dispose()
+        app.state.read_engine.dispose()
+        app.state.ingest_engine.dispose()
+
+
+def test_a_wrong_passphrase_stops_the_start(db_url, demo_pki):
+    from controller.app import create_app
+    from controller.documents.seal import SealConfigError
+    from controller.settings import Settings
+
+    with pytest.raises(SealConfigError, match="TITIP_SEAL_PASSPHRASE"):
+        create_app(Settings(database_url=db_url, secret_key="test-secret-key-0123456789abcdef",
+                            scheduler_enabled=False, seal_p12=str(demo_pki["p12"]), seal_passphrase="wrong"))
