@@ -95,7 +95,9 @@ def condition_history(session: Session, server_id: int) -> list[ConditionChange]
     return out
 
 
-def _events(session: Session, server_id: int) -> list[CardEvent]:
+def events(session: Session, server_id: int) -> list[CardEvent]:
+    """Custody steps, inventory items and lifecycle steps of a server, oldest first (the card's
+    history; the server page adds tickets and audit events to it)."""
     events: list[CardEvent] = []
     for step, req in session.execute(select(CustodyStep, CustodyRequest).join(
             CustodyRequest, CustodyRequest.id == CustodyStep.request_id)
@@ -168,7 +170,7 @@ def card(session: Session, settings: Settings, user: User, server_id: int) -> As
         owner=rec.owner if rec else "unit", acquired_on=rec.acquired_on if rec else None,
         acquisition_value=rec.acquisition_value if rec else None, disposed_at=rec.disposed_at if rec else None,
         conditions=condition_history(session, server.id), locations=spans,
-        events=_events(session, server.id), details=_details(session, server.id))
+        events=events(session, server.id), details=_details(session, server.id))
 
 
 def record_pdf(session: Session, settings: Settings, kind: str, case, user: User, now: datetime) -> bytes:

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from starlette.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -18,10 +19,33 @@ STATIC = Path(__file__).parent / "static"
 
 def install(app: FastAPI) -> None:
     from .routes import assets, home, monitoring, requests, space, tickets, unit, work
+    from .routes import search, server_page
 
     settings = app.state.settings
     app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie=COOKIE,
                        max_age=settings.token_minutes * 60, same_site="lax", https_only=settings.cookie_secure)
-    for module in (home, work, requests, space, unit, monitoring, tickets, assets):
+    for module in (home, work, requests, space, unit, monitoring, tickets, assets, server_page, search):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    _pages_not_found(app)
+
+
+def _pages_not_found(app: FastAPI) -> None:
+    """An unknown address outside the API is a page in the reader's language, not raw JSON; the
+    API's own answers (and every other status) stay as the API's handler writes them."""
+    from starlette.exceptions import HTTPException
+
+    api_handler = app.exception_handlers.get(HTTPException)
+
+    async def not_found(request: Request, exc: HTTPException) -> Response:
+        if exc.status_code == 404 and not request.url.path.startswith(("/api/", "/metrics", "/static/")):
+            from .render import gettext_for
+            from .route import error_page
+            _ = gettext_for(request)
+            return error_page(request, 404, _("This page does not exist, or it is not yours to see."))
+        if api_handler is None:
+            from fastapi.exception_handlers import http_exception_handler
+            return await http_exception_handler(request, exc)
+        return await api_handler(request, exc)
+
+    app.add_exception_handler(HTTPException, not_found)

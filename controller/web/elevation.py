@@ -111,7 +111,7 @@ def _free(rack: str, b: Block, height_u: int, pick: Pick | None, gettext: Callab
 
 
 def _held(rack: str, b: Block, height_u: int, lang: str, health: Health | None,
-          gettext: Callable[[str], str]) -> str:
+          gettext: Callable[[str], str], link: Callable[[int], str] | None = None) -> str:
     y, h = _y(height_u, b.u_top), b.height * U_HEIGHT
     x, w = GUTTER, WIDTH - GUTTER - PAD
     state = label(SLOT_LABELS[b.state], lang)
@@ -133,8 +133,11 @@ def _held(rack: str, b: Block, height_u: int, lang: str, health: Health | None,
     text = f"{state}: {what}" if b.state == SlotState.reserved else what
     parts.append(f'<text x="{x + 6}" y="{y + h // 2 + 4}" class="u-label u-label-{b.state.value}">'
                  f'{escape(_fit(text, w - 12 - marks_w))}</text>')
-    return (f'<g data-rack="{escape(rack)}" data-u="{b.u_bottom}" data-state="{b.state.value}">'
-            f'<title>{escape(title)}</title>{"".join(parts)}</g>')
+    group = (f'<g data-rack="{escape(rack)}" data-u="{b.u_bottom}" data-state="{b.state.value}">'
+             f'<title>{escape(title)}</title>{"".join(parts)}</g>')
+    if link is None or b.server_id is None:
+        return group
+    return f'<a href="{escape(link(b.server_id))}" class="u-server" data-server="{b.server_id}">{group}</a>'
 
 
 def _arrow(cx: int, cy: int, kind: str) -> str:
@@ -147,8 +150,9 @@ def _arrow(cx: int, cy: int, kind: str) -> str:
 
 def render(rack: str, height_u: int, units: Sequence[UnitLike], *, lang: str = "id",
            gettext: Callable[[str], str] = lambda s: s, health: Mapping[int, Health] | None = None,
-           pick: Pick | None = None) -> Markup:
-    """The whole rack, highest U at the top (as it is mounted and numbered)."""
+           pick: Pick | None = None, link: Callable[[int], str] | None = None) -> Markup:
+    """The whole rack, highest U at the top (as it is mounted and numbered); with `link`, each
+    server's block links to `link(server_id)` (its page)."""
     health = health or {}
     total_h = PAD * 2 + height_u * U_HEIGHT
     name = gettext("Rack %(name)s") % {"name": rack}
@@ -165,6 +169,6 @@ def render(rack: str, height_u: int, units: Sequence[UnitLike], *, lang: str = "
             out.append(_free(rack, b, height_u, pick, gettext))
         else:
             out.append(_held(rack, b, height_u, lang, health.get(b.server_id) if b.server_id else None,
-                             gettext))
+                             gettext, link))
     out.append("</svg>")
     return Markup("".join(out))

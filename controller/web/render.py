@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from ..domain.choices import CONDITION_LABELS, ROLE_LABELS, SLOT_LABELS, Condition, Role, SlotState
-from ..domain.custody_flow import STATE_LABELS, CustodyState
+from ..domain.custody_flow import IN_CUSTODY, STATE_LABELS, CustodyState
 from ..models.base import utcnow
 from . import elevation, labels
 from .i18n import Formatter, label, translations
@@ -37,8 +37,19 @@ def environment(lang: str) -> Environment:
                        state_label=lambda s: _label(STATE_LABELS, CustodyState, s, lang),
                        condition_label=lambda c: _label(CONDITION_LABELS, Condition, c, lang),
                        role_label=lambda r: _label(ROLE_LABELS, Role, r, lang),
-                       slot_label=lambda s: _label(SLOT_LABELS, SlotState, s, lang))
+                       slot_label=lambda s: _label(SLOT_LABELS, SlotState, s, lang),
+                       held=_held, detail=lambda d: labels.detail_text(d, gt))
     return env
+
+
+# The office states a server's condition once it has had it in hand (received, inspected).
+_HELD = frozenset(str(s) for s in IN_CUSTODY | {CustodyState.returned, CustodyState.rejected})
+
+
+def _held(state: str | None) -> bool:
+    """Whether a request's server has been received, so its recorded condition is a finding and
+    not the record's default."""
+    return state in _HELD
 
 
 def _label(table: dict, enum: type, value: str | None, lang: str) -> dict[str, str]:
@@ -54,6 +65,29 @@ def gettext_for(request: Request):
     return translations(lang_of(request)).gettext
 
 
+def people(request: Request):
+    """`person(username)` for templates: the full name a page shows for a login ("Petugas: Agus
+    Prasetyo", not "officer"). The users are read once per page, and only if a page names one."""
+    names: dict[str, str] | None = None
+
+    def person(username: str | None) -> str:
+        nonlocal names
+        if not username:
+            return "—"
+        if names is None:
+            from sqlalchemy import select
+
+            from ..models import User
+            sessions = getattr(request.app.state, "sessions", None)
+            names = {}
+            if sessions is not None:
+                with sessions() as db:
+                    names = {u: n for u, n in db.execute(select(User.username, User.full_name)) if n}
+        return names.get(username, username)
+
+    return person
+
+
 def page(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     lang = lang_of(request)
     settings = request.app.state.settings
@@ -61,5 +95,6 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
     fmt = Formatter(lang, settings.timezone)
     html = environment(lang).get_template(template).render(
         request=request, user=user, csrf=csrf_token(request), flashes=pop_flashes(request), fmt=fmt,
-        now=utcnow(), office_name=settings.office_name, path=request.url.path, **context)
+        now=utcnow(), office_name=settings.office_name, path=request.url.path,
+        **{"person": people(request), **context})
     return HTMLResponse(html, status_code=status_code, headers={"Cache-Control": "no-store"})

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from ..domain.workflow import RoleNotAllowed
-from ..errors import Forbidden, NotFound
+from ..errors import Forbidden, Invalid, NotFound
 from ..services.papers import MAX_LETTER_BYTES
 from .render import gettext_for, page
 from .session import CSRF_FIELD, CsrfFailed, LoginRequired, check_csrf, login_url
@@ -37,6 +37,15 @@ class WebRoute(APIRoute):
 
         async def route(request: Request) -> Response:
             try:
+                return await guarded(request)
+            finally:
+                # An uploaded file is spooled to a temporary file: closed here even when the
+                # route refused the request before reading it (a role's 403, a CSRF failure).
+                if request.method == "POST" and getattr(request, "_form", None) is not None:
+                    await request._form.close()
+
+        async def guarded(request: Request) -> Response:
+            try:
                 if request.method == "POST":
                     # Parsed once here and cached on the request for the route's own use.
                     form = await request.form()
@@ -51,6 +60,11 @@ class WebRoute(APIRoute):
             except (NotFound, RequestValidationError):  # a malformed id or period names no page
                 _ = gettext_for(request)
                 return error_page(request, 404, _("This page does not exist, or it is not yours to see."))
+            except Invalid as exc:  # a list's bad ?sort= or ?page=: say which parameter
+                from .labels import field_label
+                _ = gettext_for(request)
+                return error_page(request, 400, _("Invalid value for %(field)s.")
+                                  % {"field": field_label(exc.field, _) or "-"})
             except (Forbidden, RoleNotAllowed):
                 _ = gettext_for(request)
                 return error_page(request, 403, _("Your role may not open this page."))

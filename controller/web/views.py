@@ -83,9 +83,12 @@ def requests_by_server(db: Session, server_ids: Iterable[int]) -> dict[int, Cust
 
 
 def request_rows(db: Session, settings: Settings, user: User, reqs: Iterable[CustodyRequest],
-                 now: datetime) -> list[dict[str, Any]]:
-    """The list view of requests, most urgent first: overdue, then by due time, then oldest."""
+                 now: datetime, urgent_first: bool = True) -> list[dict[str, Any]]:
+    """The list view of requests, most urgent first: overdue, then by due time, then oldest
+    (or in the order given, when the reader chose a sort)."""
     rows = [request_view(db, settings, user, r, now, full=False) for r in reqs]
+    if not urgent_first:
+        return rows
     far = datetime.max.replace(tzinfo=now.tzinfo)
     rows.sort(key=lambda v: (not v["overdue"], v["due_at"] or far, v["id"]))
     return rows
@@ -134,7 +137,7 @@ def rack_panels(db: Session, room: Room, now: datetime, lang: str, gettext: Call
             fits = _fits(spaces[rack.id], pick_for.server.height_u, pick_for.server.power_w)
             pick = elevation.Pick(pick_for.server.height_u, fits, lambda u, r=rack.id: href(r, u))
         svg = elevation.render(rack.name, rack.height_u, units, lang=lang, gettext=gettext, health=health,
-                               pick=pick)
+                               pick=pick, link=lambda sid: f"/servers/{sid}")
         counts = {st: sum(1 for u in units if u.state == st) for st in ("free", "reserved", "occupied")}
         panels.append(RackPanel(rack, svg, counts["free"], counts["reserved"], counts["occupied"],
                                 spaces[rack.id].power_used_w))
@@ -153,3 +156,4 @@ def suggestions(db: Session, req: CustodyRequest, limit: int = 5) -> list[tuple[
     (services.custody ranks them; the first one is what "best free slot" reserves)."""
     found = custody.candidates_for(db, req.server)[:limit]
     return [(db.get(Rack, c.rack_id), c) for c in found]
+

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, Field
 
 from ...models import Server
-from ...services import servers
+from ...services import server_view, servers
 from ...services.common import page
 from ..deps import Id, CurrentUser, SettingsDep, PagingDep, ServerEditor, SessionDep, SpaceManager
 from ...services.custody import custodies_of
@@ -39,6 +41,25 @@ def get_server(server_id: Id, db: SessionDep, user: CurrentUser, settings: Setti
                                 created_at=r.created_at, state_since=r.state_since)
                      for r in custodies_of(db, server_id)]
     out.retired_at = db.get(Server, server_id).retired_at
+    db.commit()
+    return out
+
+
+class HistoryEventOut(BaseModel):
+    at: datetime
+    kind: str = Field(description="custody, inventory, maintenance, transfer, disposal, ticket or audit")
+    text: str
+    actor: str | None
+    note: str | None = None
+    ref: str | None = Field(None, description="the page about the event, e.g. /tickets/3")
+
+
+@router.get("/{server_id}/history", response_model=list[HistoryEventOut])
+def server_history(server_id: Id, db: SessionDep, user: CurrentUser) -> list[HistoryEventOut]:
+    """Every custody step, inventory item, lifecycle step, ticket step and audit event of the
+    server, oldest first (what its page's History tab shows)."""
+    out = [HistoryEventOut(at=e.at, kind=e.kind, text=e.text, actor=e.actor, note=e.note, ref=e.ref)
+           for e in server_view.history(db, user, server_id)]
     db.commit()
     return out
 

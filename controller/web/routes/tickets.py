@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import Query, Request
+from sqlalchemy import select
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
@@ -23,6 +24,7 @@ from ...models import Server, Ticket, Unit
 from ...models.base import utcnow
 from ...services import custody, servers, tickets
 from .. import forms, views
+from ..listing import ListQuery, ListSpec, export, pager
 from ..deps import FormDep, SessionDep, SettingsDep, WebUser
 from ..i18n import N_, label
 from ..labels import describe
@@ -81,17 +83,41 @@ def _when(value: object) -> datetime | None:
         return None
 
 
+TICKETS = ListSpec(
+    sorts={"id": Ticket.id, "subject": Ticket.subject, "state": Ticket.state, "since": Ticket.state_since,
+           "created": Ticket.created_at},
+    default_sort="id", default_desc=True, text=(Ticket.subject, Ticket.description, Ticket.created_by),
+    state=Ticket.state, states=[s.value for s in TicketState], unit=Ticket.unit_id)
+EXPORT_HEADER = ("No", "Perihal", "Status", "Sejak", "Petugas", "Pelapor", "Dibuat", "Tenggat", "Terlambat")
+
+
 @router.get("/tickets")
 def list_tickets(request: Request, db: SessionDep, settings: SettingsDep, user: WebUser,
                  show: Annotated[Literal["open", "all"], Query()] = "open") -> Response:
-    """Open tickets the caller may see (a contact person: their own and their unit's), newest first."""
+    """Open tickets the caller may see (a contact person: their own and their unit's), newest
+    first; filtered, sorted and paged in SQL (web.listing), exported with ?format=csv|xlsx."""
+    lq = ListQuery.parse(request, TICKETS, keep=("show",))
     stmt = tickets.list_stmt(user)
-    if show == "open":
+    if show == "open" and not lq.state:
         stmt = stmt.where(Ticket.state != TicketState.closed)
+    stmt = lq.apply(stmt, TICKETS)
     now = utcnow()
-    rows = [tickets.view(db, settings, user, t, now) for t in db.scalars(stmt.limit(500))]
+    words = ticket_words(request)
+    if lq.format:
+        found = lq.all_of(db, stmt)
+        views_ = [tickets.view(db, settings, user, t, now) for t in found]
+        out = export("tiket", EXPORT_HEADER, [
+            (t["id"], t["subject"], words["ticket_state"](t["state"])["text"], o.state_since, t["officer"],
+             t["created_by"], t["created_at"], t["due_at"], "Ya" if t["overdue"] else "Tidak")
+            for o, t in zip(found, views_, strict=True)], lq.format)
+        db.commit()
+        return out
+    found, total = lq.page_of(db, stmt)
+    rows = [tickets.view(db, settings, user, t, now) for t in found]
+    units = list(db.scalars(select(Unit).order_by(Unit.code))) if user.unit_id is None else []
     db.commit()
-    return page(request, "tickets.html", rows=rows, show=show, **ticket_words(request))
+    return page(request, "tickets.html", rows=rows, show=show, lq=lq, pager=pager(lq, "/tickets", total),
+                units=units, states=TICKETS.states, state_text=lambda st: words["ticket_state"](st)["text"], **words)
 
 
 @router.get("/tickets/new")

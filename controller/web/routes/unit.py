@@ -8,26 +8,57 @@ from starlette.responses import RedirectResponse, Response
 
 from ...api.deps import Id
 from ...api.downloads import document_response
-from ...models import CustodyRequest, Document, Notification
+from ...domain.choices import CONDITION_LABELS, Condition
+from ...models import CustodyRequest, Document, Notification, Server, Unit
 from ...models.base import utcnow
 from ...services import custody, servers
 from ...services.access import unit_scope
 from .. import views
+from ..i18n import label
+from ..listing import ListQuery, ListSpec, export, pager
 from ..deps import SessionDep, SettingsDep, WebUser
 from ..render import page
 from ..route import web_router
+from ..session import lang_of
 
 router = web_router()
 
 
+SERVERS = ListSpec(
+    sorts={"id": Server.id, "serial": Server.serial_number, "brand": Server.brand, "hostname": Server.hostname,
+           "ip": Server.management_ip, "unit": Unit.code, "condition": Server.condition},
+    default_sort="id",
+    text=(Server.serial_number, Server.hostname, Server.management_ip, Server.brand, Server.model),
+    state=Server.condition, states=[c.value for c in Condition], unit=Server.unit_id,
+    joins=(lambda st: st.join(Unit, Unit.id == Server.unit_id),))
+EXPORT_HEADER = ("No", "Unit", "Merek / model", "Nomor seri", "Nama host", "IP manajemen", "Lokasi", "Kondisi")
+
+
 @router.get("/servers")
 def server_list(request: Request, db: SessionDep, settings: SettingsDep, user: WebUser) -> Response:
-    found = list(db.scalars(servers.list_servers_stmt(user)))
+    """The caller's servers, filtered, sorted and paged in SQL (web.listing); ?format= exports."""
+    lq = ListQuery.parse(request, SERVERS)
+    stmt = lq.apply(servers.list_servers_stmt(user), SERVERS)
+    lang = lang_of(request)
+    if lq.format:
+        found = lq.all_of(db, stmt)
+        where = views.placements(db, [s.id for s in found])
+        out = export("server", EXPORT_HEADER, [
+            (s.id, s.unit.code, f"{s.brand} {s.model}", s.serial_number, s.hostname, s.management_ip,
+             f"{where[s.id].rack.name} U{where[s.id].u_bottom}-U{where[s.id].u_top}" if s.id in where else None,
+             label(CONDITION_LABELS[Condition(s.condition)], lang) if s.condition in set(Condition) else s.condition)
+            for s in found], lq.format)
+        db.commit()
+        return out
+    found, total = lq.page_of(db, stmt)
     ids = [s.id for s in found]
     reqs = views.requests_by_server(db, ids)
     actions = {sid: custody.allowed_actions(db, user, r) for sid, r in reqs.items()}
+    units = list(db.scalars(select(Unit).order_by(Unit.code))) if user.unit_id is None else []
     return page(request, "servers.html", servers=found, health=views.server_health(db, found, settings.heartbeat_stale_seconds),
-                placements=views.placements(db, ids), reqs=reqs, actions=actions)
+                placements=views.placements(db, ids), reqs=reqs, actions=actions, lq=lq,
+                pager=pager(lq, "/servers", total), units=units, states=SERVERS.states,
+                state_text=lambda c: label(CONDITION_LABELS[Condition(c)], lang))
 
 
 @router.get("/notifications")
