@@ -14,7 +14,7 @@ DEB_PACKAGES := python3-venv postgresql poppler-utils fonts-dejavu-core libpango
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test deps debian-deps clean screenshots
+.PHONY: demo test check lint deps debian-deps clean screenshots
 
 debian-deps:
 	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -33,6 +33,19 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 deps: debian-deps $(VENV)/.installed
 
+# The quick floor (under 3 minutes): lint, types, the unit tests and the SQLite half of the
+# integration files below; PostgreSQL and real services (uvicorn, snmpd, sshd, a browser) are `make test`'s.
+QUICK_TESTS ?= tests/unit
+CHECK_PATHS := controller agent collectors tests bench tools
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check $(CHECK_PATHS)
+	$(BIN)/mypy
+
+check: lint
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not postgres and not slow" $(QUICK_TESTS)
+
+# The whole suite, after the lint and type checks (so a lint or type error fails CI too).
 test: deps
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 

@@ -15,6 +15,23 @@ from tests.support.postgres import Postgres, start_postgres
 DATABASES = ["sqlite", "postgresql"]
 
 
+# Fixtures that start (or need) the PostgreSQL server: a test using one is marked `postgres`.
+_POSTGRES_FIXTURES = {"postgres", "pg_template"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that runs on PostgreSQL `postgres`, so a quick run can leave them out.
+
+    A test is one when a parameter of its (a `db_url`, or a module's own DATABASES fixture) is
+    "postgresql", or when it asks for the server itself.
+    """
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        on_postgres = callspec is not None and "postgresql" in callspec.params.values()
+        if on_postgres or _POSTGRES_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.postgres)
+
+
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[Postgres]:
     pg = start_postgres()
