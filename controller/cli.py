@@ -409,6 +409,55 @@ def secrets_status() -> None:
         typer.echo(f"{kid}: {n} target(s){note}")
 
 
+@app.command("import")
+def import_file(
+    file: Annotated[str, typer.Argument(help="the spreadsheet (.xlsx, or .csv) of units, racks and servers")],
+    apply: Annotated[bool, typer.Option("--apply", help="write it (without: a dry run that writes nothing)")] = False,
+    accept_valid: Annotated[bool, typer.Option("--accept-valid", help="with --apply: write the valid rows even "
+                                               "when other rows have errors")] = False,
+    actor: Annotated[Optional[str], typer.Option(help="the importing admin's username (default: cli)")] = None,
+) -> None:
+    """Take over an existing server room: check the file (dry run), then --apply it."""
+    from pathlib import Path
+
+    from .audit import install
+    from .db import make_engine, make_sessionmaker, unit_of_work
+    from .services import importer
+
+    path = Path(file)
+    if not path.is_file():
+        typer.echo(f"error: {file}: berkas tidak ditemukan", err=True)
+        raise typer.Exit(2)
+    content = path.read_bytes()
+    sessions = make_sessionmaker(make_engine(_settings().database_url))
+    install(sessions)
+    with unit_of_work(sessions, actor=actor or "cli") as session:
+        try:
+            who = importer.cli_actor(session, actor)
+            result, outcome = importer.run(session, who, content, path.name, apply, accept_valid)
+        except importer.FileUnreadable as exc:
+            typer.echo(f"error: {path.name}: {exc}", err=True)
+            raise typer.Exit(2)
+        except ValueError as exc:
+            typer.echo(f"error: --actor: {exc}", err=True)
+            raise typer.Exit(2)
+        for err in result.errors:
+            typer.echo(str(err))
+        typer.echo(f"{result.total} baris diperiksa: "
+                   f"{len(result.valid)} valid, {len(result.bad_rows)} bermasalah, "
+                   f"{len(result.existing)} sudah tercatat (dilewati)")
+        if outcome is not None:
+            typer.echo(f"diimpor: {outcome.servers} server ({outcome.placed} di rak, {outcome.in_custody} dititipkan), "
+                       f"{outcome.units} unit, {outcome.rooms} ruang, {outcome.racks} rak baru")
+        elif apply:
+            typer.echo("tidak ada yang ditulis: perbaiki baris bermasalah, atau pakai --accept-valid", err=True)
+            raise typer.Exit(1)
+        else:
+            typer.echo("uji coba: tidak ada yang ditulis" + ("" if result.errors else "; jalankan dengan --apply"))
+            if result.errors:
+                raise typer.Exit(1)
+
+
 @app.command()
 def serve(host: str = "127.0.0.1", port: int = 8000,
           workers: Annotated[int, typer.Option(min=1, max=64, help="processes serving requests; one per core "

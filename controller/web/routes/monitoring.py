@@ -6,6 +6,7 @@ the API's role rule: office staff read, officers and admins decide.
 
 from __future__ import annotations
 
+import threading
 from typing import Annotated, Literal
 
 from fastapi import Path, Query, Request
@@ -18,6 +19,8 @@ from ...domain.choices import SPACE_MANAGERS
 from ...domain.workflow import WorkflowError
 from ...errors import NotFound, TitipError
 from ...models import Finding, InventoryRun, Server
+from ...models.base import utcnow
+from ...validation import period_problem
 from ...services import agents, inventory
 from ...services.access import require_role
 from .. import forms
@@ -61,15 +64,49 @@ def decide(finding_id: Id, decision: Literal["accept", "reject"], request: Reque
 
 
 @router.get("/inventory")
-def runs(request: Request, db: SessionDep, user: StaffUser) -> Response:
+def runs(request: Request, db: SessionDep, settings: SettingsDep, user: StaffUser) -> Response:
     found = list(db.scalars(select(InventoryRun).order_by(InventoryRun.period.desc()).limit(60)))
-    return page(request, "inventory.html", runs=found)
+    return page(request, "inventory.html", runs=found, can_start=user.role in SPACE_MANAGERS,
+                this_period=inventory.period_of(utcnow(), settings.timezone))
+
+
+@router.post("/inventory/start")
+def start(request: Request, form: FormDep, db: SessionDep, settings: SettingsDep, user: StaffUser) -> Response:
+    """Start (or resume) a period's run in the background, as `POST /api/v1/inventory-runs`; its
+    page then shows the progress."""
+    require_role(user, SPACE_MANAGERS, DECIDE)
+    _ = gettext_for(request)
+    period = forms.text(form, "period") or inventory.period_of(utcnow(), settings.timezone)
+    if (problem := period_problem(period, utcnow().date())) is not None:
+        flash(request, "error", _("Invalid value for %(field)s.") % {"field": _("Period")}, problem)
+        return RedirectResponse("/inventory", status_code=303)
+    existing = db.scalar(select(InventoryRun.status).where(InventoryRun.period == period))
+    db.commit()
+    if existing in ("completed", "signed"):
+        flash(request, "info", _("The inventory for %(period)s is already done.") % {"period": period})
+        return RedirectResponse(f"/inventory/{period}", status_code=303)
+    sessions, actor = request.app.state.sessions, user.username
+
+    def work() -> None:
+        try:
+            inventory.run(sessions, settings, period, actor)
+        except inventory.RunTaken:
+            pass
+
+    threading.Thread(target=work, name=f"inventory-{period}", daemon=True).start()
+    flash(request, "success", _("The inventory for %(period)s has started.") % {"period": period})
+    return RedirectResponse(f"/inventory/{period}", status_code=303)
 
 
 @router.get("/inventory/{period}")
 def run(period: Period, request: Request, db: SessionDep, user: StaffUser) -> Response:
     view = inventory.run_view(db, period)
-    return page(request, "inventory_run.html", run=view, can_sign=user.role in SPACE_MANAGERS)
+    progress = None
+    if view["status"] == "running":   # the run's totals are written at its end; count as it goes
+        progress = {"done": len(view["items"]), "total": len(inventory.servers_in_custody(db))}
+    out = page(request, "inventory_run.html", run=view, can_sign=user.role in SPACE_MANAGERS, progress=progress)
+    db.commit()
+    return out
 
 
 @router.post("/inventory/{period}/sign")

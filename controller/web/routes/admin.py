@@ -1,0 +1,437 @@
+"""The office set-up in pages: units, users, rooms and racks, agents and targets, asset data,
+the audit trail, the reconciliation and the import of an existing server room.
+
+Every change goes through the services the API uses (setup, agents, targets, assets, importer),
+with the API's role rules: the set-up and the import are the admin's; agents, targets and asset
+data are the space managers' (admin, officer); the audit trail is the admin's and the heads'.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import date, datetime, time, timedelta
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import Depends, Query, Request
+from sqlalchemy import select
+from starlette.datastructures import UploadFile
+from starlette.responses import RedirectResponse, Response
+
+from ... import audit
+from ...api.deps import Id
+from ...api.schemas import RackIn, RoomIn, UnitIn, UserIn
+from ...documents.reconciliation import render_xlsx
+from ...domain.choices import SPACE_MANAGERS, STAFF_ROLES, Role
+from ...domain.workflow import WorkflowError
+from ...errors import Invalid, NotFound, TitipError
+from ...models import AuditEvent, Rack, Room, Server, Unit, User
+from ...models.base import utcnow
+from ...services import agents, assets, importer, setup, targets
+from ...services.access import require_role
+from ...services.inventory import period_of
+from ...services.lifecycle import asset_record
+from ...services.lifecycle_payloads import AssetFields
+from .. import forms
+from ..deps import FormDep, SessionDep, SettingsDep, WebUser
+from ..i18n import N_
+from ..labels import describe
+from ..render import gettext_for, page
+from ..route import web_router
+from ..session import flash
+
+router = web_router()
+
+
+def _roles(*roles: str, what: str):
+    def check(user: WebUser) -> User:
+        require_role(user, roles, what)
+        return user
+    return check
+
+
+AdminUser = Annotated[User, Depends(_roles(Role.admin, what="manage the office set-up"))]
+SpaceManager = Annotated[User, Depends(_roles(*sorted(SPACE_MANAGERS), what="manage agents, targets and assets"))]
+AuditReader = Annotated[User, Depends(_roles(Role.admin, Role.head, Role.division_head, what="read the audit trail"))]
+StaffUser = Annotated[User, Depends(_roles(*sorted(STAFF_ROLES), what="see the server room"))]
+
+# The password policy's reasons (security.password_problem), for people.
+PASSWORD_PROBLEMS: dict[str, str] = {
+    "at least": N_("The password is too short (at least 12 characters)."),
+    "a commonly used password": N_("The password is a commonly used one; choose another."),
+    "too repetitive": N_("The password is too repetitive; choose a longer phrase."),
+    "must not contain the username": N_("The password must not contain the username."),
+}
+
+
+def _refused(request: Request, exc: Exception) -> None:
+    """A refused change as a flash in the reader's language, with the service's detail."""
+    _ = gettext_for(request)
+    if isinstance(exc, Invalid) and exc.field == "password":
+        for start, text in PASSWORD_PROBLEMS.items():
+            if start in exc.message:
+                flash(request, "error", _(text))
+                return
+    flash(request, "error", *describe(exc, _))
+
+
+def _change(request: Request, db, back: str, work, success: str) -> Response:
+    """Run one change, commit it and say so; a refusal is rolled back and shown on `back`."""
+    try:
+        work()
+        db.commit()
+    except NotFound:
+        raise
+    except (TitipError, WorkflowError) as exc:
+        db.rollback()
+        _refused(request, exc)
+        return RedirectResponse(back, status_code=303)
+    flash(request, "success", gettext_for(request)(success))
+    return RedirectResponse(back, status_code=303)
+
+
+@router.get("/admin")
+def index(request: Request, user: AdminUser) -> Response:
+    return page(request, "admin/index.html", period=period_of(utcnow(), request.app.state.settings.timezone))
+
+
+# --- units -----------------------------------------------------------------------------------
+
+@router.get("/admin/units")
+def units(request: Request, db: SessionDep, user: AdminUser) -> Response:
+    return page(request, "admin/units.html", units=list(db.scalars(select(Unit).order_by(Unit.code))))
+
+
+@router.post("/admin/units")
+def create_unit(request: Request, form: FormDep, db: SessionDep, user: AdminUser) -> Response:
+    def work() -> None:
+        body = forms.validate(UnitIn, {"code": forms.text(form, "code"), "name": forms.text(form, "name")})
+        setup.create_unit(db, body.code, body.name)
+    return _change(request, db, "/admin/units", work, N_("The unit has been created."))
+
+
+@router.post("/admin/units/{unit_id}")
+def rename_unit(unit_id: Id, request: Request, form: FormDep, db: SessionDep, user: AdminUser) -> Response:
+    def work() -> None:
+        body = forms.validate(UnitIn, {"code": forms.text(form, "code"), "name": forms.text(form, "name")})
+        setup.update_unit(db, unit_id, {"code": body.code, "name": body.name})
+    return _change(request, db, "/admin/units", work, N_("The unit has been saved."))
+
+
+# --- users -----------------------------------------------------------------------------------
+
+@router.get("/admin/users")
+def users(request: Request, db: SessionDep, user: AdminUser) -> Response:
+    return page(request, "admin/users.html", users=list(db.scalars(select(User).order_by(User.username))),
+                units=list(db.scalars(select(Unit).order_by(Unit.code))), roles=[r.value for r in Role])
+
+
+@router.post("/admin/users")
+def create_user(request: Request, form: FormDep, db: SessionDep, user: AdminUser) -> Response:
+    def work() -> None:
+        data = {k: forms.text(form, k) for k in ("username", "role", "full_name", "nip", "email", "unit_code")}
+        data["password"] = form.get("password") if isinstance(form.get("password"), str) else None
+        setup.create_user(db, **forms.validate(UserIn, data).model_dump())
+    return _change(request, db, "/admin/users", work, N_("The user has been created."))
+
+
+@router.post("/admin/users/{user_id}/deactivate")
+def deactivate_user(user_id: Id, request: Request, db: SessionDep, user: AdminUser) -> Response:
+    def work() -> None:
+        if user_id == user.id:
+            raise Invalid("an admin cannot deactivate their own account", field="user")
+        setup.deactivate_user(db, user_id)
+    return _change(request, db, "/admin/users", work, N_("The user has been deactivated; their sessions ended."))
+
+
+@router.post("/admin/users/{user_id}/password")
+def reset_password(user_id: Id, request: Request, form: FormDep, db: SessionDep, user: AdminUser) -> Response:
+    def work() -> None:
+        password = form.get("password")
+        if not isinstance(password, str) or not password:
+            raise Invalid("password: required", field="password")
+        setup.update_user(db, user_id, {"password": password})
+    return _change(request, db, "/admin/users", work, N_("The password has been reset; the user's sessions ended."))
+
+
+# --- rooms and racks -------------------------------------------------------------------------
+
+@router.get("/admin/racks")
+def racks(request: Request, db: SessionDep, user: AdminUser) -> Response:
+    rooms = list(db.scalars(select(Room).order_by(Room.name)))
+    by_room = {r.id: list(db.scalars(select(Rack).where(Rack.room_id == r.id).order_by(Rack.name))) for r in rooms}
+    from ...services.space import rack_power_used
+    used = {rack.id: rack_power_used(db, rack.id) for rs in by_room.values() for rack in rs}
+    out = page(request, "admin/racks.html", rooms=rooms, by_room=by_room, used=used)
+    db.commit()
+    return out
+
+
+@router.post("/admin/rooms")
+def create_room(request: Request, form: FormDep, db: SessionDep, user: AdminUser) -> Response:
+    def work() -> None:
+        setup.create_room(db, forms.validate(RoomIn, {"name": forms.text(form, "name")}).name)
+    return _change(request, db, "/admin/racks", work, N_("The room has been created."))
+
+
+@router.post("/admin/rooms/{room_id}")
+def rename_room(room_id: Id, request: Request, form: FormDep, db: SessionDep, user: AdminUser) -> Response:
+    def work() -> None:
+        setup.update_room(db, room_id, forms.validate(RoomIn, {"name": forms.text(form, "name")}).name)
+    return _change(request, db, "/admin/racks", work, N_("The room has been saved."))
+
+
+def _rack_form(form) -> dict[str, Any]:
+    return {"name": forms.text(form, "name"), "height_u": forms.number(form, "height_u"),
+            "power_capacity_w": forms.number(form, "power_capacity_w")}
+
+
+@router.post("/admin/racks")
+def create_rack(request: Request, form: FormDep, db: SessionDep, user: AdminUser) -> Response:
+    def work() -> None:
+        body = forms.validate(RackIn, {"room_id": forms.number(form, "room_id"), **_rack_form(form)})
+        setup.create_rack(db, body.room_id, body.name, body.height_u, body.power_capacity_w)
+    return _change(request, db, "/admin/racks", work, N_("The rack has been created."))
+
+
+@router.post("/admin/racks/{rack_id}")
+def edit_rack(rack_id: Id, request: Request, form: FormDep, db: SessionDep, user: AdminUser) -> Response:
+    """Name, height and power capacity; an empty capacity means no limit."""
+    def work() -> None:
+        rack = db.get(Rack, rack_id)
+        if rack is None:
+            raise NotFound(f"rack {rack_id} not found")
+        body = forms.validate(RackIn, {"room_id": rack.room_id, **_rack_form(form)})
+        setup.update_rack(db, rack_id, {"name": body.name, "height_u": body.height_u})
+        if body.power_capacity_w is None:
+            rack.power_capacity_w = None
+        else:
+            setup.update_rack(db, rack_id, {"power_capacity_w": body.power_capacity_w})
+    return _change(request, db, "/admin/racks", work, N_("The rack has been saved."))
+
+
+# --- servers: agents, targets, asset data ----------------------------------------------------
+
+@router.get("/admin/servers")
+def servers(request: Request, db: SessionDep, user: SpaceManager) -> Response:
+    rows = list(db.scalars(select(Server).order_by(Server.id).limit(5000)))
+    return page(request, "admin/servers.html", servers=rows)
+
+
+def _server_page(request: Request, db, server_id: int, token: str | None = None, status_code: int = 200) -> Response:
+    server = db.get(Server, server_id)
+    if server is None:
+        raise NotFound(f"server {server_id} not found")
+    from ...models import Agent
+    enrolled = list(db.scalars(select(Agent).where(Agent.server_id == server_id).order_by(Agent.id)))
+    base = str(request.base_url).rstrip("/")
+    command = None
+    if token:
+        command = f"titip-agent enroll --controller {base} --token {token}"
+        if base.startswith("http://") and not _loopback(request.url.hostname):
+            command += " --allow-insecure-http"
+    out = page(request, "admin/server.html", server=server, token=token, command=command, agents=enrolled,
+               targets=targets.active(db, server_id), record=asset_record(db, server_id), status_code=status_code)
+    db.commit()
+    return out
+
+
+def _loopback(host: str | None) -> bool:
+    """As the agent decides (agent.client.is_loopback): plain HTTP needs no flag to a loopback host."""
+    import ipaddress
+    if not host:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+@router.get("/admin/servers/{server_id}")
+def server(server_id: Id, request: Request, db: SessionDep, user: SpaceManager) -> Response:
+    return _server_page(request, db, server_id)
+
+
+@router.post("/admin/servers/{server_id}/enrollment-token")
+def make_token(server_id: Id, request: Request, db: SessionDep, user: SpaceManager) -> Response:
+    """The token is in this answer only (stored as a hash): shown once, never on a later page."""
+    token, _row = agents.make_enrollment_token(db, user, server_id, 24)
+    db.commit()
+    return _server_page(request, db, server_id, token=token)
+
+
+TARGET_FIELDS = ("kind", "role", "site", "address", "port", "version", "community", "user", "auth_protocol",
+                 "auth_key", "priv_protocol", "priv_key", "username", "password", "private_key", "passphrase",
+                 "device_type")
+
+
+@router.post("/admin/servers/{server_id}/targets")
+def add_target(server_id: Id, request: Request, form: FormDep, db: SessionDep, settings: SettingsDep,
+               user: SpaceManager) -> Response:
+    """The secrets go in sealed and never come back to any page."""
+    def work() -> None:
+        data: dict[str, Any] = {}
+        for key in TARGET_FIELDS:
+            value = form.get(key)
+            if isinstance(value, str) and value.strip():
+                data[key] = value if key in targets.SECRET_FIELDS else value.strip()
+        if "port" in data:
+            data["port"] = forms.number(form, "port")
+        if data.get("kind") == "ssh":
+            for key in ("version", "community", "user", "auth_protocol", "auth_key", "priv_protocol", "priv_key"):
+                data.pop(key, None)
+        elif data.get("kind") == "snmp":
+            for key in ("username", "password", "private_key", "passphrase", "device_type"):
+                data.pop(key, None)
+            if data.get("version") != "3":
+                for key in ("user", "auth_key", "priv_key", "auth_protocol", "priv_protocol"):
+                    data.pop(key, None)
+        targets.create(db, settings, user, server_id, targets.parse(data))
+    return _change(request, db, f"/admin/servers/{server_id}", work,
+                   N_("The target has been added; its secrets are stored sealed and are not shown again."))
+
+
+@router.post("/admin/targets/{target_id}/retire")
+def retire_target(target_id: Id, request: Request, db: SessionDep, user: SpaceManager) -> Response:
+    from ...models import CollectionTarget
+    t = db.get(CollectionTarget, target_id)
+    if t is None:
+        raise NotFound(f"target {target_id} not found")
+    back = f"/admin/servers/{t.server_id}"
+    return _change(request, db, back, lambda: targets.retire(db, target_id), N_("The target has been removed."))
+
+
+@router.post("/admin/servers/{server_id}/asset")
+def set_asset(server_id: Id, request: Request, form: FormDep, db: SessionDep, user: SpaceManager) -> Response:
+    def work() -> None:
+        data = {k: forms.text(form, k) for k in ("asset_code", "nup", "owner", "acquired_on", "acquisition_value")}
+        assets.set_asset(db, user, server_id, forms.validate(AssetFields, data))
+    return _change(request, db, f"/admin/servers/{server_id}", work, N_("The asset data has been saved."))
+
+
+# --- audit trail ------------------------------------------------------------------------------
+
+@router.get("/admin/audit")
+def audit_log(request: Request, db: SessionDep, settings: SettingsDep, user: AuditReader,
+              entity: Annotated[str | None, Query(max_length=64)] = None,
+              actor: Annotated[str | None, Query(max_length=64)] = None,
+              day_from: Annotated[date | None, Query(alias="from")] = None,
+              day_to: Annotated[date | None, Query(alias="to")] = None,
+              offset: Annotated[int, Query(ge=0, le=10**9)] = 0) -> Response:
+    return _audit_page(request, db, settings, entity, actor, day_from, day_to, offset)
+
+
+def _audit_page(request, db, settings, entity, actor, day_from, day_to, offset, verified=None) -> Response:
+    tz = ZoneInfo(settings.timezone)
+    stmt = select(AuditEvent).order_by(AuditEvent.seq.desc())
+    if entity:
+        stmt = stmt.where(AuditEvent.entity == entity.strip())
+    if actor:
+        stmt = stmt.where(AuditEvent.actor == actor.strip())
+    if day_from:
+        stmt = stmt.where(AuditEvent.at >= datetime.combine(day_from, time(), tz))
+    if day_to:
+        stmt = stmt.where(AuditEvent.at < datetime.combine(day_to + timedelta(days=1), time(), tz))
+    from ...services.common import page as paged
+    limit = 100
+    events, total = paged(db, stmt, offset, limit)
+    entities = sorted(db.scalars(select(AuditEvent.entity).distinct()))
+    out = page(request, "admin/audit.html", events=events, total=total, offset=offset, limit=limit,
+               entities=entities, filters={"entity": entity or "", "actor": actor or "",
+                                           "from": day_from.isoformat() if day_from else "",
+                                           "to": day_to.isoformat() if day_to else ""},
+               verified=verified)
+    db.commit()
+    return out
+
+
+@router.post("/admin/audit/verify")
+def audit_verify(request: Request, db: SessionDep, settings: SettingsDep, user: AuditReader) -> Response:
+    """The keyed chain and every stored document, as `GET /api/v1/audit/verify` checks them."""
+    result = audit.verify(db)
+    checked_docs, problems = audit.verify_documents(db)
+    verified = {"ok": result.ok and not problems, "checked": result.checked, "first_bad_seq": result.first_bad_seq,
+                "reason": result.reason, "documents_checked": checked_docs, "documents_altered": problems}
+    return _audit_page(request, db, settings, None, None, None, None, 0, verified=verified)
+
+
+# --- reconciliation --------------------------------------------------------------------------
+
+@router.get("/admin/reconciliation.xlsx")
+def reconciliation(db: SessionDep, settings: SettingsDep, user: StaffUser,
+                   period: Annotated[str, Query(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")]) -> Response:
+    """The register against the latest inventory run up to `period`, as the API's download."""
+    rep = assets.reconciliation(db, settings, period)
+    db.commit()
+    return Response(render_xlsx(rep), media_type=importer.XLSX_TYPE,
+                    headers={"Content-Disposition": f'attachment; filename="rekonsiliasi_{period}.xlsx"',
+                             "Cache-Control": "private, no-store"})
+
+
+# --- import ----------------------------------------------------------------------------------
+
+@router.get("/admin/import")
+def import_form(request: Request, user: AdminUser) -> Response:
+    return page(request, "admin/import.html", plan=None, outcome=None)
+
+
+@router.get("/admin/import/template.xlsx")
+def import_template(user: AdminUser) -> Response:
+    return Response(importer.template_xlsx(), media_type=importer.XLSX_TYPE,
+                    headers={"Content-Disposition": 'attachment; filename="templat_impor_titip.xlsx"',
+                             "Cache-Control": "private, no-store"})
+
+
+@router.post("/admin/import")
+def import_check(request: Request, form: FormDep, db: SessionDep, user: AdminUser) -> Response:
+    """The dry run: every row's errors, nothing written. The file rides along in the form for the apply."""
+    upload = form.get("file")
+    _ = gettext_for(request)
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        flash(request, "error", _("Choose a spreadsheet file (.xlsx or .csv)."))
+        return RedirectResponse("/admin/import", status_code=303)
+    try:
+        content = upload.file.read(importer.MAX_FILE_BYTES + 1)
+    finally:
+        upload.file.close()   # the form's spooled file: closed here, not left to the collector
+    return _import(request, db, user, content, upload.filename, apply_it=False, accept_valid=False)
+
+
+@router.post("/admin/import/apply")
+def import_apply(request: Request, form: FormDep, db: SessionDep, user: AdminUser) -> Response:
+    """Checked again from the bytes themselves, then written (all rows, or the valid ones if accepted)."""
+    try:
+        content = base64.b64decode(forms.text(form, "content") or "", validate=True)
+    except (binascii.Error, ValueError):
+        raise Invalid("content: not the file of the dry run", field="file") from None
+    filename = forms.text(form, "filename") or "impor.xlsx"
+    return _import(request, db, user, content, filename, apply_it=True, accept_valid=form.get("accept_valid") == "1")
+
+
+def _import(request: Request, db, user: User, content: bytes, filename: str, apply_it: bool,
+            accept_valid: bool) -> Response:
+    _ = gettext_for(request)
+    try:
+        result, outcome = importer.run(db, user, content, filename, apply_it, accept_valid)
+    except importer.FileUnreadable as exc:
+        db.rollback()
+        return page(request, "admin/import.html", status_code=422, plan=None, outcome=None,
+                    unreadable=f"{filename}: {exc}")
+    except (TitipError, WorkflowError) as exc:   # a race with another writer since the dry run
+        db.rollback()
+        _refused(request, exc)
+        return RedirectResponse("/admin/import", status_code=303)
+    if outcome is not None:
+        db.commit()
+        flash(request, "success", _("Import done: %(n)s servers written.") % {"n": outcome.servers})
+    else:
+        db.rollback()
+    return page(request, "admin/import.html", status_code=200 if not result.errors or outcome else 422,
+                plan=result, outcome=outcome, filename=filename, applied=apply_it,
+                content=base64.b64encode(content).decode() if outcome is None else None)
+
+
+__all__ = ["router"]
