@@ -13,12 +13,8 @@ import socket
 import sys
 
 from agent import __version__, facts, log as agent_log
-from agent.client import (
-    ClientError, ControllerClient, InsecureURL, Rejected, Unauthorized, check_urls,
-)
-from agent.config import (
-    DEFAULT_STATE_DIR, AgentConfig, NotEnrolled, load_config, save_config, save_credential,
-)
+from agent.client import ClientError, ControllerClient, InsecureURL, Rejected, Unauthorized, check_urls
+from agent.config import DEFAULT_STATE_DIR, AgentConfig, NotEnrolled, load_config, save_config, save_credential
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing is ~0.4 MB of RSS the resident agent does without

@@ -30,9 +30,7 @@ if TYPE_CHECKING:
     from pathlib import Path
     from typing import Any
 
-    from collectors.record import (
-        ConditionRecord, CpuInfo, Disk, DmiInfo, InventoryRecord, Nic, OsInfo,
-    )
+    from collectors.record import ConditionRecord, CpuInfo, Disk, DmiInfo, InventoryRecord, Nic, OsInfo
 
 SCHEMA_VERSION = 1  # collectors.record.SCHEMA_VERSION, which a test holds this to
 

@@ -16,7 +16,7 @@ import ssl
 import tempfile
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -118,7 +118,7 @@ def _not_after_from_der(der: bytes) -> datetime | None:
         handle.write(ssl.DER_cert_to_PEM_cert(der))
     try:
         decoded = ssl._ssl._test_decode_cert(handle.name)  # type: ignore[attr-defined]
-        return datetime.fromtimestamp(ssl.cert_time_to_seconds(decoded["notAfter"]), timezone.utc)
+        return datetime.fromtimestamp(ssl.cert_time_to_seconds(decoded["notAfter"]), UTC)
     except (ValueError, KeyError, ssl.SSLError):
         return None
     finally:
@@ -130,7 +130,7 @@ def _fill_cert(result: ProbeResult, sock: Any) -> None:
     not_after = _not_after_from_der(der) if der else None
     if not_after is not None:
         result.cert_expires_at = not_after.isoformat().replace("+00:00", "Z")
-        result.cert_days_left = int((not_after - datetime.now(timezone.utc)).total_seconds() // 86400)
+        result.cert_days_left = int((not_after - datetime.now(UTC)).total_seconds() // 86400)
 
 
 def _peek_certificate(host: str, port: int, server_name: str, timeout: float, result: ProbeResult) -> None:

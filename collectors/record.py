@@ -19,7 +19,7 @@ import dataclasses
 import types
 import typing
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
 
 SCHEMA_VERSION = 1
@@ -53,7 +53,7 @@ class UnsupportedSchema(ValueError):
 
 def utc_now_iso() -> str:
     """ISO 8601 UTC with a `Z`, the one timestamp format in records."""
-    return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 @dataclass

@@ -19,12 +19,13 @@ import logging
 import os
 import socket
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Literal
+from typing import Any, Literal
 
 from collectors.record import ConditionRecord, InventoryRecord
 from collectors.snmp_records import COLUMNS, SCALARS, DeviceFacts, build
-from collectors.snmp_wire import END_OF_MIB, Oid, SnmpError, V2cClient, VarBind, ExceptionValue
+from collectors.snmp_wire import END_OF_MIB, ExceptionValue, Oid, SnmpError, V2cClient, VarBind
 
 log = logging.getLogger(__name__)
 Bulk = Callable[[list[Oid], list[Oid], int], Awaitable[list[VarBind]]]

@@ -9,9 +9,22 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from collectors.record import (ConditionRecord, CpuInfo, CpuLoad, Disk, DmiInfo, Fan, Filesystem,
-                               FilesystemUse, InventoryRecord, MemoryUse, Nic, NicCondition, OsInfo,
-                               Temperature)
+from collectors.record import (
+    ConditionRecord,
+    CpuInfo,
+    CpuLoad,
+    Disk,
+    DmiInfo,
+    Fan,
+    Filesystem,
+    FilesystemUse,
+    InventoryRecord,
+    MemoryUse,
+    Nic,
+    NicCondition,
+    OsInfo,
+    Temperature,
+)
 from collectors.snmp_wire import Oid
 
 

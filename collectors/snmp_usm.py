@@ -30,8 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from cryptography.hazmat.primitives import constant_time, hashes
-from cryptography.hazmat.primitives import hmac as crypto_hmac
+from cryptography.hazmat.primitives import constant_time, hashes, hmac as crypto_hmac
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms
 
 try:  # cryptography 47+ keeps CFB among its "decrepit" modes (SNMP's RFC 3826 needs it all the same)

@@ -36,8 +36,8 @@ def _hlapi() -> Any:
 
 def _plain(value: Any) -> Any:
     """pysnmp's pyasn1 value to the v2c client's plain Python."""
-    from pysnmp.proto import rfc1902, rfc1905
     from pyasn1.type import univ
+    from pysnmp.proto import rfc1902, rfc1905
 
     if isinstance(value, rfc1905.EndOfMibView):
         return END_OF_MIB

@@ -25,8 +25,15 @@ from typing import Any
 import paramiko
 
 from collectors import ssh_facts
-from collectors.hostkeys import (HostKeyChanged, HostKeyInfo, algorithms_for, info_of, known_hosts_line,
-                                 matches, parse_pinned)
+from collectors.hostkeys import (
+    HostKeyChanged,
+    HostKeyInfo,
+    algorithms_for,
+    info_of,
+    known_hosts_line,
+    matches,
+    parse_pinned,
+)
 from collectors.record import ConditionRecord, InventoryRecord
 from collectors.ssh_network import collect_network
 

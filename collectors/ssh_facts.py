@@ -10,8 +10,21 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from collectors.record import (is_placeholder, ConditionRecord, CpuInfo, CpuLoad, Disk, DmiInfo, Filesystem,
-                               FilesystemUse, InventoryRecord, MemoryUse, Nic, NicCondition, OsInfo)
+from collectors.record import (
+    ConditionRecord,
+    CpuInfo,
+    CpuLoad,
+    Disk,
+    DmiInfo,
+    Filesystem,
+    FilesystemUse,
+    InventoryRecord,
+    MemoryUse,
+    Nic,
+    NicCondition,
+    OsInfo,
+    is_placeholder,
+)
 
 DMI_FIELDS = {"vendor": "sys_vendor", "product": "product_name", "serial": "product_serial",
               "bios_version": "bios_version", "bios_date": "bios_date"}

@@ -59,9 +59,10 @@ def parse_outputs(prompt: str, device_type: str, outputs: dict[str, str]) -> Inv
                            dmi=DmiInfo(product=_first(_MODEL, text), serial=_first(_SERIAL, text)))
 
 
-def collect_network(target: "SshTarget", host_key: "HostKeyInfo") -> tuple[dict[str, str], InventoryRecord]:
+def collect_network(target: SshTarget, host_key: HostKeyInfo) -> tuple[dict[str, str], InventoryRecord]:
     """Log in with netmiko, pinned to `host_key`, and run the device type's commands."""
     from netmiko import ConnectHandler
+
     from collectors.ssh import load_private_key, pinned_known_hosts
 
     device_type = target.device_type or "linux"

@@ -9,10 +9,23 @@ from fastapi import FastAPI
 
 from . import __version__, audit
 from .api import errors
-from .api.routes import audit as audit_routes
-from .api.routes import assets as asset_routes
-from .api.routes import (agents, auth, custody, documents, inventory, monitoring, notifications, racks, rooms,
-                         servers, tickets, units, users)
+from .api.routes import (
+    agents,
+    assets as asset_routes,
+    audit as audit_routes,
+    auth,
+    custody,
+    documents,
+    inventory,
+    monitoring,
+    notifications,
+    racks,
+    rooms,
+    servers,
+    tickets,
+    units,
+    users,
+)
 from .db import make_engine, make_ingest_engine, make_sessionmaker
 from .settings import Settings
 from .web import install as install_web

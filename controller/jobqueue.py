@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -226,7 +226,7 @@ def build(settings: Settings, sessions: sessionmaker[Session] | None = None) -> 
         with sessions() as s:
             todo = reachability.round_plans(s)
             s.rollback()
-        checked_at = datetime.fromtimestamp(ts, timezone.utc).isoformat()
+        checked_at = datetime.fromtimestamp(ts, UTC).isoformat()
         by_site: dict[str, list[dict]] = {}
         for t in todo:
             by_site.setdefault(t["site"], []).append(t)
@@ -298,6 +298,8 @@ class InProcessWorker:
             pass
         except Exception:  # noqa: BLE001 - the controller keeps serving; the log says why
             log.exception("queue worker stopped")
+        finally:
+            self._ready.set()   # a worker that could not start does not hold up the controller
 
     async def _main(self) -> None:
         app = build(self.settings, self.sessions)

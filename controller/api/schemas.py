@@ -177,7 +177,7 @@ class ServerOut(Out):
     # Only on GET /servers/{id}: the latest heartbeat, inventory and when the agent was last seen.
     monitoring: dict | None = None
     # Only on GET /servers/{id}: every custody of the server, oldest first (a server may come back).
-    custodies: list["CustodyOut"] | None = None
+    custodies: list[CustodyOut] | None = None
     retired_at: datetime | None = None
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -57,7 +57,7 @@ def xlsx_cell(ws: Worksheet, value: Any) -> Any:
         value = str(value)
     elif isinstance(value, datetime):
         if value.tzinfo is not None:
-            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+            value = value.astimezone(UTC).replace(tzinfo=None)
         return value
     elif isinstance(value, (date, time)):
         return value.replace(tzinfo=None) if isinstance(value, time) else value

@@ -19,11 +19,9 @@ from prometheus_client.registry import Collector
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..domain.choices import AllocationStatus, SlotState
-from ..domain.custody_flow import IN_CUSTODY, TERMINAL, CustodyState
-from ..domain.service_time import WorkCalendar, due_at
+from ..domain.custody_flow import IN_CUSTODY, TERMINAL, TIMED, CustodyState
+from ..domain.service_time import WorkCalendar, due_at, office_calendar
 from ..models.base import utcnow
-from ..domain.custody_flow import TIMED
-from ..domain.service_time import office_calendar
 from ..settings import Settings
 from . import custody_time, heartbeat, probes
 from .exposition import Family, line, pair

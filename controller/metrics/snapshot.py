@@ -21,9 +21,20 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from ..domain import vitals
 from ..domain.choices import AllocationStatus
-from ..models import (AccessCheck, Agent, Allocation, CustodyRequest, Finding, Rack, RackUnit, Room, Server,
-                      ServerStatus, Unit)
 from ..domain.custody_flow import TIMED
+from ..models import (
+    AccessCheck,
+    Agent,
+    Allocation,
+    CustodyRequest,
+    Finding,
+    Rack,
+    RackUnit,
+    Room,
+    Server,
+    ServerStatus,
+    Unit,
+)
 from . import heartbeat, probes
 from .cache import RowCache
 from .exposition import pair

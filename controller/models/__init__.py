@@ -1,16 +1,16 @@
 """All tables, imported here so metadata is complete for Alembic and the app."""
 
+from .assets import AssetRecord, DisposalCase, LifecycleStep, MaintenanceCase, MaintenancePart, TransferCase  # noqa: F401
 from .audit import AuditEvent, AuditHead
 from .base import Base
 from .custody import AccessCheck, CustodyRequest, CustodyStep, Document, Notification, Signature
-from .inventory import CollectionTarget, InventoryItem, InventoryRun
 from .evidence import InventoryDecision, SignedInventoryForm
+from .inventory import CollectionTarget, InventoryItem, InventoryRun
 from .monitoring import Agent, AgentReport, EnrollmentToken, Finding, ServerStatus
 from .org import Unit, User
 from .security import LoginThrottle
-from .tickets import Ticket, TicketStep
 from .space import Allocation, Rack, RackUnit, Room, Server
-from .assets import AssetRecord, DisposalCase, LifecycleStep, MaintenanceCase, MaintenancePart, TransferCase  # noqa: F401
+from .tickets import Ticket, TicketStep
 
 __all__ = [
     "AuditEvent", "AuditHead", "Base", "Unit", "User", "LoginThrottle",

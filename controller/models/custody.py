@@ -4,14 +4,24 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import (Boolean, Date, Float, ForeignKey, Index, Integer, LargeBinary, String, Text,
-                        UniqueConstraint, text)
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Audited, Base, BigKey, UTCDateTime, utcnow
 from .org import Unit
 from .space import Allocation, Server
-
 
 # A request is open until it reaches a terminal state of the custody table
 # (domain.custody_flow.TERMINAL); the database holds one open request per server.

@@ -13,14 +13,19 @@ from datetime import datetime
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from ..documents.asset_card import (AssetCard, CardEvent, ConditionChange, LifecycleRecord, LocationSpan,
-                                    render_record_pdf)
+from ..documents.asset_card import (
+    AssetCard,
+    CardEvent,
+    ConditionChange,
+    LifecycleRecord,
+    LocationSpan,
+    render_record_pdf,
+)
 from ..documents.reconciliation import Reconciliation
 from ..domain.choices import CONDITION_LABELS, AllocationStatus, Condition
 from ..domain.custody_flow import STATE_LABELS as CUSTODY_LABELS, CustodyState
 from ..domain.lifecycle_flow import KIND_LABELS, LABELS
-from ..models import (Allocation, AuditEvent, CustodyRequest, CustodyStep, InventoryItem, InventoryRun, Server,
-                      User)
+from ..models import Allocation, AuditEvent, CustodyRequest, CustodyStep, InventoryItem, InventoryRun, Server, User
 from ..models.assets import AssetRecord, DisposalCase, LifecycleStep, MaintenanceCase, MaintenancePart, TransferCase
 from ..models.base import utcnow
 from ..settings import Settings

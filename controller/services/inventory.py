@@ -26,8 +26,19 @@ from ..domain.choices import SPACE_MANAGERS, Condition
 from ..domain.condition import Facts, propose
 from ..domain.custody_flow import IN_CUSTODY
 from ..errors import Conflict, Invalid, NotFound
-from ..models import (Allocation, CustodyRequest, Document, Finding, InventoryDecision, InventoryItem,
-                      InventoryRun, Server, ServerStatus, SignedInventoryForm, User)
+from ..models import (
+    Allocation,
+    CustodyRequest,
+    Document,
+    Finding,
+    InventoryDecision,
+    InventoryItem,
+    InventoryRun,
+    Server,
+    ServerStatus,
+    SignedInventoryForm,
+    User,
+)
 from ..models.base import utcnow
 from ..settings import Settings
 from . import agents, papers, targets

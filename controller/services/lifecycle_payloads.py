@@ -8,9 +8,9 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
+from .. import validation
 from ..domain.choices import Condition
 from ..domain.lifecycle_flow import DisposalMethod
-from .. import validation
 from .custody_payloads import Note, Payload
 
 Id = Field(ge=1, le=2**31 - 1)
@@ -51,7 +51,7 @@ class RecordWork(Payload):
     parts: list[Part] = Field(default_factory=list, max_length=100)
 
     @model_validator(mode="after")
-    def _ordered(self) -> "RecordWork":
+    def _ordered(self) -> RecordWork:
         if self.downtime_end < self.downtime_start:
             raise ValueError("downtime_end is before downtime_start")
         return self
@@ -102,7 +102,7 @@ class RecordWipe(Payload):
     report_document_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
 
     @model_validator(mode="after")
-    def _one_report(self) -> "RecordWipe":
+    def _one_report(self) -> RecordWipe:
         if (self.report_text is None) == (self.report_document_id is None):
             raise ValueError("give the wipe report as report_text or report_document_id (one of them)")
         return self
@@ -125,7 +125,7 @@ class AssetFields(BaseModel):
     note: Note = None
 
     @model_validator(mode="after")
-    def _custody_has_no_acquisition(self) -> "AssetFields":
+    def _custody_has_no_acquisition(self) -> AssetFields:
         # A unit's server in custody is on the unit's own register, not the office's.
         if self.owner == "unit" and (self.acquired_on is not None or self.acquisition_value is not None):
             raise ValueError("acquisition date and value are recorded for office-owned servers only")

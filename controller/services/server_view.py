@@ -21,8 +21,19 @@ from ..domain.choices import AllocationStatus
 from ..domain.custody_flow import IN_CUSTODY, CustodyState
 from ..domain.lifecycle_flow import KIND_LABELS
 from ..domain.ticket_flow import STATE_LABELS as TICKET_LABELS, TicketState
-from ..models import (Allocation, AuditEvent, CustodyRequest, Document, Finding, InventoryItem, InventoryRun,
-                      ServerStatus, Ticket, TicketStep, User)
+from ..models import (
+    Allocation,
+    AuditEvent,
+    CustodyRequest,
+    Document,
+    Finding,
+    InventoryItem,
+    InventoryRun,
+    ServerStatus,
+    Ticket,
+    TicketStep,
+    User,
+)
 from ..models.assets import AssetRecord
 from .access import unit_scope
 from .assets import events as card_events

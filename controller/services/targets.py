@@ -6,7 +6,6 @@ needed (`load`), collect (`collect`), then write the outcome (`record`).
 
 from __future__ import annotations
 
-
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,12 +15,12 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .. import validation
 from ..crypto import SecretBox
 from ..errors import NotFound
 from ..models import CollectionTarget, Finding, Server, User
 from ..models.base import utcnow
 from ..settings import Settings
-from .. import validation
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +46,7 @@ class SnmpIn(BaseModel):
     priv_key: str | None = Field(default=None, min_length=8, max_length=200)
 
     @model_validator(mode="after")
-    def _credentials(self) -> "SnmpIn":
+    def _credentials(self) -> SnmpIn:
         if self.version == "2c" and not self.community:
             raise ValueError("SNMP v2c needs a community")
         if self.version == "3" and not (self.user and self.auth_key and self.priv_key):
@@ -69,7 +68,7 @@ class SshIn(BaseModel):
     device_type: str | None = Field(default=None, max_length=64, pattern=r"^[a-z0-9_]+$")
 
     @model_validator(mode="after")
-    def _credentials(self) -> "SshIn":
+    def _credentials(self) -> SshIn:
         if not (self.password or self.private_key):
             raise ValueError("SSH needs a password or a private_key")
         return self

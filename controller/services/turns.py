@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 from ..domain.choices import Label, Role
 from ..domain.workflow import SYSTEM, Workflow
 from ..models import User
-from .notify import queue
 from ..settings import Settings
+from .notify import queue
 from .runner import Ctx
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gettext
 from datetime import date, datetime, timedelta
-from functools import lru_cache
+from functools import cache
 from io import BytesIO
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -36,7 +36,7 @@ def catalog_path(lang: str) -> Path:
     return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(lang: str) -> gettext.NullTranslations:
     """The compiled catalog for `lang`; English is the message ids themselves."""
     path = catalog_path(lang)

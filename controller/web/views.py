@@ -15,14 +15,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import models
-from ..services.custody_view import request_view
 from ..domain import slots
 from ..domain.choices import AllocationStatus
 from ..domain.liveness import agent_alive
 from ..models import AccessCheck, Allocation, CustodyRequest, Document, Rack, Room, User
 from ..services import custody, space
+from ..services.custody_view import request_view
 from ..settings import Settings
 from . import elevation
+
 
 @dataclass
 class ServerHealth:

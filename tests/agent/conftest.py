@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
+from agent_helpers import ENROLL_TOKEN, FakeController, run_agent, self_signed_certificate, tune
 
 from agent import log as agent_log
-
-from agent_helpers import ENROLL_TOKEN, FakeController, run_agent, self_signed_certificate, tune
 
 
 @pytest.fixture

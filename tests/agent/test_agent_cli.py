@@ -8,10 +8,10 @@ import stat
 from pathlib import Path
 
 import pytest
+from agent_helpers import ENROLL_TOKEN, FakeController, run_agent
 
 from agent.cli import main
 from agent.client import ControllerClient, InsecureURL
-from agent_helpers import ENROLL_TOKEN, FakeController, run_agent
 
 
 def test_version_and_help() -> None:

@@ -16,12 +16,10 @@ from pathlib import Path
 
 import psutil
 import pytest
+from agent_helpers import REPO
 
 from agent.facts import PSEUDO_FS, VIRTUAL_DISK_PREFIXES, collect_condition, collect_inventory
-from agent_helpers import REPO
-from collectors.record import (
-    SCHEMA_VERSION, ConditionRecord, InventoryRecord, UnsupportedSchema,
-)
+from collectors.record import SCHEMA_VERSION, ConditionRecord, InventoryRecord, UnsupportedSchema
 
 INVENTORY_FIELDS = {
     "schema_version", "source", "collected_at", "hostname", "fqdn", "os", "dmi", "cpu",
@@ -33,7 +31,7 @@ def test_inventory_describes_this_machine() -> None:
     record = collect_inventory()
     data = json.loads(json.dumps(record.to_dict()))  # must survive the wire as-is
 
-    assert INVENTORY_FIELDS <= data.keys()
+    assert data.keys() >= INVENTORY_FIELDS
     assert data["schema_version"] == SCHEMA_VERSION and data["source"] == "agent"
     assert data["hostname"] == socket.gethostname()
     assert data["memory_bytes"] == psutil.virtual_memory().total

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from agent_helpers import ENROLL_TOKEN, FakeController, run_agent, spooled, tune
 
 from agent.client import ControllerClient, Transient
-from agent_helpers import ENROLL_TOKEN, FakeController, run_agent, spooled, tune
 
 
 def _pair() -> tuple[FakeController, FakeController]:

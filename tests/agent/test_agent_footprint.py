@@ -10,17 +10,17 @@ import os
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from agent_helpers import REPO, FakeController, run_agent, spooled
 
 from agent import facts, runner
 from agent.client import Backoff, InsecureURL, is_loopback, read_response, split_url
-from agent_helpers import REPO, FakeController, run_agent, spooled
 from collectors.record import SCHEMA_VERSION, ConditionRecord, InventoryRecord
 
 # What made the agent 26 MB: none of it may come back into the process that stays resident.

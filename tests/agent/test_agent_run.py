@@ -10,9 +10,10 @@ import time
 import uuid
 from pathlib import Path
 
+from agent_helpers import REPO, FakeController, run_agent, spooled
+
 from agent.config import load_config
 from agent.runner import Agent
-from agent_helpers import REPO, FakeController, run_agent, spooled
 
 
 def _run(state_dir: Path, cycles: int, interval: float = 0.2) -> subprocess.CompletedProcess[str]:

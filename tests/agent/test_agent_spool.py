@@ -6,11 +6,12 @@ import json
 import random
 from pathlib import Path
 
+from agent_helpers import FakeController
+
 from agent.client import Backoff
 from agent.config import load_config
 from agent.runner import Agent
 from agent.spool import Spool
-from agent_helpers import FakeController
 
 PAD = "x" * 200  # makes every heartbeat about the same size
 

@@ -18,9 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from agent_helpers import ENROLL_TOKEN, FakeController
-from ansible_helpers import (
-    ANSIBLE_DIR, ROLE, ansible_env, recap, run_playbook, tool, write_playbook,
-)
+from ansible_helpers import ANSIBLE_DIR, ROLE, ansible_env, recap, run_playbook, tool, write_playbook
 
 VENV_DIR = "/opt/titip-agent"
 STATE_DIR = "/var/lib/titip-agent"

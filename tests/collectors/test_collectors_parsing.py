@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from collectors.hostkeys import parse_pinned
+from collectors.snmp_wire import END_OF_MIB, SnmpError, _integer, _tlv, decode_response, encode_oid, encode_request
 from collectors.ssh_facts import SCRIPT, build
 from collectors.ssh_network import parse_outputs
-from collectors.snmp_wire import END_OF_MIB, SnmpError, decode_response, encode_oid, encode_request, _tlv, _integer
 
 
 def response(request_id: int, varbinds: bytes, status: int = 0) -> bytes:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from collector_helpers import FullBacklogPort, SilentPort, WebServer, closed_port, self_signed
+
 from collectors.probes import ProbeResult, http_probe, run_checks, ssh_banner_probe, tcp_probe
 
 

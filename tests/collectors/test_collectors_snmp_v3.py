@@ -17,28 +17,12 @@ import time
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from collectors import snmp_usm
 from collectors.snmp import SnmpTarget, collect_many_sync
-from collectors.snmp_usm import (
-    Credentials,
-    UsmClient,
-    UsmError,
-    decode_message,
-    decrypt,
-    open_reply,
-)
-from tests.support.snmp import (
-    V3_AUTH,
-    V3_PRIV,
-    V3_USER,
-    V3_USER_256,
-    V3_USER_512,
-    V3_USER_SHA_AES256,
-    free_udp_port,
-)
+from collectors.snmp_usm import Credentials, UsmClient, UsmError, decode_message, decrypt, open_reply
+from tests.support.snmp import V3_AUTH, V3_PRIV, V3_USER, V3_USER_256, V3_USER_512, V3_USER_SHA_AES256, free_udp_port
 
 SYS_NAME = (1, 3, 6, 1, 2, 1, 1, 5)
 USERS = [(V3_USER, "SHA", "AES"), (V3_USER_256, "SHA-256", "AES"), (V3_USER_512, "SHA-512", "AES-256"),

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import uuid
 
-import pytest
 from alembic import command
 from sqlalchemy import create_engine, text
 

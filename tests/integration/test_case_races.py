@@ -15,9 +15,9 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
+from tests.conftest import DATABASES, fresh_database
 from tests.support import custody as flow
 from tests.support.controller import start_serve
-from tests.conftest import DATABASES, fresh_database
 from tests.support.world import build_world
 
 KEYS = {"TITIP_SECRET_KEY": "test-secret-key-0123456789abcdef", "TITIP_SCHEDULER_ENABLED": "false"}
@@ -136,10 +136,9 @@ def test_the_database_refuses_a_second_live_allocation_for_a_server(app, db_url,
 
     engine = create_engine(db_url)
     sid = world.ids["server_a"]
-    with pytest.raises(IntegrityError):
-        with engine.begin() as conn:
-            for u in (1, 10):
-                conn.execute(text("INSERT INTO allocations (rack_id, u_bottom, height_u, server_id, status, "
-                                  "created_by, created_at) VALUES (:r, :u, 2, :s, 'reserved', 't', "
-                                  "CURRENT_TIMESTAMP)"), {"r": world.ids["rack2"], "u": u, "s": sid})
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        for u in (1, 10):
+            conn.execute(text("INSERT INTO allocations (rack_id, u_bottom, height_u, server_id, status, "
+                              "created_by, created_at) VALUES (:r, :u, 2, :s, 'reserved', 't', "
+                              "CURRENT_TIMESTAMP)"), {"r": world.ids["rack2"], "u": u, "s": sid})
     engine.dispose()

@@ -10,8 +10,7 @@ from __future__ import annotations
 import io
 import itertools
 
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 from openpyxl import load_workbook
 
 from controller.db import unit_of_work

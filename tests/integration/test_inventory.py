@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-
 import shutil
 import threading
 import time
@@ -203,6 +202,7 @@ def test_changed_host_key_is_refused_until_an_officer_repins(app, client, world,
 
 def test_scheduled_probe_records_reachability(app, client, world):
     import http.server
+
     from tests.support import custody as flow
 
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)

@@ -8,7 +8,7 @@ import io
 import json
 import re
 import socket
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from openpyxl import load_workbook
@@ -221,7 +221,7 @@ def test_other_forms_print_the_office_date(app, client, world):
 
     with unit_of_work(app.state.sessions, "test") as s:
         s.add(AssetRecord(server_id=world.ids["server_b"], updated_by="test",
-                          disposed_at=datetime(2026, 11, 30, 18, 0, tzinfo=timezone.utc)))
+                          disposed_at=datetime(2026, 11, 30, 18, 0, tzinfo=UTC)))
     r = client.get("/api/v1/reconciliation/2026-12.xlsx", headers=world.auth("officer"))
     assert r.status_code == 200
     sheet = load_workbook(io.BytesIO(r.content))["Dihapus"]

@@ -31,7 +31,7 @@ def test_three_dashboards_with_unique_uids_and_panel_ids() -> None:
         assert len(ids) == len(set(ids)), f"{path.name}: duplicate panel ids"
         for p in panels(board):
             grid = p["gridPos"]
-            assert 0 <= grid["x"] and grid["x"] + grid["w"] <= 24, (path.name, p["title"])
+            assert grid["x"] >= 0 and grid["x"] + grid["w"] <= 24, (path.name, p["title"])
 
 
 def test_datasource_only_through_the_variable() -> None:

@@ -7,15 +7,14 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from obs_helpers import heartbeat, inventory, samples, value
 from prometheus_client import CollectorRegistry, generate_latest
 from sqlalchemy import select, update
 
 from controller.db import unit_of_work
 from controller.models import AccessCheck, CustodyRequest, ServerStatus
 from controller.models.base import utcnow
-from controller.services import custody as custody_service
-from controller.services import space
-from obs_helpers import heartbeat, inventory, samples, value
+from controller.services import custody as custody_service, space
 from tests.support import custody
 from tests.support.world import enrol_agent as enrol
 

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from obs_helpers import DASHBOARDS
 
 PROMTOOL = shutil.which("promtool") or "/usr/bin/promtool"

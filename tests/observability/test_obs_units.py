@@ -9,8 +9,7 @@ from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 from controller.domain.custody_flow import CustodyState
-from controller.domain.vitals import MAX_SENSORS, pack, unpack
-from controller.domain.vitals import of_json as vitals
+from controller.domain.vitals import MAX_SENSORS, of_json as vitals, pack, unpack
 from controller.metrics.custody_time import overdue_by_state
 from controller.metrics.http import route_of
 from controller.metrics.probes import Probe, probe_label

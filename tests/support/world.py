@@ -5,7 +5,7 @@ from __future__ import annotations
 from controller.db import unit_of_work
 from controller.models import User
 from controller.security import hash_password, make_token
-from controller.services import setup, servers
+from controller.services import servers, setup
 
 PASSWORD = "rahasia-123"
 _HASH = hash_password(PASSWORD)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import io
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 from openpyxl import Workbook, load_workbook
 
 from controller.documents.cells import MAX_CELL_UNITS, append_row
@@ -43,7 +42,7 @@ def test_formula_text_is_shown_as_sent() -> None:
 
 
 def test_numbers_and_dates_unchanged_long_text_cut() -> None:
-    when = datetime(2026, 12, 4, 7, 30, tzinfo=timezone.utc)
+    when = datetime(2026, 12, 4, 7, 30, tzinfo=UTC)
     cells = _round_trip([7, 2.5, date(2026, 1, 31), when, None, "x" * 40_000, "a\x00b"])
     assert [c.value for c in cells[:3]] == [7, 2.5, datetime(2026, 1, 31)]
     assert cells[3].value == datetime(2026, 12, 4, 7, 30)

@@ -1,18 +1,11 @@
 """The custody table checked against the procedure as the SOP states it, written out again here."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from controller.domain.choices import Role
-from controller.domain.custody_flow import (
-    CUSTODY,
-    IN_CUSTODY,
-    STATE_LABELS,
-    TERMINAL,
-    CustodyState,
-    reservation_lapsed,
-)
+from controller.domain.custody_flow import CUSTODY, IN_CUSTODY, STATE_LABELS, TERMINAL, CustodyState, reservation_lapsed
 from controller.domain.workflow import SYSTEM, AlreadySigned, IllegalMove, MissingData, RoleNotAllowed
 
 # action: rows of (roles, sources), independent of the module under test
@@ -104,7 +97,7 @@ def test_admin_has_no_workflow_powers():
 def test_every_state_has_labels_and_declared_sets_are_consistent():
     assert set(STATE_LABELS) == set(CustodyState) == set(CUSTODY.states)
     assert all(label.id and label.en and label.colour for label in STATE_LABELS.values())
-    assert TERMINAL == CUSTODY.terminal_states
+    assert CUSTODY.terminal_states == TERMINAL
     assert not IN_CUSTODY & TERMINAL
     assert CUSTODY.initial == "submitted"
 
@@ -200,7 +193,7 @@ def test_unused_reservation_lapses_and_frees_its_slot():
     m = step("space_reserved", "lapse", SYSTEM)
     assert m.to_state == "lapsed" and "lapsed" in TERMINAL
     assert {"free_slot", "promote_waitlist", "notify:lapsed"} <= set(m.effects)
-    t0 = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
+    t0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
     assert not reservation_lapsed(t0, t0 + timedelta(days=14))
     assert reservation_lapsed(t0, t0 + timedelta(days=14, seconds=1))
 
@@ -218,5 +211,5 @@ def test_handover_each_side_signs_once():
 
 
 def test_in_custody_spans_arrival_to_return():
-    assert IN_CUSTODY == {"received", "inspected", "handed_over", "placed", "configured",
-                          "access_failed", "active", "return_requested", "return_approved"}
+    assert {"received", "inspected", "handed_over", "placed", "configured",
+                          "access_failed", "active", "return_requested", "return_approved"} == IN_CUSTODY

@@ -4,20 +4,12 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from pypdf import PdfReader
 
-from controller.documents import (
-    HandoverDoc,
-    Inspection,
-    Item,
-    Party,
-    bast_number,
-    render_handover_pdf,
-    render_html,
-)
+from controller.documents import HandoverDoc, Inspection, Item, Party, bast_number, render_handover_pdf, render_html
 from controller.documents.indonesian import long_date, spell_number
 from controller.documents.model import Side
 
@@ -47,8 +39,8 @@ def intake_doc(**changes: object) -> HandoverDoc:
         unit_name=UNIT,
         unit_code="DISDIK",
         parties=[
-            _unit_contact("penyerah", datetime(2026, 11, 24, 2, 15, tzinfo=timezone.utc)),
-            _officer("penerima", datetime(2026, 11, 24, 3, 0, tzinfo=timezone.utc)),
+            _unit_contact("penyerah", datetime(2026, 11, 24, 2, 15, tzinfo=UTC)),
+            _officer("penerima", datetime(2026, 11, 24, 3, 0, tzinfo=UTC)),
         ],
         items=[Item("Server 2U", "Dell PowerEdge R740", "SN-7XK29Q2", 1, "baik", "dengan rail kit")],
         inspection=Inspection(
@@ -139,8 +131,8 @@ def test_intake_pdf_holds_what_the_sop_asks() -> None:
     assert "MEMENUHI SYARAT" in text
     # Signature times are shown in the office's zone (WIB = UTC+7).
     assert (
-        "Ditandatangani secara elektronik oleh Budi Santoso, S.Kom. "
-        "pada Selasa, 24 November 2026 pukul 09.15 WIB"
+        "Disetujui melalui Titip oleh Budi Santoso, S.Kom., "
+        "Selasa, 24 November 2026 pukul 09.15 WIB"
     ) in text
     assert "Baik" in text
 
@@ -160,7 +152,7 @@ def test_unsigned_party_is_shown_as_not_signed() -> None:
     doc = intake_doc(parties=[_unit_contact("penyerah", None), _officer("penerima", None)])
     text = pdf_text(render_handover_pdf(doc))
     assert "Belum ditandatangani" in text
-    assert "Ditandatangani secara elektronik" not in text
+    assert "Disetujui melalui Titip" not in text and "secara elektronik" not in text
 
 
 # -- the return form -------------------------------------------------------------------------
@@ -177,7 +169,7 @@ def test_return_pdf_holds_reason_and_parties() -> None:
     for name, nip in (BUDI, SITI):
         assert name in text and nip in text
     # The office hands back, so the officer is PIHAK PERTAMA; naive times are taken as local.
-    assert "oleh Siti Rahmawati, S.T. pada Senin, 1 Februari 2027 pukul 09.30 WIB" in text
+    assert "oleh Siti Rahmawati, S.T., Senin, 1 Februari 2027 pukul 09.30 WIB" in text
     assert "Hasil Pemeriksaan" not in text  # no inspection given, none printed
 
 

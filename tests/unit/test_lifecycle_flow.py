@@ -4,8 +4,7 @@ import pytest
 
 from controller.domain.choices import Role
 from controller.domain.custody_flow import CUSTODY
-from controller.domain.lifecycle_flow import (DISPOSAL, FLOWS, LABELS, MAINTENANCE, NEEDS_REGENT, TRANSFER,
-                                              is_open)
+from controller.domain.lifecycle_flow import DISPOSAL, FLOWS, LABELS, MAINTENANCE, NEEDS_REGENT, TRANSFER, is_open
 from controller.domain.workflow import IllegalMove, MissingData, RoleNotAllowed, Transition, Workflow
 
 

@@ -1,6 +1,6 @@
 """Working-time deadlines on the office calendar (Asia/Jakarta, 08:00-16:00, Indonesian holidays)."""
 
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -74,15 +74,15 @@ def test_start_outside_office_hours_counts_from_next_opening(start, due):
 
 
 def test_result_is_in_the_input_timezone():
-    start = datetime(2026, 3, 6, 7, tzinfo=timezone.utc)  # 14:00 WIB, Friday
+    start = datetime(2026, 3, 6, 7, tzinfo=UTC)  # 14:00 WIB, Friday
     due = due_at(start, CAL)
-    assert due.tzinfo is timezone.utc
-    assert due == datetime(2026, 3, 9, 7, tzinfo=timezone.utc)
+    assert due.tzinfo is UTC
+    assert due == datetime(2026, 3, 9, 7, tzinfo=UTC)
 
 
 def test_office_hours_are_counted_in_the_office_timezone():
     # 23:30 UTC Thursday is 06:30 Friday in Jakarta: before opening, so a full Friday
-    start = datetime(2026, 3, 5, 23, 30, tzinfo=timezone.utc)
+    start = datetime(2026, 3, 5, 23, 30, tzinfo=UTC)
     assert due_at(start, CAL) == wib(2026, 3, 6, 16)
 
 

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Body, File, Query, UploadFile
 from ...domain.custody_flow import CustodyState
 from ...models.base import utcnow
 from ...services import custody, papers
-from ...services.custody_view import request_view
 from ...services.common import page
+from ...services.custody_view import request_view
 from ..deps import CurrentUser, Id, PagingDep, SessionDep, SettingsDep
 
 router = APIRouter(prefix="/custody-requests", tags=["custody"])

@@ -10,14 +10,14 @@ from fastapi import APIRouter, Body, Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
-from ...domain.choices import Condition
 from ...crypto import SealError
+from ...domain.choices import Condition
 from ...errors import Conflict, Invalid
-from ...validation import period_problem
 from ...models import InventoryRun
 from ...models.base import utcnow
 from ...services import inventory, sealing, targets
 from ...services.common import page
+from ...validation import period_problem
 from ..deps import Id, PagingDep, SessionDep, SettingsDep, SpaceManager, StaffUser
 from ..downloads import content_disposition
 

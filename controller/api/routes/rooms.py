@@ -8,7 +8,7 @@ from sqlalchemy import select
 from ...models import Room
 from ...services import setup, space
 from ...services.common import get_or_404, page
-from ..deps import Id, AdminUser, PagingDep, SessionDep, StaffUser
+from ..deps import AdminUser, Id, PagingDep, SessionDep, StaffUser
 from ..schemas import CandidateOut, Page, RoomIn, RoomOut
 
 router = APIRouter(prefix="/rooms", tags=["rooms"])

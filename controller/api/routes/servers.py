@@ -9,8 +9,8 @@ from pydantic import BaseModel, Field
 from ...models import Server
 from ...services import server_view, servers
 from ...services.common import page
-from ..deps import Id, CurrentUser, SettingsDep, PagingDep, ServerEditor, SessionDep, SpaceManager
 from ...services.custody import custodies_of
+from ..deps import CurrentUser, Id, PagingDep, ServerEditor, SessionDep, SettingsDep, SpaceManager
 from ..schemas import CustodyOut, Page, ServerIn, ServerOut, ServerPatch
 
 router = APIRouter(prefix="/servers", tags=["servers"])

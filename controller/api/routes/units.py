@@ -7,7 +7,7 @@ from ...models import Unit
 from ...services import setup
 from ...services.access import check_unit, unit_scope
 from ...services.common import get_or_404, page
-from ..deps import Id, AdminUser, CurrentUser, PagingDep, SessionDep
+from ..deps import AdminUser, CurrentUser, Id, PagingDep, SessionDep
 from ..schemas import Page, UnitIn, UnitOut, UnitPatch
 
 router = APIRouter(prefix="/units", tags=["units"])

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from ...models import User
 from ...services import setup
 from ...services.common import get_or_404, page
-from ..deps import Id, AdminUser, PagingDep, SessionDep
+from ..deps import AdminUser, Id, PagingDep, SessionDep
 from ..schemas import Page, UserIn, UserOut, UserPatch
 
 router = APIRouter(prefix="/users", tags=["users"])

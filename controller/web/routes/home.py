@@ -12,13 +12,13 @@ from ...domain.choices import Role
 from ...models import User
 from ...security import check_password
 from ...services import throttle
+from ...services.setup import end_sessions
 from ..deps import FormDep, SessionDep, SettingsDep, WebUser
+from ..forms import text
 from ..i18n import LANGS
 from ..render import gettext_for, page
 from ..route import web_router
-from ...services.setup import end_sessions
 from ..session import log_in, log_out, safe_next, session_matches, session_user_id, set_lang
-from ..forms import text
 
 router = web_router()
 

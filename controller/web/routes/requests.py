@@ -7,7 +7,6 @@ forms into its data and its errors into messages.
 from __future__ import annotations
 
 import json
-
 from typing import Annotated, Literal
 
 from fastapi import Query, Request
@@ -16,18 +15,18 @@ from starlette.datastructures import UploadFile
 from starlette.responses import RedirectResponse, Response
 
 from ...api.deps import Id
-from ...services.custody_view import request_view
 from ...domain.custody_flow import STATE_LABELS, TERMINAL, CustodyState
 from ...domain.workflow import RoleNotAllowed, WorkflowError
 from ...errors import NotFound, TitipError
 from ...models import CustodyRequest, Server, Unit
 from ...models.base import utcnow
 from ...services import custody, papers
+from ...services.custody_view import request_view
 from .. import forms, views
-from ..listing import ListQuery, ListSpec, export, pager
 from ..deps import ContactUser, FormDep, SessionDep, SettingsDep, WebUser
 from ..i18n import label
 from ..labels import action_label, describe
+from ..listing import ListQuery, ListSpec, export, pager
 from ..render import gettext_for, page
 from ..route import web_router
 from ..session import flash, lang_of, safe_next

@@ -10,11 +10,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Query, Request
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_
 from starlette.responses import RedirectResponse, Response
 
-from ...services import custody, servers, tickets
 from ...models import CustodyRequest, Server, Ticket
+from ...services import custody, servers, tickets
 from ..deps import SessionDep, WebUser
 from ..render import page
 from ..route import web_router

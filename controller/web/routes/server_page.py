@@ -10,7 +10,6 @@ from fastapi import Request
 from starlette.responses import Response
 
 from ...api.deps import Id
-from ...models.base import utcnow
 from ...services import server_view
 from .. import views
 from ..deps import SessionDep, SettingsDep, WebUser

@@ -16,18 +16,18 @@ from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
 from ...api.deps import Id
-from ...services.custody_view import request_view
 from ...domain.ticket_flow import STATE_LABELS, TicketState
 from ...domain.workflow import RoleNotAllowed, WorkflowError
 from ...errors import NotFound, TitipError
 from ...models import Server, Ticket, Unit
 from ...models.base import utcnow
 from ...services import custody, servers, tickets
+from ...services.custody_view import request_view
 from .. import forms, views
-from ..listing import ListQuery, ListSpec, export, pager
 from ..deps import FormDep, SessionDep, SettingsDep, WebUser
 from ..i18n import N_, label
 from ..labels import describe
+from ..listing import ListQuery, ListSpec, export, pager
 from ..render import gettext_for, page
 from ..route import web_router
 from ..session import flash, lang_of

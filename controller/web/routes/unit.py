@@ -14,9 +14,9 @@ from ...models.base import utcnow
 from ...services import custody, servers
 from ...services.access import unit_scope
 from .. import views
+from ..deps import SessionDep, SettingsDep, WebUser
 from ..i18n import label
 from ..listing import ListQuery, ListSpec, export, pager
-from ..deps import SessionDep, SettingsDep, WebUser
 from ..render import page
 from ..route import web_router
 from ..session import lang_of
