@@ -30,7 +30,7 @@ NUMBER_PREFIXES: dict[str, str] = {"penitipan": "BAST", "pengembalian": "BAST-K"
 
 @dataclass(frozen=True)
 class Party:
-    """One signatory. ``signed_at`` is None until they sign electronically."""
+    """One signatory. ``signed_at`` is None until they sign (in Titip or on paper)."""
 
     name: str | None
     nip: str | None
@@ -38,6 +38,10 @@ class Party:
     unit: str | None
     side: Side
     signed_at: datetime | None = None
+    # How the signature was given, printed as what it was: "app" (approved in Titip by the
+    # logged-in ``username``) or "paper" (signed on the printed form; recorded by the officer).
+    act: Literal["app", "paper"] = "app"
+    username: str | None = None
 
     def __post_init__(self) -> None:
         if self.side not in SIDES:
@@ -90,6 +94,10 @@ class HandoverDoc:
     letter_date: date | None = None
     office_address: str | None = None
     timezone: str = "WIB"
+    # True only when the PDF is sealed with the office's certificate: the footer cites UU ITE then.
+    sealed: bool = False
+    # The public check of this document (/verify/{number}); printed with its QR code.
+    verify_url: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:

@@ -20,6 +20,7 @@ from datetime import datetime, time, timedelta, timezone
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
@@ -56,6 +57,7 @@ class _Signatory:
     role: str  # Yang Menyerahkan / Yang Menerima
     role_en: str
     signed: str | None
+    act: str | None = None  # "app" | "paper" | None (not yet signed)
 
 
 def _signatories(
@@ -70,6 +72,7 @@ def _signatories(
             role=role,
             role_en=role_en,
             signed=idn.local_datetime(p.signed_at, doc.timezone) if p and p.signed_at else None,
+            act=p.act if p and p.signed_at else None,
         )
         for p in parties
     ]
@@ -109,7 +112,20 @@ def _context(doc: HandoverDoc) -> dict[str, Any]:
         "signatories": first + second,
         "created": created,
         "modified": modified,
+        "verify_qr": _qr_svg(doc.verify_url),
     }
+
+
+def _qr_svg(url: str | None) -> Markup | None:
+    """The verify URL as an inline SVG QR code (segno, pure Python); None without the library."""
+    if not url:
+        return None
+    try:
+        import segno
+    except ImportError:  # the printed URL alone still leads to the check
+        return None
+    svg = segno.make(url, error="m").svg_inline(scale=2, border=1, omitsize=False)
+    return Markup(svg)  # segno's own markup; the URL inside is escaped by segno
 
 
 # fontTools stamps each embedded font subset with the current time unless SOURCE_DATE_EPOCH

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 FIELD_NAME = "SegelElektronikTitip"
 # Where the visible seal sits on the last page (points from the bottom left): in the bottom margin.
-SEAL_BOX = (60, 8, 330, 44)
+SEAL_BOX = (65, 6, 330, 36)
 
 
 class SealConfigError(RuntimeError):

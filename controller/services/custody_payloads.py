@@ -119,6 +119,8 @@ class ConfirmAccess(Payload):
 class RequestReturn(Payload):
     reason: str = Field(min_length=1, max_length=500)
     letter_number: str = Field(min_length=1, max_length=100)
+    # The return letter's date, printed on the return form (optional: older clients omit it).
+    letter_date: date | None = None
 
 
 class ReturnSignature(BaseModel):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
+from datetime import date, datetime
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 from ..documents.seal import sealer_of
 from ..documents import HandoverDoc, Inspection, Item, Party, bast_number, render_handover_pdf
 from ..errors import Invalid
-from ..models import CustodyRequest, Document, Signature
+from ..models import CustodyRequest, CustodyStep, Document, Signature
 from ..models.base import utcnow
 from ..settings import Settings
 
@@ -61,6 +62,23 @@ def _next_seq(session: Session, kind: str, unit_id: int, year: int) -> int:
     return (top or 0) + 1
 
 
+def verify_url(session: Session, settings: Settings, number: str) -> str:
+    """The public check of a numbered document, as printed on it (and in its QR code)."""
+    base = session.info.get("public_url") or settings.public_url.rstrip("/")
+    return f"{base}/verify/{quote(number, safe='/')}"
+
+
+def _return_letter_date(session: Session, req: CustodyRequest) -> date | None:
+    """The return letter's date, as given with the latest request_return (optional there)."""
+    data = session.scalar(select(CustodyStep.data).where(
+        CustodyStep.request_id == req.id, CustodyStep.action == "request_return").order_by(CustodyStep.id.desc()))
+    given = json.loads(data).get("letter_date") if data else None
+    try:
+        return date.fromisoformat(given) if given else None
+    except (TypeError, ValueError):
+        return None
+
+
 def issue_form(session: Session, settings: Settings, req: CustodyRequest, form: str, actor: str,
                now: datetime | None = None) -> Document:
     """Render and store the handover (intake) or return form from the recorded signatures."""
@@ -74,9 +92,13 @@ def issue_form(session: Session, settings: Settings, req: CustodyRequest, form: 
         Signature.request_id == req.id, Signature.form == form).order_by(Signature.id)))
     # Intake: the unit hands over, the office receives. Return: the other way round.
     giver = "unit_contact" if form == "handover" else "officer"
+    # Handover: each side approves in Titip, logged in as themselves. Return: the officer records
+    # both sides' names at release from the form they signed on paper.
+    act = "app" if form == "handover" else "paper"
     parties = [Party(name=s.name, nip=s.nip, position=s.position,
                      unit=req.unit.name if s.side == "unit_contact" else settings.office_name,
-                     side="penyerah" if s.side == giver else "penerima", signed_at=s.signed_at)
+                     side="penyerah" if s.side == giver else "penerima", signed_at=s.signed_at,
+                     act=act, username=s.username if act == "app" else None)
                for s in sigs]
     server = req.server
     inspection = None
@@ -93,8 +115,9 @@ def issue_form(session: Session, settings: Settings, req: CustodyRequest, form: 
         inspection=inspection if form == "handover" else None,
         reason=req.return_reason if form == "return" else None,
         letter_number=req.return_letter_number if form == "return" else req.letter_number,
-        letter_date=req.letter_date if form == "handover" else None,
-        timezone=_ZONES.get(settings.timezone, "WIB"))
+        letter_date=req.letter_date if form == "handover" else _return_letter_date(session, req),
+        timezone=_ZONES.get(settings.timezone, "WIB"),
+        sealed=sealer_of(session) is not None, verify_url=verify_url(session, settings, number))
     pdf = render_handover_pdf(doc)
     filename = number.replace("/", "_") + ".pdf"
     return store(session, kind=form, unit_id=req.unit_id, request_id=req.id, filename=filename,

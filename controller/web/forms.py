@@ -129,7 +129,8 @@ def action_data(action: str, form: Form) -> dict[str, Any]:
     elif action in ("withdraw", "refuse"):
         data.update(_drop_none({"reason": text(form, "reason")}))
     elif action == "request_return":
-        data.update(_drop_none({"reason": text(form, "reason"), "letter_number": text(form, "letter_number")}))
+        data.update(_drop_none({"reason": text(form, "reason"), "letter_number": text(form, "letter_number"),
+                                "letter_date": text(form, "letter_date")}))
     elif action == "release":
         data["signatures"] = [{"side": "officer", **_signature(form, "officer_")},
                               {"side": "unit_contact", **_signature(form, "contact_")}]

@@ -115,3 +115,59 @@ def test_a_wrong_passphrase_stops_the_start(db_url, demo_pki):
     with pytest.raises(SealConfigError, match="TITIP_SEAL_PASSPHRASE"):
         create_app(Settings(database_url=db_url, secret_key="test-secret-key-0123456789abcdef",
                             scheduler_enabled=False, seal_p12=str(demo_pki["p12"]), seal_passphrase="wrong"))
+
+
+def _text(content: bytes) -> str:
+    from pypdf import PdfReader
+
+    return " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages).split())
+
+
+def test_forms_print_each_signature_as_what_it_was(client, world, demo_pki):
+    """Handover: both approved in Titip (name, username, time). Return: signed on paper, with the
+    return letter's date; the seal is real, so the footer may cite UU ITE."""
+    from tests.integration.test_server_custodies import to_active
+
+    req = flow.submit(client, world)
+    rid = req["id"]
+    to_active(client, world, rid)
+    flow.act(client, world, rid, "request_return", "contact_a",
+             {"reason": "Migrasi ke cloud", "letter_number": "006/RET/2026", "letter_date": "2026-11-27"})
+    flow.act(client, world, rid, "approve_return", "division_head")
+    final = flow.act(client, world, rid, "release", "officer", flow.release_body())
+    docs = {d["kind"]: d for d in final["documents"]}
+
+    handover = _text(client.get(docs["handover"]["url"], headers=world.auth("contact_a")).content)
+    assert "Disetujui melalui Titip oleh Ayu Kartika (contact_a)," in handover
+    assert "Disetujui melalui Titip oleh Agus Prasetyo (officer)," in handover and "WIB" in handover
+    assert "di atas kertas" not in handover
+    assert "secara elektronik oleh" not in handover  # no claim of a personal electronic signature
+    assert "UU No. 11 Tahun 2008" in handover and "disegel secara elektronik" in handover
+    number = docs["handover"]["number"]
+    assert f"http://titip.contoh.go.id/verify/{number}" in handover
+
+    ret = _text(client.get(docs["return"]["url"], headers=world.auth("contact_a")).content)
+    assert ret.count("Ditandatangani di atas kertas") == 2 and "Disetujui melalui Titip" not in ret
+    assert "006/RET/2026 tanggal 27 November 2026" in ret
+
+
+def test_unsealed_form_claims_no_electronic_signature(db_url):
+    from fastapi.testclient import TestClient
+
+    from controller.app import create_app
+    from controller.settings import Settings
+    from tests.support.world import build_world
+
+    app = create_app(Settings(database_url=db_url, secret_key="test-secret-key-0123456789abcdef",
+                              scheduler_enabled=False))
+    try:
+        with TestClient(app) as client:
+            world = build_world(app)
+            _doc, content = _handover(client, world)
+    finally:
+        app.state.engine.dispose()
+        app.state.read_engine.dispose()
+        app.state.ingest_engine.dispose()
+    text = _text(content)
+    assert "UU No. 11 Tahun 2008" not in text and "elektronik" not in text
+    assert "Disetujui melalui Titip oleh Ayu Kartika (contact_a)" in text
