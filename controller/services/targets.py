@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 from sqlalchemy import select
@@ -21,6 +21,10 @@ from ..errors import NotFound
 from ..models import CollectionTarget, Finding, Server, User
 from ..models.base import utcnow
 from ..settings import Settings
+
+if TYPE_CHECKING:
+    from collectors.snmp import SnmpTarget
+    from collectors.ssh import SshTarget
 
 log = logging.getLogger(__name__)
 
@@ -143,9 +147,11 @@ class Outcome:
 
 def load(settings: Settings, t: CollectionTarget) -> Plan:
     secrets = SecretBox(settings).open(t.secrets)
+    ct: SnmpTarget | SshTarget
     if t.kind == "snmp":
         from collectors.snmp import SnmpTarget
-        ct = SnmpTarget(address=t.address, port=t.port, version=t.snmp_version or "2c",
+        version = cast(Literal["2c", "3"], t.snmp_version or "2c")  # stored from SnmpIn.version
+        ct = SnmpTarget(address=t.address, port=t.port, version=version,
                         community=secrets.get("community"), user=t.snmp_user,
                         auth_protocol=t.auth_protocol or "SHA", auth_key=secrets.get("auth_key"),
                         priv_protocol=t.priv_protocol or "AES", priv_key=secrets.get("priv_key"), id=t.id)
@@ -169,10 +175,10 @@ def collect(plan: Plan) -> Outcome:
 def _collect(plan: Plan) -> Outcome:
     if plan.kind == "snmp":
         from collectors.snmp import collect_many_sync
-        [res] = collect_many_sync([plan.collector_target])
-        return Outcome(plan.target_id, "snmp", res.ok, res.error,
-                       res.inventory.to_dict() if res.inventory else None,
-                       res.condition.to_dict() if res.condition else None)
+        [snmp] = collect_many_sync([plan.collector_target])
+        return Outcome(plan.target_id, "snmp", snmp.ok, snmp.error,
+                       snmp.inventory.to_dict() if snmp.inventory else None,
+                       snmp.condition.to_dict() if snmp.condition else None)
     from collectors.ssh import collect as ssh_collect
     res = ssh_collect(plan.collector_target, plan.pinned)
     out_ = Outcome(plan.target_id, "ssh", res.ok, res.error,
@@ -189,7 +195,7 @@ def _collect(plan: Plan) -> Outcome:
 def record(session: Session, outcome: Outcome, now: datetime | None = None) -> CollectionTarget:
     """Write what a collection found: pin a first host key, raise a finding for a changed one."""
     now = now or utcnow()
-    t = session.get(CollectionTarget, outcome.target_id)
+    t = session.get_one(CollectionTarget, outcome.target_id)
     t.last_ok, t.last_error, t.last_collected_at = outcome.ok, (outcome.error or "")[:500] or None, now
     if outcome.pin and not t.host_key:
         t.host_key, t.host_key_fingerprint, t.host_key_pinned_at = outcome.pin[0], outcome.pin[1], now
@@ -210,7 +216,8 @@ def repin(session: Session, finding: Finding) -> None:
     from collectors.hostkeys import parse_pinned
 
     target_id = int(finding.field.split(":", 1)[1])
-    t = session.get(CollectionTarget, target_id)
+    t = session.get_one(CollectionTarget, target_id)
+    assert finding.observed is not None  # a hostkey_changed finding always holds the presented key
     t.host_key = finding.observed
     t.host_key_fingerprint = parse_pinned(finding.observed).fingerprint
     t.host_key_pinned_at = utcnow()
