@@ -249,7 +249,8 @@ class ControllerClient:
 
     def _post(self, path: str, body: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
         data = json.dumps(body).encode("utf-8")
-        first, failure = self._current, None
+        first = self._current
+        failure: ClientError | None = None
         for step in range(len(self._urls)):
             self._current = (first + step) % len(self._urls)
             try:

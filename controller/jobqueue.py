@@ -233,8 +233,8 @@ def build(settings: Settings, sessions: sessionmaker[Session] | None = None) -> 
         n = 0
         for site, targets in by_site.items():
             size = settings.probe_batch_size
-            batches = [{"checked_at": checked_at, "targets": targets[i:i + size]}
-                       for i in range(0, len(targets), size)]
+            batches: list[dict[str, Any]] = [{"checked_at": checked_at, "targets": targets[i:i + size]}
+                                              for i in range(0, len(targets), size)]
             probe_batch.configure(queue=probe_queue(site)).batch_defer(*batches)
             n += len(batches)
         log.info("probe round %s: %d servers in %d batches over %d site(s)", checked_at, len(todo), n,

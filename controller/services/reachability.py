@@ -32,9 +32,9 @@ def plans(session: Session) -> list[tuple[int, int, str, list[dict]]]:
             last[rid] = data
     out = []
     for rid in sorted(last):
-        if not last[rid]:
+        if not (raw := last[rid]):
             continue
-        data = json.loads(last[rid])
+        data = json.loads(raw)
         out.append((rid, watched[rid], data.get("management_ip"), data.get("access_checks") or []))
     return out
 
