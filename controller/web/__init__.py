@@ -21,11 +21,12 @@ def install(app: FastAPI) -> None:
     from .routes import assets, home, monitoring, requests, space, tickets, unit, work
     from .routes import admin
     from .routes import search, server_page
+    from .routes import verify  # the public check of issued documents (no login)
 
     settings = app.state.settings
     app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie=COOKIE,
                        max_age=settings.token_minutes * 60, same_site="lax", https_only=settings.cookie_secure)
-    for module in (home, work, requests, space, unit, monitoring, tickets, assets, server_page, search, admin):
+    for module in (home, work, requests, space, unit, monitoring, tickets, assets, server_page, search, admin, verify):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _pages_not_found(app)

@@ -171,3 +171,45 @@ def test_unsealed_form_claims_no_electronic_signature(db_url):
     text = _text(content)
     assert "UU No. 11 Tahun 2008" not in text and "elektronik" not in text
     assert "Disetujui melalui Titip oleh Ayu Kartika (contact_a)" in text
+
+
+def test_public_check_by_number_and_by_upload(client, world, demo_pki):
+    """No login: the number's page shows the hash and a match; an upload is identical or not."""
+    import re
+
+    doc, content = _handover(client, world)
+    client.cookies.clear()  # a member of the public, logged in nowhere
+    page = client.get(f"/verify/{doc['number']}")
+    assert page.status_code == 200
+    assert 'data-verify="match"' in page.text and doc["sha256"] in page.text and doc["number"] in page.text
+    for private in ("Dinas Kesehatan", "Ayu Kartika", "PowerEdge", "CUST-"):
+        assert private not in page.text
+    assert client.get("/verify/BAST/999/NOPE/2026").status_code == 404
+
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    same = client.post("/verify", data={"csrf_token": token}, files={"file": ("bast.pdf", content, "application/pdf")})
+    assert same.status_code == 200 and 'data-verify="match"' in same.text and doc["number"] in same.text
+    at = content.index(b"/Type /Page") + 2
+    changed = content[:at] + bytes([content[at] ^ 0x01]) + content[at + 1:]
+    other = client.post("/verify", data={"csrf_token": token},
+                        files={"file": ("bast.pdf", changed, "application/pdf")})
+    assert other.status_code == 200 and 'data-verify="no-match"' in other.text
+    assert doc["sha256"] not in other.text
+    empty = client.post("/verify", data={"csrf_token": token})
+    assert empty.status_code == 400
+
+
+def test_public_check_sees_a_stored_file_changed_behind_its_back(client, world, app):
+    from sqlalchemy import update
+
+    from controller.models import Document
+
+    doc, content = _handover(client, world)
+    with app.state.engine.begin() as conn:  # someone with the database's owner rights edits it directly
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("ALTER TABLE documents DISABLE TRIGGER documents_write_once")
+        else:
+            conn.exec_driver_sql("DROP TRIGGER documents_no_update")
+        conn.execute(update(Document).where(Document.number == doc["number"]).values(content=content + b"\n"))
+    page = client.get(f"/verify/{doc['number']}")
+    assert page.status_code == 200 and 'data-verify="altered"' in page.text
