@@ -58,13 +58,14 @@ def seed(settings: Settings) -> Iterator[str]:
         room = setup.create_room(s, "Ruang Server Utama")
         racks = {name: setup.create_rack(s, room.id, name, 42, 6000) for name in ("R01", "R02", "R03")}
         racks["R04"] = setup.create_rack(s, room.id, "R04", 24, None)
-        officer = s.scalar(select(User).where(User.username == "petugas"))
+        officer = s.scalars(select(User).where(User.username == "petugas")).one()
         s.info["actor"] = officer.username
         for unit, brand, model, serial, height, watts, host, ip, rack, u, status in SERVERS:
             server = servers.create_server(s, officer, dict(
                 unit_code=unit, brand=brand, model=model, serial_number=serial, height_u=height,
                 power_w=watts, hostname=host, management_ip=ip))
             if rack:
+                assert u is not None and status is not None  # a racked row names its U and status
                 space.reserve(s, officer, racks[rack].id, u, height, server.id,
                               status=AllocationStatus(status))
         # A switch of the office itself, reserved by note only.
@@ -94,13 +95,14 @@ def _waitlisted(settings: Settings) -> str:
     rid = None
     for who, action, data in steps:
         with unit_of_work(sessions, actor=who) as s:
-            user = s.scalar(select(User).where(User.username == who))
+            user = s.scalars(select(User).where(User.username == who)).one()
             if action == "submit":
                 rid = custody.submit(s, settings, user, {
                     "letter_number": "005/0099/BAPPEDA/2026", "letter_date": "2026-11-10",
                     "server": {"brand": "NetApp", "model": "FAS8300 + DS224C", "serial_number": "NTAP-7000-01",
                                "height_u": 26, "power_w": 7000, "purpose": "Arsip data perencanaan"}}).id
             else:
+                assert rid is not None  # the first step submits
                 custody.apply(s, settings, user, rid, action, data)
     return "demo request waitlisted: NTAP-7000-01 (no rack fits 26 U and 7000 W)"
 
@@ -115,8 +117,8 @@ def agent_token(settings: Settings, serial: str) -> str:
     sessions = make_sessionmaker(make_engine(settings.database_url))
     install(sessions)
     with unit_of_work(sessions, actor="demo-seed") as s:
-        server = s.scalar(select(Server).where(Server.serial_number == serial))
-        officer = s.scalar(select(User).where(User.username == "petugas"))
+        server = s.scalars(select(Server).where(Server.serial_number == serial)).one()
+        officer = s.scalars(select(User).where(User.username == "petugas")).one()
         for old in s.scalars(select(Agent).where(Agent.server_id == server.id, Agent.revoked_at.is_(None))):
             agents.revoke(s, old.id)
         token, _row = agents.make_enrollment_token(s, officer, server.id, 1)

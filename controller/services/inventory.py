@@ -15,10 +15,10 @@ import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import CursorResult, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -95,15 +95,15 @@ def claim(sessions: sessionmaker[Session], settings: Settings, period: str, acto
         except IntegrityError:
             s.rollback()
         else:
-            return s.scalar(select(InventoryRun.id).where(InventoryRun.period == period)), False
-        run = s.scalar(select(InventoryRun).where(InventoryRun.period == period))
+            return s.scalars(select(InventoryRun.id).where(InventoryRun.period == period)).one(), False
+        run = s.scalars(select(InventoryRun).where(InventoryRun.period == period)).one()
         if run.status != "running":
             raise RunTaken(period, run.status)
         # Only one worker's UPDATE matches an expired lease: that one resumes the run.
-        taken = s.execute(update(InventoryRun).where(
+        taken = cast(CursorResult[Any], s.execute(update(InventoryRun).where(
             InventoryRun.id == run.id, InventoryRun.status == "running",
             or_(InventoryRun.lease_until.is_(None), InventoryRun.lease_until < now))
-            .values(lease_owner=owner, lease_until=lease, resumed=InventoryRun.resumed + 1)).rowcount
+            .values(lease_owner=owner, lease_until=lease, resumed=InventoryRun.resumed + 1))).rowcount
         s.commit()
         if taken != 1:
             raise RunTaken(period, f"running on {run.lease_owner}")
@@ -151,11 +151,11 @@ def run(sessions: sessionmaker[Session], settings: Settings, period: str, actor:
         s.info["actor"] = actor
         items = s.scalars(select(InventoryItem).where(InventoryItem.run_id == run_id)).all()
         reached = sum(1 for it in items if it.reached)
-        r = s.get(InventoryRun, run_id)
+        r = s.get_one(InventoryRun, run_id)
         r.status, r.finished_at, r.total, r.reached = "completed", utcnow(), len(items), reached
         r.lease_owner = r.lease_until = None
         s.commit()
-        summary.unreachable = [s.get(Server, it.server_id).serial_number for it in items if not it.reached]
+        summary.unreachable = [s.get_one(Server, it.server_id).serial_number for it in items if not it.reached]
     summary.status, summary.total, summary.reached = "completed", len(items), reached
     return summary
 
@@ -200,8 +200,8 @@ def _inventory_one(sessions: sessionmaker[Session], settings: Settings, run_id: 
         status = s.get(ServerStatus, server_id)
         fresh = (status is not None and status.last_inventory_source == "agent" and status.last_inventory_at
                  and now - status.last_inventory_at <= timedelta(hours=settings.inventory_agent_fresh_hours))
-        agent_record = json.loads(status.last_inventory) if fresh else None
-        agent_condition = json.loads(status.last_heartbeat) if fresh and status.last_heartbeat else None
+        agent_record = json.loads(status.last_inventory) if fresh and status and status.last_inventory else None
+        agent_condition = json.loads(status.last_heartbeat) if fresh and status and status.last_heartbeat else None
         last_seen = status.last_seen_at if status else None
         # SSH before SNMP: it reads disks with serials and DMI, which SNMP rarely has.
         plans, errors = [], []
@@ -235,7 +235,7 @@ def _inventory_one(sessions: sessionmaker[Session], settings: Settings, run_id: 
         s.info["actor"] = actor
         for outcome in outcomes:
             targets.record(s, outcome, now)
-        if record is not None and source != "agent":
+        if record is not None and source is not None and source != "agent":  # a record always has its source
             st = s.get(ServerStatus, server_id) or ServerStatus(server_id=server_id, dropped_heartbeats=0,
                                                                inventory_requested=False)
             s.add(st)
@@ -317,7 +317,8 @@ def decide(session: Session, user: User, period: str, server_id: int, condition:
 
 
 def _decisions(session: Session, run_id: int) -> dict[int, InventoryDecision]:
-    return {d.server_id: d for d in session.scalars(select(InventoryDecision).where(InventoryDecision.run_id == run_id))}
+    decisions = session.scalars(select(InventoryDecision).where(InventoryDecision.run_id == run_id))
+    return {d.server_id: d for d in decisions}
 
 
 def sign(session: Session, settings: Settings, user: User, period: str, name: str, nip: str | None,
@@ -332,7 +333,7 @@ def sign(session: Session, settings: Settings, user: User, period: str, name: st
     r.signed_name, r.signed_nip, r.signed_position = name, nip, position
     decided = _decisions(session, r.id)
     for it in session.scalars(select(InventoryItem).where(InventoryItem.run_id == r.id)):
-        server = session.get(Server, it.server_id)
+        server = session.get_one(Server, it.server_id)
         d = decided.get(it.server_id)
         condition = d.condition if d else it.proposed_condition
         if server.condition != condition:
@@ -391,7 +392,8 @@ def run_view(session: Session, period: str) -> dict:
     forms = [{"format": f.format, "document_id": doc.id, "sha256": doc.sha256, "size": doc.size}
              for f, doc in session.execute(select(SignedInventoryForm, Document)
                                            .join(Document, Document.id == SignedInventoryForm.document_id)
-                                           .where(SignedInventoryForm.run_id == r.id).order_by(SignedInventoryForm.format))]
+                                           .where(SignedInventoryForm.run_id == r.id)
+                                           .order_by(SignedInventoryForm.format))]
     return {"period": r.period, "status": r.status, "started_at": r.started_at, "started_by": r.started_by,
             "finished_at": r.finished_at, "resumed": r.resumed, "total": r.total, "reached": r.reached,
             "signed_by": r.signed_by, "signed_name": r.signed_name, "signed_at": r.signed_at,
@@ -416,7 +418,7 @@ def form(session: Session, settings: Settings, period: str):
     rows = []
     for n, it in enumerate(session.scalars(select(InventoryItem).where(InventoryItem.run_id == r.id)
                                            .order_by(InventoryItem.server_id)), start=1):
-        server = session.get(Server, it.server_id)
+        server = session.get_one(Server, it.server_id)
         rec = json.loads(it.record) if it.record else {}
         alloc = session.scalar(select(Allocation).where(Allocation.server_id == server.id,
                                                         Allocation.status == "occupied"))

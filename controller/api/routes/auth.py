@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.security import OAuth2PasswordRequestForm
 from sqlalchemy import select
 
+from ...domain.choices import Role
 from ...errors import Unauthorized
 from ...models import User
 from ...security import check_password, make_token
@@ -29,7 +30,8 @@ def login(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()
         raise throttle.TooManyTries(wait)   # refused before any password is hashed
     user = db.scalar(select(User).where(User.username == form.username))
     db.commit()
-    if not check_password(form.password, user.password_hash if user else None) or not user.is_active:
+    # The password is checked (and hashed) even for an unknown name, so the answer takes as long.
+    if not check_password(form.password, user.password_hash if user else None) or user is None or not user.is_active:
         throttle.failed(db, settings, keys)
         db.commit()
         raise Unauthorized("wrong username or password", field="password")
@@ -37,7 +39,7 @@ def login(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()
     db.commit()
     return TokenOut(access_token=make_token(user.id, settings.secret_key, settings.token_minutes,
                                             user.session_epoch),
-                    role=user.role, unit_code=user.unit.code if user.unit else None)
+                    role=Role(user.role), unit_code=user.unit.code if user.unit else None)
 
 
 @router.get("/me", response_model=UserOut)
