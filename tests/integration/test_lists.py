@@ -140,3 +140,22 @@ def test_an_unknown_page_is_an_indonesian_page_and_the_api_stays_json(client, ap
     assert "Halaman ini tidak ada" in page.text and '<html lang="id">' in page.text
     api = client.get("/api/v1/no-such-thing")
     assert api.status_code == 404 and api.headers["content-type"].startswith("application/json")
+
+
+def test_the_asset_register_and_the_documents_are_paged_and_exported(client, app, world):
+    _servers(app, world, n=30)
+    r = client.put(f"/api/v1/servers/{world.ids['server_a']}/asset", headers=world.auth("officer"),
+                   json={"asset_code": "1.3.2.10.01.02.001", "nup": "7", "owner": "unit"})
+    assert r.status_code == 200, r.text
+    officer = Browser(app, "officer")
+    assert SERIAL.findall(officer.get("/assets?q=1.3.2.10").text) == ["SN-A-001"]
+    page1 = officer.get("/assets?q=list&sort=serial")
+    assert 'data-total="30"' in page1.text and len(SERIAL.findall(page1.text)) == 25
+    rows = list(csv.DictReader(io.StringIO(officer.get("/assets?q=list&sort=serial&format=csv")
+                                           .content.decode("utf-8-sig"))))
+    assert [r["Nomor seri"] for r in rows] == [f"LIST-{i:03d}" for i in range(30)]
+    assert officer.get("/assets?sort=nope").status_code == 400
+    rid = flow.submit(client, world, serial="DOCS-01")["id"]
+    flow.to_handed_over(client, world, rid)
+    docs = officer.get("/documents?state=handover").text
+    assert 'data-doc="handover"' in docs and 'data-doc="letter"' not in docs and 'data-total="1"' in docs

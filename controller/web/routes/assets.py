@@ -10,17 +10,21 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Query, Request
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from ...api.deps import Id
 from ...documents.asset_card import render_card_pdf
 from ...domain.lifecycle_flow import FLOWS, KIND_LABELS, LABELS
-from ...models import User
+from ...domain.choices import CONDITION_LABELS, Condition
+from ...models import Server, Unit, User
+from ...models.assets import AssetRecord
 from ...models.base import utcnow
 from ...services import assets, lifecycle
 from ...settings import Settings
 from .. import views
+from ..listing import ListQuery, ListSpec, export, pager
 from ..deps import SessionDep, SettingsDep, StaffUser, WebUser
 from ..i18n import N_, label
 from ..render import gettext_for, page
@@ -53,16 +57,45 @@ def open_cases(db: Session, settings: Settings, user: User, lang: str) -> list[d
     return rows
 
 
+ASSETS = ListSpec(
+    sorts={"id": Server.id, "serial": Server.serial_number, "asset_code": AssetRecord.asset_code,
+           "nup": AssetRecord.nup, "unit": Unit.code, "condition": Server.condition},
+    default_sort="id",
+    text=(Server.serial_number, Server.brand, Server.model, Server.hostname, AssetRecord.asset_code, AssetRecord.nup),
+    state=Server.condition, states=[c.value for c in Condition], unit=Server.unit_id,
+    joins=(lambda st: st.join(Unit, Unit.id == Server.unit_id),))
+EXPORT_HEADER = ("No", "Unit", "Merek / model", "Nomor seri", "Kode barang", "NUP", "Pemilik", "Lokasi", "Kondisi",
+                 "Dihapus")
+
+
 @router.get("/assets")
 def register(request: Request, db: SessionDep, settings: SettingsDep, user: StaffUser,
              include_disposed: Annotated[bool, Query()] = False) -> Response:
-    """The register (`GET /api/v1/assets` for people), with each server's card and the open cases."""
+    """The register (`GET /api/v1/assets` for people), with each server's card and the open cases;
+    filtered, sorted and paged in SQL (web.listing), exported with ?format=csv|xlsx."""
     _ = gettext_for(request)
-    rows = list(db.execute(assets.register_stmt(user, include_disposed).limit(2000)))
+    lang = lang_of(request)
+    lq = ListQuery.parse(request, ASSETS, keep=("include_disposed",))
+    stmt = lq.apply(assets.register_stmt(user, include_disposed), ASSETS)
+    owner_label = lambda o: _(OWNERS[o]) if o in OWNERS else (o or "-")  # noqa: E731
+    if lq.format:
+        rows = lq.all_of(db, stmt)
+        where = views.placements(db, [s.id for s, _rec in rows])
+        out = export("register_aset", EXPORT_HEADER, [
+            (s.id, s.unit.code, f"{s.brand} {s.model}", s.serial_number, rec.asset_code if rec else None,
+             rec.nup if rec else None, owner_label(rec.owner if rec else "unit"),
+             f"{where[s.id].rack.name} U{where[s.id].u_bottom}-U{where[s.id].u_top}" if s.id in where else None,
+             label(CONDITION_LABELS[Condition(s.condition)], lang) if s.condition in set(Condition) else s.condition,
+             rec.disposed_at if rec else None) for s, rec in rows], lq.format)
+        db.commit()
+        return out
+    rows, total = lq.page_of(db, stmt)
     where = views.placements(db, [s.id for s, _rec in rows])
-    cases = open_cases(db, settings, user, lang_of(request))
+    cases = open_cases(db, settings, user, lang)
+    units = list(db.scalars(select(Unit).order_by(Unit.code)))
     out = page(request, "assets.html", rows=rows, placements=where, cases=cases, include_disposed=include_disposed,
-               owner_label=lambda o: _(OWNERS[o]) if o in OWNERS else (o or "-"))
+               owner_label=owner_label, lq=lq, pager=pager(lq, "/assets", total), units=units, states=ASSETS.states,
+               state_text=lambda c: label(CONDITION_LABELS[Condition(c)], lang))
     db.commit()
     return out
 

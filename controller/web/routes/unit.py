@@ -17,7 +17,8 @@ from .. import views
 from ..deps import SessionDep, SettingsDep, WebUser
 from ..i18n import label
 from ..listing import ListQuery, ListSpec, export, pager
-from ..render import page
+from ..labels import DOCUMENT_KINDS, document_kind as doc_kind
+from ..render import gettext_for, page
 from ..route import web_router
 from ..session import lang_of
 
@@ -78,15 +79,30 @@ def mark_read(request: Request, db: SessionDep, user: WebUser) -> Response:
     return RedirectResponse("/notifications", status_code=303)
 
 
+DOCUMENTS = ListSpec(
+    sorts={"id": Document.id, "kind": Document.kind, "number": Document.number, "created": Document.created_at},
+    default_sort="id", default_desc=True, text=(Document.number, Document.filename, Document.sha256),
+    state=Document.kind, states=tuple(DOCUMENT_KINDS), unit=Document.unit_id)
+
+
 @router.get("/documents")
 def documents(request: Request, db: SessionDep, user: WebUser) -> Response:
-    stmt = select(Document).order_by(Document.id.desc()).limit(500)
+    """Every stored paper the caller may see, newest first, in pages (no silent cap)."""
+    lq = ListQuery.parse(request, DOCUMENTS)
+    stmt = select(Document)
     if (scope := unit_scope(user)) is not None:
         stmt = stmt.where(Document.unit_id == scope)
-    docs = list(db.scalars(stmt))
+    stmt = lq.apply(stmt, DOCUMENTS)
+    if lq.format:
+        rows = lq.all_of(db, stmt)
+        return export("dokumen", ("No", "Jenis", "Nomor", "Nama berkas", "Permohonan", "Tanggal", "SHA-256"),
+                      [(d.id, d.kind, d.number, d.filename, d.request_id, d.created_at, d.sha256) for d in rows],
+                      lq.format)
+    docs, total = lq.page_of(db, stmt)
     reqs = {r.id: r for r in db.scalars(select(CustodyRequest).where(
         CustodyRequest.id.in_({d.request_id for d in docs if d.request_id})))}
-    return page(request, "documents.html", docs=docs, reqs=reqs)
+    return page(request, "documents.html", docs=docs, reqs=reqs, lq=lq, pager=pager(lq, "/documents", total),
+                states=DOCUMENTS.states, state_text=lambda k: doc_kind(k, gettext_for(request)))
 
 
 @router.get("/documents/{document_id}")
