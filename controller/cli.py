@@ -415,7 +415,7 @@ def import_file(
     apply: Annotated[bool, typer.Option("--apply", help="write it (without: a dry run that writes nothing)")] = False,
     accept_valid: Annotated[bool, typer.Option("--accept-valid", help="with --apply: write the valid rows even "
                                                "when other rows have errors")] = False,
-    actor: Annotated[Optional[str], typer.Option(help="the importing admin's username (default: cli)")] = None,
+    actor: Annotated[str | None, typer.Option(help="the importing admin's username (default: cli)")] = None,
 ) -> None:
     """Take over an existing server room: check the file (dry run), then --apply it."""
     from pathlib import Path
@@ -437,10 +437,10 @@ def import_file(
             result, outcome = importer.run(session, who, content, path.name, apply, accept_valid)
         except importer.FileUnreadable as exc:
             typer.echo(f"error: {path.name}: {exc}", err=True)
-            raise typer.Exit(2)
+            raise typer.Exit(2) from None
         except ValueError as exc:
             typer.echo(f"error: --actor: {exc}", err=True)
-            raise typer.Exit(2)
+            raise typer.Exit(2) from None
         for err in result.errors:
             typer.echo(str(err))
         typer.echo(f"{result.total} baris diperiksa: "

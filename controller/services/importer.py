@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
@@ -34,7 +34,7 @@ from ..documents.cells import append_row
 from ..domain.choices import AllocationStatus, Condition
 from ..domain.custody_flow import CustodyState
 from ..guard import BAD_TEXT
-from ..models import Allocation, CustodyRequest, CustodyStep, Document, Rack, RackUnit, Room, Server, Unit, User
+from ..models import CustodyRequest, CustodyStep, Document, Rack, RackUnit, Room, Server, Unit, User
 from ..models.assets import AssetRecord
 from ..models.base import utcnow
 from . import papers, space
@@ -344,74 +344,82 @@ def check_rows(sheet: Sheet) -> tuple[list[Row], list[RowError]]:
     rows: list[Row] = []
     errors = list(sheet.errors)
     for number, raw in sheet.rows:
-        row_errors: list[RowError] = []
-
-        def bad(key: str, message: str) -> None:
-            row_errors.append(RowError(sheet.name, number, sheet.letters.get(key), BY_KEY[key].heading, message))
-
-        def get(key: str, parse, *args) -> Any:
-            try:
-                value = parse(raw.get(key), *args)
-            except _Bad as exc:
-                bad(key, str(exc))
-                return None
-            if value is None and BY_KEY[key].required:
-                bad(key, "wajib diisi")
-            return value
-
-        v: dict[str, Any] = {
-            "unit_code": get("unit_code", _text, 32), "unit_name": get("unit_name", _text, 200),
-            "room": get("room", _text, 100), "rack": get("rack", _text, 100),
-            "rack_height_u": get("rack_height_u", _int, 1, 60), "rack_power_w": get("rack_power_w", _int, 0, 1_000_000),
-            "u_bottom": get("u_bottom", _int, 1, 60), "brand": get("brand", _text, 100),
-            "model": get("model", _text, 100), "serial_number": get("serial_number", _text, 100),
-            "height_u": get("height_u", _int, 1, 60), "power_w": get("power_w", _int, 0, 100_000),
-            "hostname": get("hostname", _text, 253), "management_ip": get("management_ip", _text, 45),
-            "asset_code": get("asset_code", _text, 64), "nup": get("nup", _text, 32),
-            "owner": get("owner", _text, 16), "acquired_on": get("acquired_on", _date),
-            "acquisition_value": get("acquisition_value", _money), "condition": get("condition", _text, 32),
-            "custody": get("custody", _text, 32), "letter_number": get("letter_number", _text, 100),
-            "letter_date": get("letter_date", _date)}
-        if v["unit_code"] and not re.match(CODE_PATTERN, v["unit_code"]):
-            bad("unit_code", "hanya huruf, angka, titik, garis bawah dan tanda hubung")
-        if v["hostname"] and not HOSTNAME.match(v["hostname"]):
-            bad("hostname", "hanya huruf, angka, titik dan tanda hubung")
-        if v["management_ip"]:
-            try:
-                v["management_ip"] = str(ipaddress.ip_address(v["management_ip"]))
-            except ValueError:
-                bad("management_ip", f"'{v['management_ip']}' bukan alamat IP")
-        owner = (v["owner"] or "unit").lower()
-        if owner not in OWNERS:
-            bad("owner", "isi 'unit' (milik unit kerja) atau 'dinas' (milik dinas)")
-        v["owner"] = OWNERS.get(owner, "unit")
-        if v["owner"] == "unit" and (v["acquired_on"] or v["acquisition_value"] is not None):
-            bad("acquired_on" if v["acquired_on"] else "acquisition_value",
-                "tanggal dan nilai perolehan hanya dicatat untuk server milik dinas")
-        cond = (v["condition"] or "baik").lower().replace(" ", "_")
-        if cond not in {c.value for c in Condition}:
-            bad("condition", "isi baik, rusak_ringan atau rusak_berat")
-        v["condition"] = cond
-        placed = [k for k in ("room", "rack", "u_bottom") if v[k] is not None]
-        if placed and len(placed) < 3:
-            for k in ("room", "rack", "u_bottom"):
-                if v[k] is None and raw.get(k) in (None, ""):
-                    bad(k, "posisi di rak perlu Ruang, Rak dan U Bawah sekaligus")
-        state = (v["custody"] or ("aktif" if placed else "tidak")).lower()
-        if state not in CUSTODY:
-            bad("custody", "isi 'aktif' (dititipkan) atau 'tidak' (hanya terdaftar)")
-        v["custody"] = CUSTODY.get(state, False)
-        if placed and not v["custody"] and state in CUSTODY:
-            bad("custody", "server yang terpasang di rak berstatus 'aktif'")
-        if v["custody"] and not placed:
-            bad("custody", "server yang dititipkan (aktif) perlu posisi di rak: Ruang, Rak dan U Bawah")
-        if v["u_bottom"] and v["height_u"] and v["u_bottom"] + v["height_u"] - 1 > 60:
-            bad("u_bottom", "server melewati U60")
+        row, row_errors = check_row(sheet, number, raw)
         errors += row_errors
-        if not row_errors:
-            v["power_w"] = v["power_w"] or 0
-            rows.append(Row(number=number, **v))
+        if row is not None:
+            rows.append(row)
     return rows, errors
+
+
+def check_row(sheet: Sheet, number: int, raw: dict[str, Any]) -> tuple[Row | None, list[RowError]]:
+    """One row: its value as a Row when every cell passes, else every bad cell."""
+    row_errors: list[RowError] = []
+
+    def bad(key: str, message: str) -> None:
+        row_errors.append(RowError(sheet.name, number, sheet.letters.get(key), BY_KEY[key].heading, message))
+
+    def get(key: str, parse, *args) -> Any:
+        try:
+            value = parse(raw.get(key), *args)
+        except _Bad as exc:
+            bad(key, str(exc))
+            return None
+        if value is None and BY_KEY[key].required:
+            bad(key, "wajib diisi")
+        return value
+
+    v: dict[str, Any] = {
+        "unit_code": get("unit_code", _text, 32), "unit_name": get("unit_name", _text, 200),
+        "room": get("room", _text, 100), "rack": get("rack", _text, 100),
+        "rack_height_u": get("rack_height_u", _int, 1, 60), "rack_power_w": get("rack_power_w", _int, 0, 1_000_000),
+        "u_bottom": get("u_bottom", _int, 1, 60), "brand": get("brand", _text, 100),
+        "model": get("model", _text, 100), "serial_number": get("serial_number", _text, 100),
+        "height_u": get("height_u", _int, 1, 60), "power_w": get("power_w", _int, 0, 100_000),
+        "hostname": get("hostname", _text, 253), "management_ip": get("management_ip", _text, 45),
+        "asset_code": get("asset_code", _text, 64), "nup": get("nup", _text, 32),
+        "owner": get("owner", _text, 16), "acquired_on": get("acquired_on", _date),
+        "acquisition_value": get("acquisition_value", _money), "condition": get("condition", _text, 32),
+        "custody": get("custody", _text, 32), "letter_number": get("letter_number", _text, 100),
+        "letter_date": get("letter_date", _date)}
+    if v["unit_code"] and not re.match(CODE_PATTERN, v["unit_code"]):
+        bad("unit_code", "hanya huruf, angka, titik, garis bawah dan tanda hubung")
+    if v["hostname"] and not HOSTNAME.match(v["hostname"]):
+        bad("hostname", "hanya huruf, angka, titik dan tanda hubung")
+    if v["management_ip"]:
+        try:
+            v["management_ip"] = str(ipaddress.ip_address(v["management_ip"]))
+        except ValueError:
+            bad("management_ip", f"'{v['management_ip']}' bukan alamat IP")
+    owner = (v["owner"] or "unit").lower()
+    if owner not in OWNERS:
+        bad("owner", "isi 'unit' (milik unit kerja) atau 'dinas' (milik dinas)")
+    v["owner"] = OWNERS.get(owner, "unit")
+    if v["owner"] == "unit" and (v["acquired_on"] or v["acquisition_value"] is not None):
+        bad("acquired_on" if v["acquired_on"] else "acquisition_value",
+            "tanggal dan nilai perolehan hanya dicatat untuk server milik dinas")
+    cond = (v["condition"] or "baik").lower().replace(" ", "_")
+    if cond not in {c.value for c in Condition}:
+        bad("condition", "isi baik, rusak_ringan atau rusak_berat")
+    v["condition"] = cond
+    placed = [k for k in ("room", "rack", "u_bottom") if v[k] is not None]
+    if placed and len(placed) < 3:
+        for k in ("room", "rack", "u_bottom"):
+            if v[k] is None and raw.get(k) in (None, ""):
+                bad(k, "posisi di rak perlu Ruang, Rak dan U Bawah sekaligus")
+    state = (v["custody"] or ("aktif" if placed else "tidak")).lower()
+    if state not in CUSTODY:
+        bad("custody", "isi 'aktif' (dititipkan) atau 'tidak' (hanya terdaftar)")
+    v["custody"] = CUSTODY.get(state, False)
+    if placed and not v["custody"] and state in CUSTODY:
+        bad("custody", "server yang terpasang di rak berstatus 'aktif'")
+    if v["custody"] and not placed:
+        bad("custody", "server yang dititipkan (aktif) perlu posisi di rak: Ruang, Rak dan U Bawah")
+    if v["u_bottom"] and v["height_u"] and v["u_bottom"] + v["height_u"] - 1 > 60:
+        bad("u_bottom", "server melewati U60")
+    if row_errors:
+        return None, row_errors
+    v["power_w"] = v["power_w"] or 0
+    return Row(number=number, **v), []
 
 
 # --- checking against the records (reads only) ----------------------------------------------
@@ -473,6 +481,7 @@ def plan(session: Session, sheet: Sheet) -> Plan:
 
 
 def _check_position(session: Session, row: Row, racks: dict, held: dict, bad) -> None:
+    assert row.u_bottom is not None   # called for placed rows only
     key = (row.room, row.rack)
     info = racks.get(key)
     if info is None:
@@ -543,7 +552,8 @@ def apply(session: Session, actor: User | SimpleNamespace, result: Plan, content
         if row.room and row.rack and row.u_bottom:
             rack = racks.get((row.room, row.rack)) or _rack(session, row, out)
             racks[(row.room, row.rack)] = rack
-            alloc = space.reserve(session, actor, rack.id, row.u_bottom, row.height_u, server_id=server.id,
+            # reserve reads only the actor's username: the CLI's stand-in will do
+            alloc = space.reserve(session, cast(User, actor), rack.id, row.u_bottom, row.height_u, server_id=server.id,
                                   note="impor data awal", status=AllocationStatus.occupied)
             out.placed += 1
         if row.custody:
@@ -591,8 +601,10 @@ def keep_file(session: Session, actor: Any, content: bytes, filename: str) -> in
         return existing
     safe = "".join(c for c in filename if c.isalnum() or c in "._-")[-100:] or "impor.xlsx"
     kind = XLSX_TYPE if content.startswith(b"PK") else "text/csv"
-    return papers.store(session, kind="import", unit_id=None, request_id=None, filename=safe, content_type=kind,
-                        content=content, actor=actor.username).id
+    # documents.unit_id is nullable: the import is an office-wide paper, as the signed inventory
+    return papers.store(session, kind="import", unit_id=None,  # type: ignore[arg-type]
+                        request_id=None, filename=safe, content_type=kind, content=content,
+                        actor=actor.username).id
 
 
 def run(session: Session, actor: Any, content: bytes, filename: str, apply_it: bool,

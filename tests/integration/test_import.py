@@ -14,8 +14,18 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
-from controller.models import (Allocation, AuditEvent, CustodyRequest, CustodyStep, Document, Rack, RackUnit, Room,
-                               Server, Unit)
+from controller.models import (
+    Allocation,
+    AuditEvent,
+    CustodyRequest,
+    CustodyStep,
+    Document,
+    Rack,
+    RackUnit,
+    Room,
+    Server,
+    Unit,
+)
 from controller.models.assets import AssetRecord
 from controller.services import importer
 from tests.integration.test_web_pages import Browser

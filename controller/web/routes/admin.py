@@ -65,6 +65,16 @@ PASSWORD_PROBLEMS: dict[str, str] = {
 }
 
 
+# The fields of these pages that the shared labels (web.labels.FIELDS) do not name.
+FIELD_LABELS: dict[str, str] = {
+    "community": N_("SNMP community"), "user": N_("SNMPv3 user"), "auth_key": N_("SNMPv3 authentication key"),
+    "priv_key": N_("SNMPv3 privacy key"), "username": N_("SSH user"), "password": N_("Password"),
+    "address": N_("Address"), "port": N_("Port"), "acquired_on": N_("Acquired on"),
+    "acquisition_value": N_("Acquisition value (Rp)"), "asset_code": N_("Asset code"), "code": N_("Unit code"),
+    "full_name": N_("Full name"), "power_capacity_w": N_("Power capacity (W)"),
+}
+
+
 def _refused(request: Request, exc: Exception) -> None:
     """A refused change as a flash in the reader's language, with the service's detail."""
     _ = gettext_for(request)
@@ -73,6 +83,10 @@ def _refused(request: Request, exc: Exception) -> None:
             if start in exc.message:
                 flash(request, "error", _(text))
                 return
+    if isinstance(exc, Invalid) and exc.field in FIELD_LABELS:
+        flash(request, "error", _("Invalid value for %(field)s.") % {"field": _(FIELD_LABELS[exc.field])},
+              exc.message)
+        return
     flash(request, "error", *describe(exc, _))
 
 
@@ -131,7 +145,8 @@ def users(request: Request, db: SessionDep, user: AdminUser) -> Response:
 def create_user(request: Request, form: FormDep, db: SessionDep, user: AdminUser) -> Response:
     def work() -> None:
         data = {k: forms.text(form, k) for k in ("username", "role", "full_name", "nip", "email", "unit_code")}
-        data["password"] = form.get("password") if isinstance(form.get("password"), str) else None
+        password = form.get("password")   # as typed: spaces are part of a passphrase
+        data["password"] = password if isinstance(password, str) else None
         setup.create_user(db, **forms.validate(UserIn, data).model_dump())
     return _change(request, db, "/admin/users", work, N_("The user has been created."))
 
@@ -289,9 +304,21 @@ def add_target(server_id: Id, request: Request, form: FormDep, db: SessionDep, s
             if data.get("version") != "3":
                 for key in ("user", "auth_key", "priv_key", "auth_protocol", "priv_protocol"):
                     data.pop(key, None)
+        _check_credentials(data)
         targets.create(db, settings, user, server_id, targets.parse(data))
     return _change(request, db, f"/admin/servers/{server_id}", work,
                    N_("The target has been added; its secrets are stored sealed and are not shown again."))
+
+
+def _check_credentials(data: dict[str, Any]) -> None:
+    """The target models' whole-body rules, named by the first field missing (for the page)."""
+    if data.get("kind") == "snmp":
+        needed = ("user", "auth_key", "priv_key") if data.get("version") == "3" else ("community",)
+        for key in needed:
+            if not data.get(key):
+                raise Invalid(f"{key}: required for SNMP v{data.get('version') or '2c'}", field=key)
+    elif data.get("kind") == "ssh" and not (data.get("password") or data.get("private_key")):
+        raise Invalid("SSH needs a password or a private key", field="password")
 
 
 @router.post("/admin/targets/{target_id}/retire")
@@ -308,6 +335,9 @@ def retire_target(target_id: Id, request: Request, db: SessionDep, user: SpaceMa
 def set_asset(server_id: Id, request: Request, form: FormDep, db: SessionDep, user: SpaceManager) -> Response:
     def work() -> None:
         data = {k: forms.text(form, k) for k in ("asset_code", "nup", "owner", "acquired_on", "acquisition_value")}
+        if data["owner"] != "office" and (data["acquired_on"] or data["acquisition_value"]):
+            raise Invalid("acquisition date and value are recorded for office-owned servers only",
+                          field="acquired_on" if data["acquired_on"] else "acquisition_value")
         assets.set_asset(db, user, server_id, forms.validate(AssetFields, data))
     return _change(request, db, f"/admin/servers/{server_id}", work, N_("The asset data has been saved."))
 

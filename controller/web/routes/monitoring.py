@@ -20,9 +20,9 @@ from ...domain.workflow import WorkflowError
 from ...errors import NotFound, TitipError
 from ...models import Finding, InventoryRun, Server
 from ...models.base import utcnow
-from ...validation import period_problem
 from ...services import agents, inventory
 from ...services.access import require_role
+from ...validation import period_problem
 from .. import forms
 from ..deps import FormDep, SessionDep, SettingsDep, StaffUser
 from ..labels import describe
