@@ -114,7 +114,7 @@ def load_config(state_dir: str | os.PathLike[str]) -> AgentConfig:
             data = json.load(fh)
     except FileNotFoundError:
         raise NotEnrolled(f"no {path}; run 'titip-agent enroll' first") from None
-    return AgentConfig(state_dir=state_dir, **{k: v for k, v in data.items()  # type: ignore[arg-type]
+    return AgentConfig(state_dir=state_dir, **{k: v for k, v in data.items()
                                                if k in AgentConfig.KNOBS})
 
 

@@ -282,13 +282,13 @@ def _nic_condition() -> list[dict[str, Any]]:
 
 
 def _temperatures() -> list[dict[str, Any]]:
-    sensors = getattr(psutil, "sensors_temperatures", dict)()
+    sensors: dict[str, list[Any]] = getattr(psutil, "sensors_temperatures", dict)()
     return [{"sensor": sensor, "label": t.label or None, "celsius": t.current,
              "high_celsius": t.high, "critical_celsius": t.critical}
             for sensor, entries in sorted(sensors.items()) for t in entries]
 
 
 def _fans() -> list[dict[str, Any]]:
-    sensors = getattr(psutil, "sensors_fans", dict)()
+    sensors: dict[str, list[Any]] = getattr(psutil, "sensors_fans", dict)()
     return [{"sensor": sensor, "label": f.label or None, "rpm": int(f.current)}
             for sensor, entries in sorted(sensors.items()) for f in entries]

@@ -166,7 +166,7 @@ def build(output: str, address: str) -> tuple[InventoryRecord, ConditionRecord]:
 def _os(parts: dict[str, list[str]]) -> OsInfo:
     fields = dict(line.split("=", 1) for line in parts.get("os", []) if "=" in line)
     clean = {k.strip(): v.strip().strip('"').strip("'") for k, v in fields.items()}
-    kernel = (parts.get("kernel") or [None])[0]
+    kernel = next(iter(parts.get("kernel") or []), None)
     return OsInfo(clean.get("NAME"), clean.get("VERSION_ID") or clean.get("VERSION"), kernel)
 
 
@@ -181,10 +181,10 @@ def _dmi(lines: list[str], unreadable: list[str]) -> DmiInfo:
                 raw[key] = value.strip()
     values: dict[str, str | None] = {}
     for field, name in DMI_FIELDS.items():
-        value = raw.get(name)
-        if name in raw and value is None:
+        seen = raw.get(name)
+        if name in raw and seen is None:
             unreadable.append(f"dmi.{field}")  # root-only on most systems: not a drift
-        values[field] = None if is_placeholder(value) else value
+        values[field] = None if is_placeholder(seen) else seen
     return DmiInfo(**values)
 
 
@@ -200,7 +200,7 @@ def _cpu(parts: dict[str, list[str]]) -> CpuInfo:
             sockets.add(value)
         elif key == "core id":
             cores.add((physical, value))
-    threads = _int((parts.get("nproc") or [None])[0])
+    threads = _int(next(iter(parts.get("nproc") or []), None))
     lscpu = _json(parts.get("lscpu", []))
     if isinstance(lscpu, dict):
         fields = {e.get("field", "").rstrip(":"): e.get("data") for e in lscpu.get("lscpu", [])}
@@ -264,5 +264,6 @@ def _df(parts: dict[str, list[str]]) -> list[tuple[str, str, int | None, int | N
             continue
         seen.add(fields[6])
         size, used = _int(fields[2]), _int(fields[3])
-        rows.append((fields[6], fields[1], size, used, round(100 * used / size, 1) if size and used is not None else None))
+        ratio = round(100 * used / size, 1) if size and used is not None else None
+        rows.append((fields[6], fields[1], size, used, ratio))
     return rows

@@ -10,7 +10,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .errors import Invalid
 
-M = TypeVar("M")
+M = TypeVar("M", bound=BaseModel)
 
 
 def invalid(exc: ValidationError, prefix: str = "", skip: int = 0) -> Invalid:
@@ -30,7 +30,7 @@ def parse(model: type[M] | TypeAdapter, data: Any, prefix: str = "", skip: int =
     try:
         if isinstance(model, TypeAdapter):
             return model.validate_python(data)
-        return model.model_validate({} if data is None else data)  # type: ignore[union-attr]
+        return model.model_validate({} if data is None else data)
     except ValidationError as exc:
         raise invalid(exc, prefix, skip) from exc
 

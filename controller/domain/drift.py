@@ -27,7 +27,7 @@ def hardware_of(record: dict[str, Any]) -> dict[str, Any]:
     """The parts of an inventory record that identify the hardware (the baseline's shape)."""
     cpu = record.get("cpu") or {}
     disks = sorted(
-        (d.get("serial") if not is_placeholder_serial(d.get("serial")) else f"{d.get('name')}:{d.get('size_bytes')}")
+        (str(d["serial"]) if not is_placeholder_serial(d.get("serial")) else f"{d.get('name')}:{d.get('size_bytes')}")
         for d in record.get("disks") or [] if isinstance(d, dict))
     nics = sorted((n.get("mac") or "").lower() for n in record.get("nics") or []
                   if isinstance(n, dict) and n.get("mac") and not VIRTUAL_NIC.match(n.get("name") or "")
@@ -41,7 +41,7 @@ def compare(recorded_serial: str, baseline: dict[str, Any] | None, record: dict[
     """Differences between the record and the office's data; an empty baseline is no drift."""
     out: list[Drift] = []
     serial = (record.get("dmi") or {}).get("serial")
-    if not is_placeholder_serial(serial) and serial.strip() != recorded_serial.strip():
+    if serial is not None and not is_placeholder_serial(serial) and serial.strip() != recorded_serial.strip():
         out.append(Drift("serial_number", recorded_serial, serial.strip()))
     if not baseline:
         return out

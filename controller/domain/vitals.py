@@ -52,8 +52,8 @@ def reduce(data: Any) -> Vitals:
     """What the metrics show of a heartbeat (the decoded record); malformed parts are unknown."""
     if not isinstance(data, dict):
         return Vitals()
-    cpu = data.get("cpu") if isinstance(data.get("cpu"), dict) else {}
-    memory = data.get("memory") if isinstance(data.get("memory"), dict) else {}
+    cpu = data["cpu"] if isinstance(data.get("cpu"), dict) else {}
+    memory = data["memory"] if isinstance(data.get("memory"), dict) else {}
     filesystems: dict[str, tuple[str, float | None, float | None]] = {}
     for fs in data.get("filesystems") or ():
         if not isinstance(fs, dict) or not isinstance(fs.get("mountpoint"), str):

@@ -56,7 +56,7 @@ class Family(Metric):
         """Already rendered label pairs (the per-server fast path)."""
         self.lines.append(f"{self.name}{{{labels}}} {value!r}\n" if labels else f"{self.name} {value!r}\n")
 
-    @property  # type: ignore[override]
+    @property
     def samples(self) -> list[Sample]:
         out = []
         for text in (one for chunk in self.lines for one in chunk.splitlines()):
