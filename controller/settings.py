@@ -71,6 +71,14 @@ class Settings(BaseSettings):
     seal_p12: str | None = None
     seal_passphrase: str | None = Field(default=None, repr=False)
     seal_tsa_url: str | None = None
+    # Document numbers (Tata Naskah Dinas): a pattern per document kind, from {klasifikasi} (the
+    # kind's classification code below), {nomor} (the office-wide sequence of the kind and year,
+    # gapless, at least 3 digits), {kode_opd} (office_code), {kode_unit} (the unit's code) and
+    # {tahun}; e.g. {"handover": "{klasifikasi}/{nomor}/{kode_opd}/{tahun}"}. Kinds not named keep
+    # the defaults (BAST/{nomor}/{kode_unit}/{tahun}, BAST-K/... for the return form).
+    document_number_patterns: dict[str, str] = Field(default_factory=dict)
+    document_classifications: dict[str, str] = Field(default_factory=dict)
+    office_code: str = ""
     # Where the public reaches this controller: printed under each form's QR code (/verify/...).
     public_url: str = "http://127.0.0.1:8000"
     # Working hours for service times (SOP: 1 working day per step).
@@ -135,6 +143,15 @@ class Settings(BaseSettings):
     def _long_audit_key(cls, v: str) -> str:
         if len(v.encode()) < 32:
             raise ValueError("TITIP_AUDIT_KEY must be at least 32 bytes (openssl rand -hex 32)")
+        return v
+
+    @field_validator("document_number_patterns")
+    @classmethod
+    def _number_patterns(cls, v: dict[str, str]) -> dict[str, str]:
+        from .services.numbering import check_pattern
+
+        for kind, pattern in v.items():
+            check_pattern(kind, pattern)  # a bad pattern fails at start, not at the first handover
         return v
 
     @field_validator("sealing_keys")

@@ -7,6 +7,7 @@ from .custody import AccessCheck, CustodyRequest, CustodyStep, Document, Notific
 from .evidence import InventoryDecision, SignedInventoryForm
 from .inventory import CollectionTarget, InventoryItem, InventoryRun
 from .monitoring import Agent, AgentReport, EnrollmentToken, Finding, ServerStatus
+from .numbering import DocumentCounter
 from .org import Unit, User
 from .security import LoginThrottle
 from .space import Allocation, Rack, RackUnit, Room, Server
@@ -19,4 +20,5 @@ __all__ = [
     "Ticket", "TicketStep",
     "Agent", "AgentReport", "EnrollmentToken", "Finding", "ServerStatus",
     "AccessCheck", "CustodyRequest", "CustodyStep", "Document", "Notification", "Signature",
+    "DocumentCounter",
 ]

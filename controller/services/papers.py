@@ -5,18 +5,20 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import date, datetime
+from typing import Literal
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..documents import HandoverDoc, Inspection, Item, Party, render_handover_pdf
 from ..documents.seal import sealer_of
-from ..documents import HandoverDoc, Inspection, Item, Party, bast_number, render_handover_pdf
 from ..errors import Invalid
 from ..models import CustodyRequest, CustodyStep, Document, Signature
 from ..models.base import utcnow
 from ..settings import Settings
+from . import numbering
 
 MAX_LETTER_BYTES = 10 * 1024 * 1024
 # Papers Titip issues (as opposed to uploads: letters, wipe reports, imports): sealed when a seal is set.
@@ -56,12 +58,6 @@ def store_letter(session: Session, req: CustodyRequest, filename: str, content: 
                  content_type="application/pdf", content=content, actor=actor)
 
 
-def _next_seq(session: Session, kind: str, unit_id: int, year: int) -> int:
-    top = session.scalar(select(func.max(Document.seq)).where(
-        Document.kind == kind, Document.unit_id == unit_id, Document.year == year))
-    return (top or 0) + 1
-
-
 def verify_url(session: Session, settings: Settings, number: str) -> str:
     """The public check of a numbered document, as printed on it (and in its QR code)."""
     base = session.info.get("public_url") or settings.public_url.rstrip("/")
@@ -86,15 +82,15 @@ def issue_form(session: Session, settings: Settings, req: CustodyRequest, form: 
     tz = ZoneInfo(settings.timezone)
     local = now.astimezone(tz)
     kind = "penitipan" if form == "handover" else "pengembalian"
-    seq = _next_seq(session, form, req.unit_id, local.year)
-    number = bast_number(seq, req.unit.code, local.year, kind)
+    seq = numbering.next_seq(session, form, local.year)  # office-wide, gapless (the register)
+    number = numbering.format_number(settings, form, seq, local.year, req.unit.code)
     sigs = list(session.scalars(select(Signature).where(
         Signature.request_id == req.id, Signature.form == form).order_by(Signature.id)))
     # Intake: the unit hands over, the office receives. Return: the other way round.
     giver = "unit_contact" if form == "handover" else "officer"
     # Handover: each side approves in Titip, logged in as themselves. Return: the officer records
     # both sides' names at release from the form they signed on paper.
-    act = "app" if form == "handover" else "paper"
+    act: Literal["app", "paper"] = "app" if form == "handover" else "paper"
     parties = [Party(name=s.name, nip=s.nip, position=s.position,
                      unit=req.unit.name if s.side == "unit_contact" else settings.office_name,
                      side="penyerah" if s.side == giver else "penerima", signed_at=s.signed_at,
