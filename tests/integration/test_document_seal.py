@@ -213,3 +213,19 @@ def test_public_check_sees_a_stored_file_changed_behind_its_back(client, world, 
         conn.execute(update(Document).where(Document.number == doc["number"]).values(content=content + b"\n"))
     page = client.get(f"/verify/{doc['number']}")
     assert page.status_code == 200 and 'data-verify="altered"' in page.text
+
+
+def test_the_transfer_record_is_sealed_too(client, world, demo_pki):
+    """Every issued kind goes through the same store: the transfer record (lifecycle) as well."""
+    from tests.integration.test_lifecycle import act, open_case
+
+    body = {"server_id": world.ids["server_a"], "to_unit": "BAPPEDA", "reason": "Aplikasi pindah ke Bappeda"}
+    cid = open_case(client, world, "transfers", "contact_a", body)["id"]
+    act(client, world, "transfers", cid, "approve", "division_head")
+    act(client, world, "transfers", cid, "approve", "head")
+    out = act(client, world, "transfers", cid, "record_transfer", "officer", {"record_number": "BA-PT/001/2026"})
+    doc = out["documents"][0]
+    content = client.get(doc["url"], headers=world.auth("contact_b")).content
+    status = _validate(content, demo_pki["ca"])
+    assert doc["kind"] == "transfer" and status.bottom_line and status.coverage.name == "ENTIRE_FILE"
+    assert hashlib.sha256(content).hexdigest() == doc["sha256"]
