@@ -98,6 +98,10 @@ def shoot(url: str, out: Path, chromium: str) -> list[Path]:
             context, page = login("petugas", DESKTOP)
             page.goto(f"{url}/rooms")
             save(page, "officer-room.png")
+            device = page.query_selector("a.u-server")  # a rack device links to its server page
+            if device is not None:
+                page.goto(f"{url}{device.get_attribute('href')}")
+                save(page, "officer-server.png")
             page.goto(f"{url}/queue")
             save(page, "officer-queue.png")
             rid = page.get_attribute("tr[data-request] a", "href")

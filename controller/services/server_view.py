@@ -43,9 +43,6 @@ from .servers import get_server
 # The asset card names its kinds in Indonesian; the page and the API want a code per kind.
 _CARD_KINDS = {"Penitipan": "custody", "Inventarisasi": "inventory",
                **{lbl.id: kind for kind, lbl in KIND_LABELS.items()}}
-# Audit fields worth a line in the history (the rest is on the audit trail itself).
-_AUDITED_FIELDS = ("serial_number", "height_u", "power_w", "hostname", "management_ip", "condition", "unit_id",
-                   "brand", "model", "site", "retired_at")
 
 
 @dataclass(frozen=True)
@@ -82,6 +79,13 @@ def _ticket_events(session: Session, server_id: int) -> list[HistoryEvent]:
     return out
 
 
+# The server's columns in the history's words (the rest stays on the audit trail itself).
+_AUDITED_FIELDS = {"serial_number": "nomor seri", "height_u": "tinggi (U)", "power_w": "daya (W)",
+                   "hostname": "nama host", "management_ip": "IP manajemen", "condition": "kondisi",
+                   "unit_id": "unit", "brand": "merek", "model": "model", "site": "jaringan lokasi",
+                   "retired_at": "pemantauan dihentikan"}
+
+
 def _audit_events(session: Session, server_id: int) -> list[HistoryEvent]:
     """The server row's own changes (registered, corrected, condition set, retired)."""
     out = []
@@ -94,15 +98,20 @@ def _audit_events(session: Session, server_id: int) -> list[HistoryEvent]:
         after = json.loads(ev.after) if ev.after else {}
         if ev.entity_id is None and after.get("id") != server_id:
             continue  # create events are recorded before the row has its id (see assets.condition_history)
-        changed = [k for k in _AUDITED_FIELDS if k in after and after.get(k) != before.get(k)]
-        if ev.action != "create" and not changed:
+        if ev.action == "create":
+            out.append(HistoryEvent(ev.at, "audit", words["create"], ev.actor))
             continue
-        detail = ", ".join(f"{k}: {before.get(k, '-') if ev.action != 'create' else ''}"
-                           f"{' → ' if ev.action != 'create' else ''}{after.get(k)}"
-                           for k in changed if after.get(k) is not None or ev.action != "create")
-        out.append(HistoryEvent(ev.at, "audit", f"{words.get(ev.action, ev.action)}: {detail}".rstrip(": "),
-                                ev.actor, after.get("reason")))
+        changed = [k for k in _AUDITED_FIELDS if k in after and after.get(k) != before.get(k)]
+        if not changed:
+            continue
+        detail = "; ".join(f"{_AUDITED_FIELDS[k]} {_shown(before.get(k))} → {_shown(after.get(k))}" for k in changed)
+        out.append(HistoryEvent(ev.at, "audit", f"{words.get(ev.action, ev.action)}: {detail}", ev.actor,
+                                after.get("reason")))
     return out
+
+
+def _shown(value: Any) -> str:
+    return "–" if value in (None, "") else str(value)
 
 
 def server_page(session: Session, user: User, server_id: int) -> dict[str, Any]:
@@ -111,11 +120,13 @@ def server_page(session: Session, user: User, server_id: int) -> dict[str, Any]:
     custodies = custodies_of(session, server.id)
     allocations = list(session.scalars(select(Allocation).where(Allocation.server_id == server.id)
                                        .order_by(Allocation.id)))
+    placement = next((a for a in allocations if a.status != AllocationStatus.released), None)
     status = session.get(ServerStatus, server.id)
     vit = None
     if status is not None:
         vit = vitals_mod.unpack(status.vitals) if status.vitals else vitals_mod.of_json(status.last_heartbeat)
-    latest = session.execute(select(InventoryItem, InventoryRun).join(InventoryRun, InventoryRun.id == InventoryItem.run_id)
+    latest = session.execute(select(InventoryItem, InventoryRun)
+                             .join(InventoryRun, InventoryRun.id == InventoryItem.run_id)
                              .where(InventoryItem.server_id == server.id)
                              .order_by(InventoryItem.collected_at.desc()).limit(1)).first()
     docs = select(Document).where(Document.request_id.in_([r.id for r in custodies] or [-1])).order_by(Document.id)
@@ -126,9 +137,9 @@ def server_page(session: Session, user: User, server_id: int) -> dict[str, Any]:
         "asset": session.scalar(select(AssetRecord).where(AssetRecord.server_id == server.id)),
         "custodies": custodies,
         "current": custodies[-1] if custodies else None,
-        "condition_known": condition_known(custodies),
+        "condition_known": condition_known(custodies, placement),
         "allocations": allocations,
-        "placement": next((a for a in allocations if a.status != AllocationStatus.released), None),
+        "placement": placement,
         "status": status,
         "vitals": vit,
         "inventory": ({"item": latest[0], "run": latest[1],
@@ -142,10 +153,12 @@ def server_page(session: Session, user: User, server_id: int) -> dict[str, Any]:
     }
 
 
-def condition_known(custodies: list[CustodyRequest]) -> bool:
-    """The office states a condition once it has had the server in hand: before that the
-    record's default ("baik") is nobody's finding, so the pages say "not yet inspected"."""
-    return any(r.state in IN_CUSTODY or r.state == CustodyState.returned for r in custodies)
+def condition_known(custodies: list[CustodyRequest], placement: Allocation | None) -> bool:
+    """The office states a condition once it has had the server in hand (a custody received it,
+    or it sits in a rack): before that the record's default ("baik") is nobody's finding, so the
+    pages say "not inspected yet"."""
+    return (placement is not None and placement.status == AllocationStatus.occupied) or any(
+        r.state in IN_CUSTODY or r.state == CustodyState.returned for r in custodies)
 
 
 __all__ = ["HistoryEvent", "history", "server_page", "condition_known"]

@@ -16,17 +16,17 @@ from starlette.responses import Response
 
 from ...api.deps import Id
 from ...documents.asset_card import render_card_pdf
-from ...domain.lifecycle_flow import FLOWS, KIND_LABELS, LABELS
 from ...domain.choices import CONDITION_LABELS, Condition
+from ...domain.lifecycle_flow import FLOWS, KIND_LABELS, LABELS
 from ...models import Server, Unit, User
 from ...models.assets import AssetRecord
 from ...models.base import utcnow
 from ...services import assets, lifecycle
 from ...settings import Settings
 from .. import views
-from ..listing import ListQuery, ListSpec, export, pager
 from ..deps import SessionDep, SettingsDep, StaffUser, WebUser
 from ..i18n import N_, label
+from ..listing import ListQuery, ListSpec, export, pager
 from ..render import gettext_for, page
 from ..route import web_router
 from ..session import lang_of

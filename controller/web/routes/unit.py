@@ -16,8 +16,8 @@ from ...services.access import unit_scope
 from .. import views
 from ..deps import SessionDep, SettingsDep, WebUser
 from ..i18n import label
-from ..listing import ListQuery, ListSpec, export, pager
 from ..labels import DOCUMENT_KINDS, document_kind as doc_kind
+from ..listing import ListQuery, ListSpec, export, pager
 from ..render import gettext_for, page
 from ..route import web_router
 from ..session import lang_of
@@ -56,7 +56,8 @@ def server_list(request: Request, db: SessionDep, settings: SettingsDep, user: W
     reqs = views.requests_by_server(db, ids)
     actions = {sid: custody.allowed_actions(db, user, r) for sid, r in reqs.items()}
     units = list(db.scalars(select(Unit).order_by(Unit.code))) if user.unit_id is None else []
-    return page(request, "servers.html", servers=found, health=views.server_health(db, found, settings.heartbeat_stale_seconds),
+    health = views.server_health(db, found, settings.heartbeat_stale_seconds)
+    return page(request, "servers.html", servers=found, health=health,
                 placements=views.placements(db, ids), reqs=reqs, actions=actions, lq=lq,
                 pager=pager(lq, "/servers", total), units=units, states=SERVERS.states,
                 state_text=lambda c: label(CONDITION_LABELS[Condition(c)], lang))
