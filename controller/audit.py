@@ -53,7 +53,7 @@ def event_hash(row: dict[str, Any], key: bytes | None = None) -> str:
     """The event's link: HMAC-SHA256 with the audit key, or (key None) the pre-0014 plain SHA-256."""
     content = {k: row[k] for k in CONTENT_FIELDS}
     content["at"] = _stamp(row["at"])
-    data = canonical(content).encode()
+    data = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_jsonable).encode()
     if key is None:
         return hashlib.sha256(data).hexdigest()
     return hmac.new(key, b"titip-audit-event-v2:" + data, hashlib.sha256).hexdigest()
@@ -204,7 +204,8 @@ def verify(session: Session, key: bytes | None = None) -> VerifyResult:
             why = "missing event(s) before it" if ev.seq > expected_seq else "sequence out of order"
             return VerifyResult(False, checked, ev.seq, ev.id, why)
         if ev.prev_hash != prev_hash:
-            return VerifyResult(False, checked, ev.seq, ev.id, "does not follow the previous event (deleted or reordered)")
+            why = "does not follow the previous event (deleted or reordered)"
+            return VerifyResult(False, checked, ev.seq, ev.id, why)
         if ev.seq >= keyed_from and event_hash(row, key) != ev.hash:
             why = ("content does not match its keyed hash (edited, or written without the audit key)"
                    if event_hash(row) != ev.hash else
@@ -215,7 +216,8 @@ def verify(session: Session, key: bytes | None = None) -> VerifyResult:
         prev_hash, expected_seq, checked = ev.hash, expected_seq + 1, checked + 1
     last_seq = expected_seq - 1
     if head is None or head.last_seq != last_seq or head.last_hash != prev_hash:
-        return VerifyResult(False, checked, expected_seq, None, "chain ends before the recorded head (events removed from the end)")
+        why = "chain ends before the recorded head (events removed from the end)"
+        return VerifyResult(False, checked, expected_seq, None, why)
     if head.mac is None:
         if last_seq == 0:
             return VerifyResult(True, 0)
@@ -286,7 +288,7 @@ def verify_documents(session: Session) -> tuple[int, list[DocumentProblem]]:
 def anchor(session: Session) -> dict[str, Any]:
     """The chain's head as a line for a file kept elsewhere: restoring an older backup, or
     rewriting history, then shows as a database behind or diverging from it."""
-    head = session.get(AuditHead, 1)
+    head = session.get_one(AuditHead, 1)
     return {"seq": head.last_seq, "hash": head.last_hash, "at": _stamp(utcnow())}
 
 
@@ -311,7 +313,7 @@ def read_anchors(path: str | Any) -> list[dict[str, Any]]:
 def check_anchors(session: Session, anchors: list[dict[str, Any]]) -> list[str]:
     """Problems of this database against anchors written earlier: behind (its head is older than
     an anchor) or diverging (the event at an anchor's sequence has another hash)."""
-    head = session.get(AuditHead, 1)
+    head = session.get_one(AuditHead, 1)
     problems = []
     for a in anchors:
         when = a.get("at", "?")

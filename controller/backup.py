@@ -13,7 +13,6 @@ import glob
 import hashlib
 import json
 import os
-import re
 import shutil
 import sqlite3
 import subprocess
@@ -66,7 +65,7 @@ def pg_tool(name: str) -> str:
     if found:
         return found
     candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"),
-                        key=lambda p: int(re.search(r"/postgresql/(\d+)/", p).group(1)))
+                        key=lambda p: int(p.split("/")[4]))  # /usr/lib/postgresql/<major>/bin/
     if not candidates:
         raise BackupError(f"{name} not found on PATH nor in /usr/lib/postgresql/*/bin: "
                           "install the PostgreSQL client (apt-get install postgresql-client)")
@@ -298,7 +297,8 @@ def _scratch(settings: Settings, kind: str) -> Iterator[str]:
         admin.dispose()
 
 
-def _audit_report(settings: Settings, url: str, anchors: list[dict[str, Any]] | None) -> tuple[bool, list[str], list[str]]:
+def _audit_report(settings: Settings, url: str,
+                  anchors: list[dict[str, Any]] | None) -> tuple[bool, list[str], list[str]]:
     from .db import make_engine, make_sessionmaker
 
     engine = make_engine(url)

@@ -165,7 +165,7 @@ def apply_inventory(session: Session, status: ServerStatus, record: dict[str, An
         status.last_inventory = json.dumps(record, separators=(",", ":"))
         status.last_inventory_at, status.last_inventory_source = at, source
         status.inventory_requested = False
-    server = session.get(Server, status.server_id)
+    server = session.get_one(Server, status.server_id)
     baseline = json.loads(status.hardware) if status.hardware else None
     if baseline is None:
         status.hardware = json.dumps(drift.hardware_of(record), sort_keys=True)
@@ -209,13 +209,14 @@ def resolve_finding(session: Session, user: User, finding_id: int, accept: bool,
         repin(session, f)
     if not accept and f.kind == "serial_corrected":
         # The office's correction was wrong: the serial on the signed handover form stands.
-        server = session.get(Server, f.server_id)
-        if server.serial_number == f.observed:
+        server = session.get_one(Server, f.server_id)
+        if server.serial_number == f.observed and f.recorded is not None:  # a correction records both
             server.serial_number = f.recorded
     if accept and f.kind == "drift":
         status = _status(session, f.server_id)
         if f.field == "serial_number":
-            session.get(Server, f.server_id).serial_number = f.observed
+            if f.observed is not None:  # a serial drift always holds the serial seen
+                session.get_one(Server, f.server_id).serial_number = f.observed
         elif status.last_inventory:
             hw = json.loads(status.hardware or "{}")
             hw[f.field] = drift.hardware_of(json.loads(status.last_inventory))[f.field]

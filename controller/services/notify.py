@@ -167,7 +167,7 @@ def deliver_pending(sessions: sessionmaker[Session], settings: Settings, limit: 
                 log.warning("mail: notification %s failed for good: %s", note.id, error)
             failed += 1
         with sessions() as session:
-            row = session.get(Notification, note.id)
+            row = session.get_one(Notification, note.id)
             row.attempts += 1
             for key, value in outcome.items():
                 setattr(row, key, value)

@@ -15,9 +15,9 @@ anything, instead of one per row.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, and_, case, delete, exists, func, select
+from sqlalchemy import ColumnElement, CursorResult, Table, and_, case, delete, exists, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from .. import audit
@@ -43,13 +43,13 @@ def prune(sessions: sessionmaker[Session], settings: Settings, now: datetime | N
     cutoffs: dict[str, Any] = {}
     if settings.retention_heartbeat_days:
         cutoff = now - timedelta(days=settings.retention_heartbeat_days)
-        reports = AgentReport.__table__
+        reports = cast(Table, AgentReport.__table__)  # declared FromClause; a mapped class's is a Table
         counts["heartbeats"] = _delete_older(sessions, actor, chunk, reports, reports.c.received_at, cutoff,
                                              reports.c.kind == "heartbeat")
         cutoffs["heartbeats_before"] = cutoff
     if settings.retention_access_check_days:
         cutoff = now - timedelta(days=settings.retention_access_check_days)
-        checks = AccessCheck.__table__
+        checks = cast(Table, AccessCheck.__table__)
         newer = checks.alias("newer")
         # Not the server's latest round: the same server has a check written later.
         superseded = exists().where(newer.c.server_id == checks.c.server_id,
@@ -89,6 +89,6 @@ def _delete_older(sessions: sessionmaker[Session], actor: str, chunk: int, table
                                         func.sum(case((batch.c.stamp < cutoff, 1), else_=0)))).one()
             if top is None or not old:
                 return deleted
-            deleted += s.execute(delete(table).where(table.c.id > last, table.c.id <= top, stamp < cutoff,
-                                                     also)).rowcount
+            gone = s.execute(delete(table).where(table.c.id > last, table.c.id <= top, stamp < cutoff, also))
+            deleted += cast(CursorResult[Any], gone).rowcount
             last = top

@@ -4,7 +4,7 @@ under the newest key (`titip secrets rotate`). Secret values are never returned 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
@@ -75,7 +75,7 @@ def rotate(sessions: sessionmaker[Session], settings: Settings, actor: str = "cl
                              .order_by(CollectionTarget.id)))
     for target_id in ids:
         with unit_of_work(sessions, actor=actor) as s:
-            t = s.get(CollectionTarget, target_id)
+            t = s.get_one(CollectionTarget, target_id)
             if box.current(t.secrets):
                 result.current.append(target_id)
                 continue
@@ -92,6 +92,6 @@ def key_ids_in_use(session: Session) -> dict[str, int]:
     """How many targets are sealed under each key id."""
     counts: dict[str, int] = {}
     for (sealed,) in session.execute(select(CollectionTarget.secrets).where(CollectionTarget.secrets.is_not(None))):
-        kid = key_id_of(sealed)
+        kid = key_id_of(cast(str, sealed))  # the WHERE leaves out NULL
         counts[kid] = counts.get(kid, 0) + 1
     return counts

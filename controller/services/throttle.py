@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -100,4 +101,5 @@ def succeeded(session: Session, username: str) -> None:
 def prune(session: Session, now: datetime | None = None, older_than: timedelta = timedelta(days=1)) -> int:
     """Rows nobody tried for a day: the table holds only live streaks."""
     cutoff = (now or utcnow()) - older_than
-    return session.execute(delete(LoginThrottle).where(LoginThrottle.updated_at < cutoff)).rowcount or 0
+    gone = cast(CursorResult[Any], session.execute(delete(LoginThrottle).where(LoginThrottle.updated_at < cutoff)))
+    return gone.rowcount or 0
