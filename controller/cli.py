@@ -429,12 +429,18 @@ def import_file(
         typer.echo(f"error: {file}: berkas tidak ditemukan", err=True)
         raise typer.Exit(2)
     content = path.read_bytes()
-    sessions = make_sessionmaker(make_engine(_settings().database_url))
+    from zoneinfo import ZoneInfo
+
+    from .models.base import utcnow
+
+    settings = _settings()
+    today = utcnow().astimezone(ZoneInfo(settings.timezone)).date()
+    sessions = make_sessionmaker(make_engine(settings.database_url))
     install(sessions)
     with unit_of_work(sessions, actor=actor or "cli") as session:
         try:
             who = importer.cli_actor(session, actor)
-            result, outcome = importer.run(session, who, content, path.name, apply, accept_valid)
+            result, outcome = importer.run(session, who, content, path.name, apply, accept_valid, today)
         except importer.FileUnreadable as exc:
             typer.echo(f"error: {path.name}: {exc}", err=True)
             raise typer.Exit(2) from None

@@ -519,8 +519,9 @@ def _check_position(session: Session, row: Row, racks: dict, held: dict, bad) ->
 # --- writing ---------------------------------------------------------------------------------
 
 def apply(session: Session, actor: User | SimpleNamespace, result: Plan, content: bytes, filename: str,
-          accept_valid: bool = False) -> Outcome:
-    """Write the plan's valid rows (all of them must be valid unless `accept_valid`)."""
+          accept_valid: bool = False, today: date | None = None) -> Outcome:
+    """Write the plan's valid rows (all of them must be valid unless `accept_valid`); `today` (the
+    office's date) is the letter date of rows that give none."""
     if result.errors and not accept_valid:
         raise ValueError("the file has rows with errors; accept the valid rows or fix the file")
     out = Outcome(skipped_existing=len(result.existing))
@@ -559,7 +560,7 @@ def apply(session: Session, actor: User | SimpleNamespace, result: Plan, content
         if row.custody:
             req = CustodyRequest(unit_id=unit.id, server_id=server.id, state=CustodyState.active, state_since=now,
                                  letter_number=row.letter_number or f"IMPOR/{row.serial_number}"[:100],
-                                 letter_date=row.letter_date or now.date(), purpose="Impor data awal",
+                                 letter_date=row.letter_date or today or now.date(), purpose="Impor data awal",
                                  officer=actor.username, allocation_id=alloc.id if alloc else None,
                                  reserved_at=now if alloc else None, created_by=actor.username, created_at=now)
             session.add(req)
@@ -608,12 +609,12 @@ def keep_file(session: Session, actor: Any, content: bytes, filename: str) -> in
 
 
 def run(session: Session, actor: Any, content: bytes, filename: str, apply_it: bool,
-        accept_valid: bool = False) -> tuple[Plan, Outcome | None]:
+        accept_valid: bool = False, today: date | None = None) -> tuple[Plan, Outcome | None]:
     """Dry run, and the apply when asked and allowed: the one entry the CLI and the page use."""
     result = plan(session, read(content, filename))
     if not apply_it or (result.errors and not accept_valid):
         return result, None
-    return result, apply(session, actor, result, content, filename, accept_valid)
+    return result, apply(session, actor, result, content, filename, accept_valid, today)
 
 
 def cli_actor(session: Session, username: str | None) -> Any:

@@ -445,7 +445,8 @@ def _import(request: Request, db, user: User, content: bytes, filename: str, app
             accept_valid: bool) -> Response:
     _ = gettext_for(request)
     try:
-        result, outcome = importer.run(db, user, content, filename, apply_it, accept_valid)
+        today = utcnow().astimezone(ZoneInfo(request.app.state.settings.timezone)).date()
+        result, outcome = importer.run(db, user, content, filename, apply_it, accept_valid, today)
     except importer.FileUnreadable as exc:
         db.rollback()
         return page(request, "admin/import.html", status_code=422, plan=None, outcome=None,

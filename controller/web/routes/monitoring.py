@@ -7,6 +7,7 @@ the API's role rule: office staff read, officers and admins decide.
 from __future__ import annotations
 
 import threading
+import time
 from typing import Annotated, Literal
 
 from fastapi import Path, Query, Request
@@ -94,6 +95,12 @@ def start(request: Request, form: FormDep, db: SessionDep, settings: SettingsDep
             pass
 
     threading.Thread(target=work, name=f"inventory-{period}", daemon=True).start()
+    for _wait in range(50):   # its page follows the run: wait (up to 5 s) until the run row is there
+        if db.scalar(select(InventoryRun.id).where(InventoryRun.period == period)) is not None:
+            break
+        db.commit()
+        time.sleep(0.1)
+    db.commit()
     flash(request, "success", _("The inventory for %(period)s has started.") % {"period": period})
     return RedirectResponse(f"/inventory/{period}", status_code=303)
 
