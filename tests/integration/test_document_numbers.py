@@ -100,3 +100,32 @@ def test_a_pattern_without_the_sequence_is_refused_at_start():
         Settings(document_number_patterns={"handover": "{klasifikasi}/{kode_opd}/{tahun}"})
     with pytest.raises(ValidationError, match="unknown field"):
         Settings(document_number_patterns={"handover": "{nomer}/{tahun}"})
+
+
+def test_0017_starts_the_register_above_the_numbers_already_given(app, client, world, db_url):
+    """Numbers given per unit before 0017 are never given again by the office-wide register."""
+    from alembic import command
+    from sqlalchemy import create_engine, text
+
+    from controller.db import unit_of_work
+    from controller.migrate import alembic_config, upgrade
+    from controller.services import numbering
+
+    done = flow.to_handed_over(client, world, flow.submit(client, world)["id"])
+    year = int(next(d for d in done["documents"] if d["kind"] == "handover")["number"][-4:])
+    for engine in (app.state.engine, app.state.read_engine, app.state.ingest_engine):
+        engine.dispose()
+    command.downgrade(alembic_config(db_url), "0016")
+    engine = create_engine(db_url)
+    with engine.begin() as conn:  # another unit's seventh form of the year, numbered the old way
+        conn.execute(text("INSERT INTO documents (kind, unit_id, filename, content_type, size, sha256, content, "
+                          "created_by, created_at, number, year, seq) VALUES ('handover', :u, 'x.pdf', "
+                          "'application/pdf', 1, :h, :c, 'old', CURRENT_TIMESTAMP, :n, :y, 7)"),
+                     {"u": world.ids["unit_b"], "h": "0" * 64, "c": b"x", "n": f"BAST/007/BAPPEDA/{year}", "y": year})
+    engine.dispose()
+    upgrade(db_url)
+    _engine, factory = _sessions(db_url)
+    with unit_of_work(factory, actor="t") as s:
+        assert numbering.next_seq(s, "handover", year) == 8
+        assert numbering.next_seq(s, "return", year) == 1
+    _engine.dispose()
