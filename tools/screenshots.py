@@ -125,9 +125,51 @@ def shoot(url: str, out: Path, chromium: str) -> list[Path]:
             page.goto(f"{url}/inbox")
             save(page, "division-head-inbox.png")
             context.close()
+
+            context, page = login("admin", DESKTOP)
+            page.goto(f"{url}/admin/racks")
+            save(page, "admin-racks.png")
+            page.goto(f"{url}/admin/import")
+            page.set_input_files("form[action='/admin/import'] input[name=file]", {
+                "name": "ruang-server.xlsx", "buffer": import_sample(),
+                "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"})
+            page.click("form[action='/admin/import'] button[type=submit]")
+            page.wait_for_load_state()
+            save(page, "admin-import-dry-run.png")
+            context.close()
         finally:
             browser.close()
     return saved
+
+
+def import_sample() -> bytes:
+    """A small room to import: two good rows and two with errors, for the dry run's page."""
+    import io
+
+    from openpyxl import Workbook
+
+    from controller.services.importer import COLUMNS
+
+    rows = [
+        {"unit_code": "DISKES", "room": "Ruang Server Utama", "rack": "R03", "rack_height_u": 42, "u_bottom": 1,
+         "brand": "Dell", "model": "PowerEdge R640", "serial_number": "IMP-0001", "height_u": 1, "power_w": 350,
+         "management_ip": "10.20.1.31", "asset_code": "1.3.2.10.01.02.001", "nup": "0101"},
+        {"unit_code": "DISDIK", "unit_name": "Dinas Pendidikan", "room": "Ruang Server Utama", "rack": "R03",
+         "u_bottom": 2, "brand": "HPE", "model": "ProLiant DL20", "serial_number": "IMP-0002", "height_u": 1,
+         "management_ip": "10.20.3.300"},
+        {"unit_code": "BAPPEDA", "room": "Ruang Server Utama", "rack": "R03", "u_bottom": 1, "brand": "Lenovo",
+         "model": "SR250", "serial_number": "IMP-0003", "height_u": 1},
+        {"unit_code": "DISKES", "brand": "Dell", "model": "R240", "height_u": 1, "custody": "aktif"},
+    ]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Server"
+    ws.append([c.heading for c in COLUMNS])
+    for row in rows:
+        ws.append([row.get(c.key) for c in COLUMNS])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
 
 
 def main() -> int:
