@@ -34,6 +34,8 @@ class Sealer:
     signer: Any
     location: str
     tsa_url: str | None = None
+    # Printed in the visible seal: where anyone can check a copy (upload) against the register.
+    check_url: str | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Sealer | None:
@@ -48,7 +50,8 @@ class Sealer:
         signer = signers.SimpleSigner.load_pkcs12(str(path), passphrase=passphrase)
         if signer is None:  # pyHanko logs the reason and answers None
             raise SealConfigError("TITIP_SEAL_P12: the PKCS#12 file could not be opened (wrong TITIP_SEAL_PASSPHRASE?)")
-        return cls(signer=signer, location=settings.office_city, tsa_url=settings.seal_tsa_url)
+        return cls(signer=signer, location=settings.office_city, tsa_url=settings.seal_tsa_url,
+                   check_url=f"{settings.public_url.rstrip('/')}/verify")
 
     def seal(self, pdf: bytes, reason: str = "Dokumen resmi diterbitkan melalui Titip") -> bytes:
         """The sealed PDF: an incremental update with one visible signature over the whole file."""
@@ -64,8 +67,10 @@ class Sealer:
         meta = signers.PdfSignatureMetadata(
             field_name=FIELD_NAME, md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES,
             reason=reason, location=self.location, use_pades_lta=False, embed_validation_info=False)
-        style = TextStampStyle(stamp_text="Disegel secara elektronik oleh %(signer)s\nWaktu: %(ts)s",
-                               border_width=0)
+        text = "Disegel secara elektronik oleh %(signer)s\nWaktu: %(ts)s"
+        if self.check_url:
+            text += f"\nPeriksa keaslian: {self.check_url.replace('%', '%%')}"
+        style = TextStampStyle(stamp_text=text, border_width=0)
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
         pdf_signer = signers.PdfSigner(
             meta, signer=self.signer, timestamper=timestamper, stamp_style=style,
