@@ -176,3 +176,21 @@ def test_the_audit_page_filters_and_verifies(app, world):
     r = admin.post("/admin/audit/verify")
     assert r.status_code == 200 and 'data-verified="ok"' in r.text and "Jejak audit utuh" in r.text
     assert admin.get("/admin/audit?from=kemarin").status_code in (400, 404, 422)
+
+
+def test_reconciliation_download_and_the_english_admin_menu(app, world):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    officer = Browser(app, "officer")
+    r = officer.get("/admin/reconciliation.xlsx?period=2026-11")
+    assert r.status_code == 200 and r.headers["content-disposition"].endswith('rekonsiliasi_2026-11.xlsx"')
+    serials = {c.value for row in load_workbook(BytesIO(r.content)).active.iter_rows() for c in row}
+    assert {"SN-A-001", "SN-B-001"} <= serials
+    assert officer.get("/admin/reconciliation.xlsx?period=2026-13").status_code == 404
+    assert Browser(app, "contact_a").get("/admin/reconciliation.xlsx?period=2026-11").status_code == 403
+    admin = Browser(app, "admin")
+    admin.get("/lang/en?next=/admin")
+    page = admin.get("/admin").text
+    assert '<html lang="en">' in page and "Take over an existing server room" in page
