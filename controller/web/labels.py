@@ -111,6 +111,8 @@ def field_label(name: str | None, gettext: Gettext) -> str:
     if not name:
         return ""
     for part in reversed(name.split(".")):
+        if part in CHECKLIST:  # "checklist.serial_matches": the item as the form names it
+            return gettext(CHECKLIST[part])
         if part in FIELDS:
             return gettext(FIELDS[part])
     return name
@@ -150,6 +152,9 @@ DETAILS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"serial number '?(?P<serial>[^' ]+)'? is already registered"),
      N_("Serial number %(serial)s is already registered.")),
     (re.compile(r"serial number is already registered"), N_("The serial number is already registered.")),
+    (re.compile(r"serial number '?(?P<serial>[^' ]+)'? is registered to another unit"),
+     N_("Serial number %(serial)s is registered to another unit; a server moves between units only through a "
+        "transfer case.")),
     (re.compile(r"asset code (?P<code>\S+) with NUP (?P<nup>\S+) is already registered"),
      N_("Asset code %(code)s with NUP %(nup)s is already registered.")),
     (re.compile(r"rack '(?P<rack>[^']+)' would draw (?P<total>\d+) W of its (?P<capacity>\d+) W"),
@@ -163,6 +168,16 @@ DETAILS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^certificate not trusted"), N_("the certificate is not trusted")),
     (re.compile(r"^no SSH banner"), N_("no SSH answer")),
     (re.compile(r"^expected HTTP (?P<want>\d+), got (?P<got>\d+)"), N_("expected HTTP %(want)s, got %(got)s")),
+    # pydantic's words for a form field
+    (re.compile(r"^Field required"), N_("required")),
+    (re.compile(r"^Input should be a valid integer"), N_("must be a whole number")),
+    (re.compile(r"^Input should be a valid number"), N_("must be a number")),
+    (re.compile(r"^Input should be a valid boolean"), N_("must be yes or no")),
+    (re.compile(r"^Input should be a valid date"), N_("must be a date (YYYY-MM-DD)")),
+    (re.compile(r"^String should have at most (?P<n>\d+) characters?"), N_("at most %(n)s characters")),
+    (re.compile(r"^String should have at least (?P<n>\d+) characters?"), N_("at least %(n)s characters")),
+    (re.compile(r"^Input should be greater than or equal to (?P<n>\S+)"), N_("must be at least %(n)s")),
+    (re.compile(r"^Input should be less than or equal to (?P<n>\S+)"), N_("must be at most %(n)s")),
 ]
 
 
@@ -170,6 +185,7 @@ def detail_text(detail: str | None, gettext: Gettext) -> str | None:
     """A service's or probe's English detail in the reader's language, where it is a known one."""
     if not detail:
         return detail
+    detail = detail.removeprefix("Value error, ")
     for pattern, message in DETAILS:
         if (found := pattern.search(detail)) is not None:
             return gettext(message) % found.groupdict()

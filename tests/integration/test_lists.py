@@ -159,3 +159,31 @@ def test_the_asset_register_and_the_documents_are_paged_and_exported(client, app
     flow.to_handed_over(client, world, rid)
     docs = officer.get("/documents?state=handover").text
     assert 'data-doc="handover"' in docs and 'data-doc="letter"' not in docs and 'data-total="1"' in docs
+
+
+def test_details_names_and_conditions_read_as_indonesian(client, app, world):
+    """The leaks of issue 15: English service and probe details, logins for names, a condition
+    claimed for a server nobody has inspected."""
+    import socket
+
+    a = Browser(app, "contact_a")
+    token = a.token
+    r = a.client.post("/requests", data={
+        "letter_number": "005/DUP/2026", "letter_date": "2026-11-20", "brand": "HPE", "model": "DL380",
+        "serial_number": "SN-B-001", "height_u": "2", "power_w": "500", "purpose": "SIMPUS", "csrf_token": token})
+    assert r.status_code == 422
+    assert "Nomor seri SN-B-001 terdaftar pada unit kerja lain" in r.text and "registered" not in r.text
+    rid = flow.submit(client, world, serial="LEAK-01")["id"]
+    page = a.get(f"/requests/{rid}").text
+    assert "belum diperiksa (server belum diterima)" in page                 # not "Kondisi: Baik"
+    flow.to_handed_over(client, world, rid)
+    flow.act(client, world, rid, "place", "officer")
+    with socket.socket() as s:                                               # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    flow.act(client, world, rid, "configure", "officer",
+             {"management_ip": "127.0.0.1", "access_checks": [{"kind": "tcp", "port": port}]})
+    page = Browser(app, "officer").get(f"/requests/{rid}").text
+    assert "koneksi ditolak" in page and "connection refused" not in page
+    assert "Contact_A" in page and " · contact_a" not in page                # the timeline names people
+    assert "belum diperiksa (server belum diterima)" not in page

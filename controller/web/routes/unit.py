@@ -63,11 +63,17 @@ def server_list(request: Request, db: SessionDep, settings: SettingsDep, user: W
                 state_text=lambda c: label(CONDITION_LABELS[Condition(c)], lang))
 
 
+NOTIFICATIONS = ListSpec(sorts={"id": Notification.id}, default_sort="id", default_desc=True,
+                         text=(Notification.subject, Notification.body))
+
+
 @router.get("/notifications")
 def notifications(request: Request, db: SessionDep, user: WebUser) -> Response:
-    items = list(db.scalars(select(Notification).where(Notification.user_id == user.id)
-                            .order_by(Notification.id.desc()).limit(200)))
-    return page(request, "notifications.html", items=items)
+    """The caller's notices, newest first, in pages (no silent cap)."""
+    lq = ListQuery.parse(request, NOTIFICATIONS)
+    items, total = lq.page_of(db, lq.apply(select(Notification).where(Notification.user_id == user.id),
+                                           NOTIFICATIONS))
+    return page(request, "notifications.html", items=items, lq=lq, pager=pager(lq, "/notifications", total))
 
 
 @router.post("/notifications/read")
