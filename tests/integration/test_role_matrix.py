@@ -57,6 +57,7 @@ MATRIX = [
     ("DELETE", "/api/v1/racks/{rack1}/reservations/{alloc}", None, SPACE),
     ("GET", "/api/v1/servers", None, ALL),
     ("GET", "/api/v1/servers/{server_a}", None, OWN_UNIT),
+    ("GET", "/api/v1/servers/{server_a}/history", None, OWN_UNIT),
     ("POST", "/api/v1/servers", {"unit_code": "DISKES", "brand": "Lenovo", "model": "SR650",
                                  "serial_number": "LNV-9", "height_u": 2, "power_w": 500},
      {**EDIT_SERVER, "contact_b": 403}),
