@@ -93,7 +93,9 @@ def register(request: Request, db: SessionDep, settings: SettingsDep, user: Staf
     where = views.placements(db, [s.id for s, _rec in rows])
     cases = open_cases(db, settings, user, lang)
     units = list(db.scalars(select(Unit).order_by(Unit.code)))
+    reqs = views.requests_by_server(db, [s.id for s, _rec in rows])
     out = page(request, "assets.html", rows=rows, placements=where, cases=cases, include_disposed=include_disposed,
+               reqs=reqs,
                owner_label=owner_label, lq=lq, pager=pager(lq, "/assets", total), units=units, states=ASSETS.states,
                state_text=lambda c: label(CONDITION_LABELS[Condition(c)], lang))
     db.commit()
