@@ -168,7 +168,10 @@ def test_controller_outage_loses_nothing_and_keeps_order(live, tmp_path, db_url)
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert proc.returncode == 0, proc.stderr.read()
+            proc.wait()
+        stderr = proc.stderr.read()
+        proc.stderr.close()                       # an unclosed pipe is a ResourceWarning, an error here
+    assert proc.returncode == 0, stderr
     # What was still spooled when it stopped goes out first on its next start.
     again = agent("run", "--state-dir", str(tmp_path), "--interval", "0.5", "--once-cycles", "2")
     assert again.returncode == 0, again.stderr
