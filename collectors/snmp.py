@@ -154,7 +154,8 @@ class Collector:
     async def _bulk_for(self, target: SnmpTarget) -> Bulk:
         loop = asyncio.get_running_loop()
         info = await loop.getaddrinfo(target.address, target.port, type=socket.SOCK_DGRAM)
-        family, address = info[0][0], info[0][4][:2]
+        family, sockaddr = info[0][0], info[0][4]
+        address = (str(sockaddr[0]), int(sockaddr[1]))  # (host, port) of an AF_INET or AF_INET6 address
         if target.version == "3":
             from collectors.snmp_usm import Credentials, UsmClient
             from collectors.snmp_v3 import Engines, V3Session

@@ -422,9 +422,9 @@ class UsmClient(V2cClient):
             running = asyncio.ensure_future(self._discover(address, timeout, retries))
             self._discovering[key] = running
             running.add_done_callback(lambda _: self._discovering.pop(key, None))
-        state = await asyncio.shield(running)
-        self.engines[key] = state
-        return state
+        discovered: EngineState = await asyncio.shield(running)
+        self.engines[key] = discovered
+        return discovered
 
     async def request(self, address: tuple[str, int], credentials: Credentials,  # type: ignore[override]
                       oids: list[Oid], non_repeaters: int = 0, max_repetitions: int = 0, bulk: bool = True,

@@ -217,10 +217,10 @@ def decode_response(data: bytes) -> tuple[int, int, int, list[VarBind]]:
         _, start, pos = _header(data, pos)        # community
     except (IndexError, ValueError) as exc:
         raise SnmpError(f"undecodable reply: {exc}") from exc
-    tag, *rest = decode_pdu(data, pos)
+    tag, request_id, status, index, varbinds = decode_pdu(data, pos)
     if tag != 0xA2:
         raise SnmpError(f"unexpected PDU type 0x{tag:02x}")
-    return rest[0], rest[1], rest[2], rest[3]
+    return request_id, status, index, varbinds
 
 
 def decode_pdu(data: bytes, pos: int) -> tuple[int, int, int, int, list[VarBind]]:
@@ -292,7 +292,8 @@ class V2cClient(asyncio.DatagramProtocol):
     @classmethod
     async def open(cls, family: int = socket.AF_INET) -> Any:
         sock = socket.socket(family, socket.SOCK_DGRAM)
-        for option in (getattr(socket, "SO_RCVBUFFORCE", None), socket.SO_RCVBUF):
+        forced: int | None = getattr(socket, "SO_RCVBUFFORCE", None)  # Linux only
+        for option in ([forced] if forced is not None else []) + [socket.SO_RCVBUF]:
             try:  # a burst of replies must not overflow the buffer (root may force past rmem_max)
                 sock.setsockopt(socket.SOL_SOCKET, option, 8 << 20)
                 break
@@ -344,7 +345,7 @@ class V2cClient(asyncio.DatagramProtocol):
         assert self._transport is not None, "open() first"
         loop = asyncio.get_running_loop()
         reply = None
-        source = tuple(address[:2])
+        source = (address[0], address[1])
         self._sources[source] += 1
         try:
             for attempt in range(retries + 1):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from collectors.record import DmiInfo, InventoryRecord, OsInfo
 
@@ -80,7 +80,8 @@ def collect_network(target: SshTarget, host_key: HostKeyInfo) -> tuple[dict[str,
     try:
         with ConnectHandler(**options) as connection:
             prompt = connection.find_prompt()
-            outputs = {command: connection.send_command(command, read_timeout=target.timeout)
+            # Text: without use_textfsm/ttp/genie send_command returns the device's output as it is.
+            outputs = {command: cast(str, connection.send_command(command, read_timeout=target.timeout))
                        for command in COMMANDS.get(device_type, DEFAULT_COMMANDS)}
     finally:
         os.unlink(known_hosts)

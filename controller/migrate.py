@@ -29,6 +29,8 @@ def upgrade(url: str, revision: str = "head") -> None:
 
 def current_and_head(url: str) -> tuple[str | None, str]:
     head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    if head is None:
+        raise RuntimeError("controller/migrations/versions holds no migration")
     engine = make_engine(url)
     try:
         with engine.connect() as conn:

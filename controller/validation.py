@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .errors import Invalid
 
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 
 
 def invalid(exc: ValidationError, prefix: str = "", skip: int = 0) -> Invalid:
@@ -25,7 +26,11 @@ def invalid(exc: ValidationError, prefix: str = "", skip: int = 0) -> Invalid:
     return Invalid(f"{first['field']}: {first['message']}", field=first["field"], errors=errors)
 
 
-def parse(model: type[M] | TypeAdapter, data: Any, prefix: str = "", skip: int = 0) -> M:
+@overload
+def parse(model: type[M], data: Any, prefix: str = "", skip: int = 0) -> M: ...
+@overload
+def parse(model: TypeAdapter[T], data: Any, prefix: str = "", skip: int = 0) -> T: ...
+def parse(model: type[BaseModel] | TypeAdapter[Any], data: Any, prefix: str = "", skip: int = 0) -> Any:
     """Validate `data` against a model (or a TypeAdapter); None counts as an empty object."""
     try:
         if isinstance(model, TypeAdapter):

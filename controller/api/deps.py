@@ -50,7 +50,7 @@ def get_current_user(db: SessionDep, settings: SettingsDep,
     claims = read_token(token, settings.secret_key) if token else None
     user = db.get(User, claims[0]) if claims is not None else None
     # A logout, password change, role change or deactivation raised the epoch: older tokens end.
-    if user is None or not user.is_active or user.session_epoch != claims[1]:
+    if user is None or claims is None or not user.is_active or user.session_epoch != claims[1]:
         raise Unauthorized("not logged in, or the token has expired" if token else "a bearer token is required")
     db.info["actor"] = user.username
     db.commit()  # end the lookup's transaction here, in this thread (see get_db)
@@ -71,7 +71,8 @@ AdminUser = Annotated[User, Depends(_roles(Role.admin, what="manage the office s
 SpaceManager = Annotated[User, Depends(_roles(*sorted(SPACE_MANAGERS), what="manage racks, servers and reservations"))]
 StaffUser = Annotated[User, Depends(_roles(*sorted(STAFF_ROLES), what="see the server room"))]
 AuditReader = Annotated[User, Depends(_roles(Role.admin, Role.head, Role.division_head, what="read the audit trail"))]
-ServerEditor = Annotated[User, Depends(_roles(Role.admin, Role.officer, Role.unit_contact, what="change server records"))]
+ServerEditor = Annotated[User, Depends(_roles(Role.admin, Role.officer, Role.unit_contact,
+                                              what="change server records"))]
 
 
 class Paging:

@@ -90,7 +90,7 @@ def render_xlsx(form: InventoryForm) -> bytes:
     for r in form.rows:
         append_row(ws, [r.get(c[0]) for c in COLUMNS])
     ws.append([])
-    if form.signed_name:
+    if form.signed_name and form.signed_at:  # signed: both are set together
         append_row(ws, [f"Diperiksa dan ditandatangani oleh / reviewed and signed by: {form.signed_name}"
                    f" (NIP {form.signed_nip or '-'}), {form.signed_position}, {stamp(form.signed_at, form.zone)}"])
     else:

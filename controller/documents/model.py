@@ -9,6 +9,7 @@ field is free text or may be missing, and the renderer copes with that.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal, get_args
@@ -91,7 +92,7 @@ class HandoverDoc:
     inspection: Inspection | None = None
     reason: str | None = None
     letter_number: str | None = None
-    letter_date: date | None = None
+    letter_date: dt.date | None = None  # dt.: the class has a field named `date`
     office_address: str | None = None
     timezone: str = "WIB"
     # True only when the PDF is sealed with the office's certificate: the footer cites UU ITE then.

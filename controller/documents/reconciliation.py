@@ -84,7 +84,7 @@ def render_xlsx(rep: Reconciliation) -> bytes:
            f"{rep.office_name.replace(chr(10), ' - ')} | Periode / period {period_label(rep.period)} | "
            f"dibandingkan dengan / compared with {seen}", COLUMNS, rep.rows)
     wb.active.title = f"Rekonsiliasi {rep.period}"
-    summary = {}
+    summary: dict[str, int] = {}
     for r in rep.rows:
         summary[r["status"]] = summary.get(r["status"], 0) + 1
     ws = wb.active

@@ -191,7 +191,7 @@ TRANSFER_DAYS: dict[TransferState, int] = {
 }
 
 # Disposal follows one of two SOPs, by the case's method.
-DISPOSAL_DAYS: dict[DisposalMethod, dict[DisposalState, int]] = {
+DISPOSAL_DAYS: dict[str, dict[str, int]] = {  # DisposalMethod -> DisposalState -> days
     DisposalMethod.destruction: {
         # SOP 000 Pemusnahan Aset TIK, steps 2 (Pejabat Penatausahaan's review, 5 hari) and 3 (the
         # property manager's examination, 2 hari); step 1 (the request letter, 3 hari) opens the case.
@@ -221,6 +221,8 @@ SERVICE_DAYS: dict[str, dict] = {"maintenance": MAINTENANCE_DAYS, "transfer": TR
 def service_days(kind: str, state: str, method: str | None = None) -> int | None:
     """Working days the case may stay in ``state``; None where no step is owed (closed cases)."""
     if kind == "disposal":
+        if method is None:
+            return None
         return DISPOSAL_DAYS.get(method, {}).get(state)   # str keys: DisposalMethod is a StrEnum
     return SERVICE_DAYS[kind].get(state)
 

@@ -115,7 +115,7 @@ def _t(model):
 
 def read(session: Session, caches: Caches, fresh_since: float) -> Snapshot:
     """Read a snapshot and bring `caches` up to date (heartbeats newer than `fresh_since`)."""
-    units = dict(session.execute(select(_t(Unit).c.id, _t(Unit).c.code)).all())
+    units: dict[int, str] = dict(session.execute(select(_t(Unit).c.id, _t(Unit).c.code)).tuples().all())
     servers = _servers(session, units)
     _refresh_vitals(session, caches.vitals, servers, fresh_since)
     _refresh_probes(session, caches.probes, servers, caches.rounds)
@@ -168,7 +168,7 @@ def _servers(session: Session, units: dict[int, str]) -> list[ServerRow]:
     for sid, state, since in session.execute(select(req.c.server_id, req.c.state, timed).order_by(req.c.id)).all():
         if (row := rows.get(sid)) is not None:
             row.state, row.state_since = state, since
-    racks = dict(session.execute(select(r.c.id, r.c.name)).all())
+    racks: dict[int, str] = dict(session.execute(select(r.c.id, r.c.name)).tuples().all())
     for sid, rid, status in session.execute(select(a.c.server_id, a.c.rack_id, a.c.status).where(
             a.c.server_id.is_not(None), a.c.status != _RELEASED)).all():
         if (row := rows.get(sid)) is not None and row.placement is None:
@@ -227,11 +227,11 @@ def _refresh_probes(session: Session, cache: RowCache, servers: list[ServerRow],
         else:   # after a probe round: the round itself, not every server's whole history
             oldest = min(wanted[sid][0] for sid in todo) - 1.0
             stmt = stmt.where(c.c.checked_at >= datetime.fromtimestamp(oldest, UTC))
-        rounds: dict[int, list[probes.Probe]] = {sid: [] for sid in todo}
+        latest: dict[int, list[probes.Probe]] = {sid: [] for sid in todo}
         for sid, at, kind, target, ok, latency in session.execute(stmt.order_by(c.c.id)).all():
-            if sid in rounds and at == wanted[sid][0]:
-                rounds[sid].append(probes.Probe(kind, target, bool(ok), latency))
-        for sid, found in rounds.items():
+            if sid in latest and at == wanted[sid][0]:
+                latest[sid].append(probes.Probe(kind, target, bool(ok), latency))
+        for sid, found in latest.items():
             cache.put(sid, wanted[sid], probes.rendered(wanted[sid][1], wanted[sid][0], found))
     cache.keep_only(wanted)
 

@@ -21,6 +21,7 @@ def run() -> None:
     if connectable is not None:
         _run(connectable)
         return
+    assert url is not None  # alembic_config() always sets it
     engine = create_engine(url)
     with engine.connect() as conn:
         _run(conn)

@@ -20,7 +20,7 @@ from .space import Server
 def one_open_case_per_server(table: str, kind: str) -> Index:
     """At most one open case of a kind per server, held by the database: two officers opening
     one at the same moment both pass the check in code, one of them fails here (a 409)."""
-    closed = ", ".join(f"'{s.value}'" for s in sorted(FLOWS[kind].terminal_states))
+    closed = ", ".join(f"'{s}'" for s in sorted(FLOWS[kind].terminal_states))  # StrEnum: the value
     where = text(f"state NOT IN ({closed})")
     return Index(f"uq_{table}_open_per_server", "server_id", unique=True, sqlite_where=where, postgresql_where=where)
 

@@ -117,10 +117,10 @@ def events(session: Session, server_id: int) -> list[CardEvent]:
         events.append(CardEvent(item.collected_at, "Inventarisasi",
                                 f"Periode {run.period}: {reach}, kondisi usulan {_condition(item.proposed_condition)}",
                                 run.started_by, None))
-    for step in session.scalars(select(LifecycleStep).where(LifecycleStep.server_id == server_id)
+    for move in session.scalars(select(LifecycleStep).where(LifecycleStep.server_id == server_id)
                                 .order_by(LifecycleStep.id)):
-        label = LABELS[step.kind][step.to_state].id
-        events.append(CardEvent(step.at, KIND_LABELS[step.kind].id, f"#{step.case_id}: {label}", step.actor, step.note))
+        label = LABELS[move.kind][move.to_state].id
+        events.append(CardEvent(move.at, KIND_LABELS[move.kind].id, f"#{move.case_id}: {label}", move.actor, move.note))
     return sorted(events, key=lambda e: e.at)
 
 

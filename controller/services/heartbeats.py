@@ -14,6 +14,7 @@ and records the refusal on the audit trail.
 from __future__ import annotations
 
 import hashlib
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -66,8 +67,9 @@ UPSERT_STATUS = text("""
     RETURNING inventory_requested""").bindparams(bindparam("now", type_=UTCDateTime()))
 
 # PostgreSQL runs data-modifying CTEs: the credential check, the insert and the upsert in one
-# statement, sent by psycopg itself (SQLAlchemy's execution layer would be a fifth of the cost). The agent row only matches a live credential of the server named (if named), so
-# anything else inserts nothing and `known` is 0.
+# statement, sent by psycopg itself (SQLAlchemy's execution layer would be a fifth of the cost).
+# The agent row only matches a live credential of the server named (if named), so anything else
+# inserts nothing and `known` is 0.
 ONE_STATEMENT = """
     WITH agent AS (
         SELECT id, server_id, agent_version FROM agents
@@ -76,7 +78,8 @@ ONE_STATEMENT = """
     report AS (
         INSERT INTO agent_reports (report_id, server_id, agent_id, source, kind, sent_at, received_at,
                                    dropped_heartbeats, payload)
-        SELECT %(report_id)s, server_id, id, 'agent', 'heartbeat', %(sent_at)s, %(now)s, %(dropped)s, %(payload)s FROM agent
+        SELECT %(report_id)s, server_id, id, 'agent', 'heartbeat', %(sent_at)s, %(now)s, %(dropped)s, %(payload)s
+        FROM agent
         ON CONFLICT (report_id) DO NOTHING
         RETURNING server_id),
     status AS (
@@ -89,7 +92,8 @@ ONE_STATEMENT = """
             last_heartbeat = excluded.last_heartbeat, vitals = excluded.vitals,
             dropped_heartbeats = excluded.dropped_heartbeats
         RETURNING inventory_requested)
-    SELECT (SELECT count(*) FROM agent), (SELECT count(*) FROM report), (SELECT bool_or(inventory_requested) FROM status)
+    SELECT (SELECT count(*) FROM agent), (SELECT count(*) FROM report),
+           (SELECT bool_or(inventory_requested) FROM status)
 """
 
 FIND_AGENT = text("""
@@ -142,9 +146,11 @@ def _store_one_postgresql(engine: Engine, params: dict[str, Any]) -> tuple[bool,
     for attempt in (1, 2):  # a pooled connection the database dropped (a restart): once more
         conn = engine.raw_connection()
         try:
-            with conn.cursor() as cur:
+            with closing(conn.cursor()) as cur:
                 cur.execute(ONE_STATEMENT, params)
-                known, stored, requested = cur.fetchone()
+                row = cur.fetchone()
+                assert row is not None  # the final SELECT always answers one row
+                known, stored, requested = row
             break
         except engine.dialect.loaded_dbapi.OperationalError:
             conn.invalidate()

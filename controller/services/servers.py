@@ -148,7 +148,7 @@ def _check_power_budget(session: Session, server: Server, power_w: int) -> None:
 
 
 def _record_correction(session: Session, server: Server, custody: CustodyRequest,
-                       before: dict[str, Any], after: dict[str, Any], reason: str) -> None:
+                       before: dict[str, Any], after: dict[str, Any], reason: str | None) -> None:
     """The row's own audit event has the values; this one says why and under which request. A
     serial corrected after the handover was signed differs from the signed paper: a finding."""
     audit.append(session, "correct", "server", server.id, before,

@@ -125,7 +125,7 @@ def elevation(session: Session, rack_id: int) -> tuple[Rack, list[ElevationU]]:
     allocs = {a.id: a for a in session.scalars(select(Allocation).where(Allocation.id.in_(set(held.values()))))}
     out = []
     for u in range(1, rack.height_u + 1):
-        a = allocs.get(held.get(u))
+        a = allocs.get(held[u]) if u in held else None
         if a is None:
             out.append(ElevationU(u, SlotState.free, None, None, None, None))
             continue

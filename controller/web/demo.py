@@ -65,12 +65,12 @@ def enrich(settings: Settings) -> Iterator[str]:
 
     def step(who: str, rid: int, action: str, data: dict | None = None, days_ago: float = 0) -> None:
         with unit_of_work(sessions, actor=who) as s:
-            user = s.scalar(select(User).where(User.username == who))
+            user = s.scalars(select(User).where(User.username == who)).one()
             custody.apply(s, settings, user, rid, action, data, now=utcnow() - timedelta(days=days_ago))
 
     def sign(who: str, rid: int) -> None:
         with unit_of_work(sessions, actor=who) as s:
-            user = s.scalar(select(User).where(User.username == who))
+            user = s.scalars(select(User).where(User.username == who)).one()
             position = "Pranata Komputer Ahli Muda" if who == "petugas" else "Kepala Seksi Data dan Informasi"
             data = {"name": user.full_name, "nip": NIP[who], "position": position}
             custody.apply(s, settings, user, rid, "sign_handover", data)
@@ -83,7 +83,8 @@ def enrich(settings: Settings) -> Iterator[str]:
     with _web_service() as port:
         for contact, serial, brand, model, height, watts, purpose, stage, rack, u in REQUESTS:
             with unit_of_work(sessions, actor=contact) as s:
-                user = s.scalar(select(User).where(User.username == contact))
+                user = s.scalars(select(User).where(User.username == contact)).one()
+                assert user.unit is not None  # a contact person belongs to a unit
                 req = custody.submit(s, settings, user, {
                     "letter_number": f"005/{serial[-4:]}/{user.unit.code}/2026", "letter_date": "2026-11-02",
                     "server": {"brand": brand, "model": model, "serial_number": serial, "height_u": height,
@@ -97,6 +98,7 @@ def enrich(settings: Settings) -> Iterator[str]:
             step("kabid", rid, "division_dispose", {"officer": "petugas"})
             if stage == "assigned":
                 continue
+            assert rack is not None  # every row past "assigned" names its rack
             step("petugas", rid, "reserve_space", {"rack_id": racks[rack], "u_bottom": u})
             if stage == "reserved":
                 continue
@@ -111,7 +113,7 @@ def enrich(settings: Settings) -> Iterator[str]:
             if stage == "active":
                 step(contact, rid, "confirm_access", {"ok": True})
     with unit_of_work(sessions, actor="petugas") as s:
-        officer = s.scalar(select(User).where(User.username == "petugas"))
+        officer = s.scalars(select(User).where(User.username == "petugas")).one()
         worn = s.scalar(select(Server).where(Server.serial_number == "J30A7BCD"))
         if worn is not None:
             servers.update_server(s, officer, worn.id, {"condition": "rusak_ringan"})

@@ -13,7 +13,7 @@ from typing import Protocol
 
 from markupsafe import Markup, escape
 
-from ..domain.choices import CONDITION_LABELS, SLOT_LABELS, SlotState
+from ..domain.choices import CONDITION_LABELS, SLOT_LABELS, Label, SlotState
 from .i18n import label
 
 # Colour names used by the declared labels, as hex (the stylesheet's badges use the same).
@@ -26,13 +26,25 @@ U_HEIGHT, WIDTH, GUTTER, PAD = 18, 320, 30, 6
 CHAR_W = 6.4  # average glyph width of the bold 10 px sans font, to shorten labels that would overflow
 
 
+# StrEnum keys: the plain string a Health carries finds them.
+_CONDITION_BY_TEXT: dict[str | None, Label] = {k: v for k, v in CONDITION_LABELS.items()}
+
+
 class UnitLike(Protocol):
-    u: int
-    state: SlotState
-    allocation_id: int | None
-    holder: str | None
-    server_id: int | None
-    label: str | None
+    """One U as the renderer reads it (read-only: services.space.ElevationU is frozen)."""
+
+    @property
+    def u(self) -> int: ...
+    @property
+    def state(self) -> SlotState: ...
+    @property
+    def allocation_id(self) -> int | None: ...
+    @property
+    def holder(self) -> str | None: ...
+    @property
+    def server_id(self) -> int | None: ...
+    @property
+    def label(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -121,7 +133,7 @@ def _held(rack: str, b: Block, height_u: int, lang: str, health: Health | None,
     marks_w = 0
     if b.state == SlotState.occupied and health is not None:
         marks_w = 36
-        cond = CONDITION_LABELS.get(health.condition)  # StrEnum keys: the plain string finds them
+        cond = _CONDITION_BY_TEXT.get(health.condition)
         if cond is not None:
             title += f" · {label(cond, lang)}"
             parts.append(f'<circle cx="{x + w - 22}" cy="{y + h // 2}" r="5" fill="{PALETTE[cond.colour]}" '

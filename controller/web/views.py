@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import func, select
@@ -73,7 +74,7 @@ def placements(db: Session, server_ids: Iterable[int]) -> dict[int, Allocation]:
     if not ids:
         return {}
     return {a.server_id: a for a in db.scalars(select(Allocation).where(
-        Allocation.server_id.in_(ids), Allocation.status != AllocationStatus.released))}
+        Allocation.server_id.in_(ids), Allocation.status != AllocationStatus.released)) if a.server_id is not None}
 
 
 def requests_by_server(db: Session, server_ids: Iterable[int]) -> dict[int, CustodyRequest]:
@@ -101,7 +102,8 @@ def letters(db: Session, request_ids: Iterable[int]) -> dict[int, list[Document]
     if ids:
         for doc in db.scalars(select(Document).where(Document.request_id.in_(ids), Document.kind == "letter")
                               .order_by(Document.id)):
-            out[doc.request_id].append(doc)
+            if doc.request_id is not None:  # always: the query asked for these ids
+                out[doc.request_id].append(doc)
     return out
 
 
@@ -136,7 +138,7 @@ def rack_panels(db: Session, room: Room, now: datetime, lang: str, gettext: Call
         pick = None
         if pick_for is not None and href is not None:
             fits = _fits(spaces[rack.id], pick_for.server.height_u, pick_for.server.power_w)
-            pick = elevation.Pick(pick_for.server.height_u, fits, lambda u, r=rack.id: href(r, u))
+            pick = elevation.Pick(pick_for.server.height_u, fits, partial(href, rack.id))
         svg = elevation.render(rack.name, rack.height_u, units, lang=lang, gettext=gettext, health=health,
                                pick=pick, link=lambda sid: f"/servers/{sid}")
         counts = {st: sum(1 for u in units if u.state == st) for st in ("free", "reserved", "occupied")}
@@ -156,5 +158,5 @@ def suggestions(db: Session, req: CustodyRequest, limit: int = 5) -> list[tuple[
     """The best free slots over every room, in the order `reserve_space` without a slot takes them
     (services.custody ranks them; the first one is what "best free slot" reserves)."""
     found = custody.candidates_for(db, req.server)[:limit]
-    return [(db.get(Rack, c.rack_id), c) for c in found]
+    return [(db.get_one(Rack, c.rack_id), c) for c in found]
 

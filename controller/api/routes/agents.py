@@ -28,7 +28,8 @@ from ..deps import Id, SessionDep, SpaceManager
 
 router = APIRouter(tags=["agents"])
 bearer = HTTPBearer(auto_error=False)
-PAYLOADS = {"inventory": TypeAdapter(InventoryRecord), "heartbeat": TypeAdapter(ConditionRecord)}
+PAYLOADS: dict[str, TypeAdapter[Any]] = {"inventory": TypeAdapter(InventoryRecord),
+                                         "heartbeat": TypeAdapter(ConditionRecord)}
 MAX_BATCH = 500
 HEARTBEAT_THREADS = 4
 # The shape of what an agent may send: a heartbeat is a few kB, an inventory a few dozen; these
@@ -104,7 +105,8 @@ def physical(record: dict[str, Any], field: str) -> None:
     except ValueError:
         parsed = None
     if parsed is None or parsed.tzinfo is None or not 2000 <= parsed.year <= 9998:
-        raise Invalid(f"{field}.collected_at: {at!r} is not an ISO 8601 time with a zone", field=f"{field}.collected_at")
+        raise Invalid(f"{field}.collected_at: {at!r} is not an ISO 8601 time with a zone",
+                      field=f"{field}.collected_at")
     _numbers(record, field, "")
 
 
@@ -126,6 +128,8 @@ def _numbers(value: Any, field: str, key: str) -> None:
 
 
 def _number(value: float, field: str, at: Any, key: str) -> None:
+    low: float
+    high: float
     if key == "percent" or key.endswith("_percent"):
         low, high = 0, 100
     elif key.endswith("celsius"):

@@ -5,13 +5,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from sqlalchemy import select
 
-from ...domain.choices import SlotState
+from ...domain.choices import AllocationStatus, SlotState
 from ...errors import NotFound
 from ...models import Allocation, Rack
 from ...services import setup, space
 from ...services.common import get_or_404, page
 from ..deps import Id, PagingDep, SessionDep, SpaceManager, StaffUser
-from ..schemas import AllocationOut, ElevationOut, Page, RackIn, RackOut, RackPatch, ReservationIn
+from ..schemas import AllocationOut, ElevationEntry, ElevationOut, Page, RackIn, RackOut, RackPatch, ReservationIn
 
 router = APIRouter(prefix="/racks", tags=["racks"])
 
@@ -19,7 +19,7 @@ router = APIRouter(prefix="/racks", tags=["racks"])
 def allocation_out(a: Allocation) -> AllocationOut:
     return AllocationOut(id=a.id, rack_id=a.rack_id, u_bottom=a.u_bottom, u_top=a.u_top,
                          height_u=a.height_u, server_id=a.server_id,
-                         unit_code=a.unit.code if a.unit else None, status=a.status, note=a.note,
+                         unit_code=a.unit.code if a.unit else None, status=AllocationStatus(a.status), note=a.note,
                          created_by=a.created_by, created_at=a.created_at)
 
 
@@ -63,7 +63,8 @@ def delete_rack(rack_id: Id, db: SessionDep, user: SpaceManager) -> Response:
 def elevation(rack_id: Id, db: SessionDep, user: StaffUser) -> ElevationOut:
     rack, units = space.elevation(db, rack_id)
     count = {s: sum(1 for u in units if u.state == s) for s in SlotState}
-    return ElevationOut(rack=RackOut.model_validate(rack), units=[u.__dict__ for u in units],
+    entries = [ElevationEntry.model_validate(u.__dict__) for u in units]
+    return ElevationOut(rack=RackOut.model_validate(rack), units=entries,
                         free_u=count[SlotState.free], reserved_u=count[SlotState.reserved],
                         occupied_u=count[SlotState.occupied])
 

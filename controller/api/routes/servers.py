@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
+from ...domain.choices import Condition
 from ...models import Server
 from ...services import server_view, servers
 from ...services.common import page
@@ -19,7 +20,7 @@ router = APIRouter(prefix="/servers", tags=["servers"])
 def server_out(s: Server) -> ServerOut:
     return ServerOut(id=s.id, unit_code=s.unit.code, brand=s.brand, model=s.model,
                      serial_number=s.serial_number, height_u=s.height_u, power_w=s.power_w,
-                     hostname=s.hostname, management_ip=s.management_ip, condition=s.condition,
+                     hostname=s.hostname, management_ip=s.management_ip, condition=Condition(s.condition),
                      site=s.site or "")
 
 
@@ -40,7 +41,7 @@ def get_server(server_id: Id, db: SessionDep, user: CurrentUser, settings: Setti
     out.custodies = [CustodyOut(id=r.id, state=r.state, letter_number=r.letter_number, letter_date=r.letter_date,
                                 created_at=r.created_at, state_since=r.state_since)
                      for r in custodies_of(db, server_id)]
-    out.retired_at = db.get(Server, server_id).retired_at
+    out.retired_at = db.get_one(Server, server_id).retired_at
     db.commit()
     return out
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from sqlalchemy import select
 
+from ...domain.choices import Role
 from ...models import User
 from ...services import setup
 from ...services.common import get_or_404, page
@@ -14,7 +15,7 @@ router = APIRouter(prefix="/users", tags=["users"])
 
 def user_out(user: User) -> UserOut:
     return UserOut(id=user.id, username=user.username, full_name=user.full_name, nip=user.nip,
-                   email=user.email, role=user.role, unit_code=user.unit.code if user.unit else None,
+                   email=user.email, role=Role(user.role), unit_code=user.unit.code if user.unit else None,
                    is_active=user.is_active)
 
 

@@ -4,6 +4,8 @@ Revision ID: 0015
 Revises: 0014
 Create Date: 2026-12-04
 """
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -11,6 +13,13 @@ revision = '0015'
 down_revision = '0014'
 branch_labels = None
 depends_on = None
+
+
+def _driver() -> Any:
+    """The raw driver connection, in this migration's transaction."""
+    driver = op.get_bind().connection.driver_connection
+    assert driver is not None  # a live connection always has one
+    return driver
 
 
 def upgrade() -> None:
@@ -26,14 +35,14 @@ def upgrade() -> None:
 
     # The raw driver connection, in this migration's transaction: the schema is plpgsql with '%'
     # and ':' that SQLAlchemy's text() and psycopg's placeholders would both try to read.
-    op.get_bind().connection.driver_connection.execute(SchemaManager.get_schema())
+    _driver().execute(SchemaManager.get_schema())
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == 'postgresql':
         op.execute("DROP TABLE IF EXISTS procrastinate_events, procrastinate_periodic_defers, "
                    "procrastinate_jobs, procrastinate_workers CASCADE")
-        op.get_bind().connection.driver_connection.execute("""
+        _driver().execute("""
             DO $$ DECLARE r record; BEGIN
               FOR r IN SELECT p.oid::regprocedure AS sig FROM pg_proc p
                          JOIN pg_namespace n ON n.oid = p.pronamespace

@@ -22,7 +22,7 @@ from ..session import log_in, log_out, safe_next, session_matches, session_user_
 
 router = web_router()
 
-HOME = {Role.officer: "/queue", Role.head: "/inbox", Role.division_head: "/inbox",
+HOME: dict[str, str] = {Role.officer: "/queue", Role.head: "/inbox", Role.division_head: "/inbox",
         Role.unit_contact: "/servers"}
 
 
