@@ -32,6 +32,9 @@ def stop_process(proc: subprocess.Popen, timeout: float = 10) -> None:
         except subprocess.TimeoutExpired:
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait()
+    for pipe in (proc.stdin, proc.stdout, proc.stderr):  # else each is a ResourceWarning later
+        if pipe is not None:
+            pipe.close()
 
 
 def start_controller(database_url: str, extra_env: dict[str, str] | None = None,
