@@ -139,9 +139,9 @@ def _peek_certificate(host: str, port: int, server_name: str, timeout: float, re
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
     try:
-        with socket.create_connection((host, port), timeout=timeout) as raw:
-            with context.wrap_socket(raw, server_hostname=server_name) as tls:
-                _fill_cert(result, tls)
+        with (socket.create_connection((host, port), timeout=timeout) as raw,
+              context.wrap_socket(raw, server_hostname=server_name) as tls):
+            _fill_cert(result, tls)
     except OSError:
         pass
 

@@ -33,8 +33,10 @@ COMMANDS: dict[str, list[str]] = {
 }
 DEFAULT_COMMANDS = ["show version"]
 
-_SERIAL = re.compile(r"(?im)(?:serial[ _-]?(?:number|num|no\.?)?|processor board id|\bSN)\s*[:=#]?\s*\"?([A-Z0-9][\w-]{3,})")
-_MODEL = re.compile(r"(?im)(?:^model(?:[ _-]?(?:number|name))?|\bPID|product[ _-]?name|board-name)\s*[:=]?\s*\"?([\w][\w .+/-]{1,60}?)\"?\s*(?:,|$)")
+_SERIAL = re.compile(r"(?im)(?:serial[ _-]?(?:number|num|no\.?)?|processor board id|\bSN)"
+                     r"\s*[:=#]?\s*\"?([A-Z0-9][\w-]{3,})")
+_MODEL = re.compile(r"(?im)(?:^model(?:[ _-]?(?:number|name))?|\bPID|product[ _-]?name|board-name)"
+                    r"\s*[:=]?\s*\"?([\w][\w .+/-]{1,60}?)\"?\s*(?:,|$)")
 _VERSION = re.compile(r"(?im)(?:software.*?version|^version|junos:|\bversion:)\s*[:]?\s*([\w.()\-]+)")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -45,7 +45,7 @@ def _settings() -> Settings:
         for err in exc.errors():
             name = "TITIP_" + "_".join(str(p) for p in err["loc"]).upper()
             typer.echo(f"error: {name}: {err['msg']}", err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
 
 
 @app.command()
@@ -103,26 +103,26 @@ def user_create(
     username: Annotated[str, typer.Option()],
     password: Annotated[str, typer.Option(prompt=True, hide_input=True)],
     role: Annotated[str, typer.Option(help="admin, head, division_head, officer, helpdesk, unit_contact")],
-    unit: Annotated[Optional[str], typer.Option(help="unit code (unit_contact only)")] = None,
-    full_name: Annotated[Optional[str], typer.Option()] = None,
-    nip: Annotated[Optional[str], typer.Option()] = None,
+    unit: Annotated[str | None, typer.Option(help="unit code (unit_contact only)")] = None,
+    full_name: Annotated[str | None, typer.Option()] = None,
+    nip: Annotated[str | None, typer.Option()] = None,
 ) -> None:
     """Create a user (bootstrap the first admin with this)."""
     from pydantic import ValidationError
 
     from .api.schemas import UserIn
-    from .db import make_engine, make_sessionmaker, unit_of_work
     from .audit import install
+    from .db import make_engine, make_sessionmaker, unit_of_work
     from .errors import TitipError
     from .services.setup import create_user
 
     try:
-        body = UserIn(username=username, password=password, role=role, full_name=full_name or username,
-                      nip=nip, unit_code=unit)
+        body = UserIn.model_validate(dict(username=username, password=password, role=role,
+                                          full_name=full_name or username, nip=nip, unit_code=unit))
     except ValidationError as exc:
         err = exc.errors()[0]
         typer.echo(f"error: {'.'.join(map(str, err['loc']))}: {err['msg']}", err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     sessions = make_sessionmaker(make_engine(_settings().database_url))
     install(sessions)
     try:
@@ -131,12 +131,12 @@ def user_create(
             typer.echo(f"created user {user.username} ({user.role})")
     except TitipError as exc:
         typer.echo(f"error: {exc.message}", err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
 
 
 @audit_app.command("verify")
 def audit_verify(
-    anchor: Annotated[Optional[str], typer.Option(
+    anchor: Annotated[str | None, typer.Option(
         help="an anchor file (`titip audit anchor`) or backup manifest: report a database behind it or "
              "diverging from it")] = None,
 ) -> None:
@@ -152,7 +152,7 @@ def audit_verify(
             anchors = audit.read_anchors(anchor)
         except (OSError, ValueError) as exc:
             typer.echo(f"error: --anchor: {exc}", err=True)
-            raise typer.Exit(2)
+            raise typer.Exit(2) from None
     engine = make_engine(settings.database_url)
     try:
         with make_sessionmaker(engine)() as session:
@@ -169,7 +169,7 @@ def audit_verify(
 
 @audit_app.command("anchor")
 def audit_anchor(
-    out: Annotated[Optional[str], typer.Option(
+    out: Annotated[str | None, typer.Option(
         help="append to this file (default: TITIP_ANCHOR_FILE, else DATA_DIR/audit-anchors.jsonl); "
              "'-' prints the line")] = None,
 ) -> None:
@@ -243,7 +243,7 @@ def demo_agent_token(serial: Annotated[str, typer.Option(help="the demo server's
 
 
 @inventory_app.command("run")
-def inventory_run(period: Annotated[Optional[str], typer.Option(help="YYYY-MM; default: this month")] = None) -> None:
+def inventory_run(period: Annotated[str | None, typer.Option(help="YYYY-MM; default: this month")] = None) -> None:
     """Inventory every server in custody for a period (resumes a run that was cut off)."""
     from .audit import install
     from .db import make_engine, make_sessionmaker
@@ -272,7 +272,7 @@ def inventory_run(period: Annotated[Optional[str], typer.Option(help="YYYY-MM; d
         summary = inventory.run(sessions, settings, period, actor="cli", progress=progress)
     except inventory.RunTaken as exc:
         typer.echo(f"nothing to do: {exc}", err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
@@ -297,7 +297,7 @@ def retention_run() -> None:
 
 
 @backup_app.command("create")
-def backup_create(out: Annotated[Optional[str], typer.Option(
+def backup_create(out: Annotated[str | None, typer.Option(
         help="folder (default: TITIP_BACKUP_DIR, else DATA_DIR/backups)")] = None) -> None:
     """Back up the database while the controller runs: SQLite's online backup, or pg_dump's custom
     format; a manifest with the schema revision, the audit head and the dump's SHA-256 beside it."""
@@ -307,7 +307,7 @@ def backup_create(out: Annotated[Optional[str], typer.Option(
         dump, manifest = backup.create(_settings(), out)
     except backup.BackupError as exc:
         typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     head = manifest["audit_head"]
     typer.echo(f"backup written: {dump} ({manifest['size']} bytes, schema {manifest['schema_revision']}, "
                f"audit head seq {head['seq']})")
@@ -326,7 +326,7 @@ def backup_verify(file: Annotated[str, typer.Argument(help="the dump (its manife
         result = backup.verify(_settings(), file)
     except (backup.BackupError, OSError, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     for line in result.good:
         typer.echo(line)
     for line in result.bad:
@@ -348,7 +348,7 @@ def backup_restore(file: Annotated[str, typer.Argument(help="the dump (its manif
         manifest, result = backup.restore(_settings(), file, force=force)
     except (backup.BackupError, OSError, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     typer.echo(f"restored {file} (taken {manifest['created_at']}, schema {manifest['schema_revision']}, "
                f"audit head seq {manifest['audit_head']['seq']})")
     typer.echo("this database needs these keys (from where you keep them, not from the backup):")
@@ -473,6 +473,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000,
     """Run the controller. Refuses an unmigrated database (run `titip db upgrade` first) and the
     development or a short secret key (set TITIP_SECRET_KEY, e.g. `openssl rand -hex 32`)."""
     import os
+
     import uvicorn
 
     from .app import create_app
@@ -517,10 +518,10 @@ def serve(host: str = "127.0.0.1", port: int = 8000,
 
 
 @app.command()
-def worker(site: Annotated[Optional[str], typer.Option(
+def worker(site: Annotated[str | None, typer.Option(
                help="take only this site's probes (servers tagged with it: a remote room behind its own "
                     "network); without it: the jobs and the untagged probes")] = None,
-           concurrency: Annotated[Optional[int], typer.Option(
+           concurrency: Annotated[int | None, typer.Option(
                min=1, max=64, help="jobs run at once (default TITIP_WORKER_CONCURRENCY)")] = None) -> None:
     """Run a queue worker (PostgreSQL): on any host sharing the database, beside or instead of the
     one inside `titip serve`. Each job runs once per tick whichever worker takes it."""
@@ -581,4 +582,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -66,7 +66,7 @@ class ReserveSpace(Payload):
     u_bottom: int | None = Field(default=None, ge=1, le=60)
 
     @model_validator(mode="after")
-    def _both_or_neither(self) -> "ReserveSpace":
+    def _both_or_neither(self) -> ReserveSpace:
         if (self.rack_id is None) != (self.u_bottom is None):
             raise ValueError("give rack_id and u_bottom together, or neither for the best free slot")
         return self
@@ -135,7 +135,7 @@ class Release(Payload):
     signatures: list[ReturnSignature] = Field(min_length=2, max_length=2)
 
     @model_validator(mode="after")
-    def _both_sides(self) -> "Release":
+    def _both_sides(self) -> Release:
         if {s.side for s in self.signatures} != {"officer", "unit_contact"}:
             raise ValueError("the return form needs one officer and one unit_contact signature")
         return self

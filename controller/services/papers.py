@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..documents import HandoverDoc, Inspection, Item, Party, render_handover_pdf
+from ..documents.model import Kind
 from ..documents.seal import sealer_of
 from ..errors import Invalid
 from ..models import CustodyRequest, CustodyStep, Document, Signature
@@ -31,7 +32,7 @@ def zone_label(tz_name: str, moment: datetime | None = None) -> str:
     return _ZONES.get(tz_name) or (moment or utcnow()).astimezone(ZoneInfo(tz_name)).tzname() or tz_name
 
 
-def store(session: Session, *, kind: str, unit_id: int, request_id: int | None, filename: str,
+def store(session: Session, *, kind: str, unit_id: int | None, request_id: int | None, filename: str,
           content_type: str, content: bytes, actor: str, number: str | None = None,
           year: int | None = None, seq: int | None = None) -> Document:
     """Keep a document; an issued PDF is sealed first, so the stored bytes and their audited SHA-256
@@ -81,7 +82,7 @@ def issue_form(session: Session, settings: Settings, req: CustodyRequest, form: 
     now = now or utcnow()
     tz = ZoneInfo(settings.timezone)
     local = now.astimezone(tz)
-    kind = "penitipan" if form == "handover" else "pengembalian"
+    kind: Kind = "penitipan" if form == "handover" else "pengembalian"
     seq = numbering.next_seq(session, form, local.year)  # office-wide, gapless (the register)
     number = numbering.format_number(settings, form, seq, local.year, req.unit.code)
     sigs = list(session.scalars(select(Signature).where(

@@ -33,9 +33,9 @@ def create_unit(session: Session, code: str, name: str) -> Unit:
 
 def update_unit(session: Session, unit_id: int, changes: dict[str, Any]) -> Unit:
     unit = get_or_404(session, Unit, unit_id, "unit")
-    if "code" in changes and changes["code"] != unit.code:
-        if session.scalar(select(Unit.id).where(Unit.code == changes["code"])):
-            raise Conflict(f"unit code '{changes['code']}' already exists", field="code")
+    if ("code" in changes and changes["code"] != unit.code
+            and session.scalar(select(Unit.id).where(Unit.code == changes["code"]))):
+        raise Conflict(f"unit code '{changes['code']}' already exists", field="code")
     for key, value in changes.items():
         setattr(unit, key, value)
     flush_or_conflict(session, "unit code already exists", "code")

@@ -8,9 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from starlette.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.responses import Response
 
 from .session import COOKIE
 
@@ -18,10 +18,20 @@ STATIC = Path(__file__).parent / "static"
 
 
 def install(app: FastAPI) -> None:
-    from .routes import assets, home, monitoring, requests, space, tickets, unit, work
-    from .routes import admin
-    from .routes import search, server_page
-    from .routes import verify  # the public check of issued documents (no login)
+    from .routes import (
+        admin,
+        assets,
+        home,
+        monitoring,
+        requests,
+        search,
+        server_page,
+        space,
+        tickets,
+        unit,
+        verify,  # the public check of issued documents (no login)
+        work,
+    )
 
     settings = app.state.settings
     app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie=COOKIE,

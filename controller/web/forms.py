@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..domain.custody_flow import INSPECTION_CHECKLIST
 from pydantic import BaseModel, ValidationError
 
+from ..domain.custody_flow import INSPECTION_CHECKLIST
 from ..errors import Invalid
 from ..guard import BAD_TEXT
 

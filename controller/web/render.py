@@ -25,7 +25,8 @@ def environment(lang: str) -> Environment:
     """Per language, so no request ever changes another's translations (thread-safe)."""
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "svg"]),
                       extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
-    env.install_gettext_translations(translations(lang), newstyle=True)
+    # Added to the Environment by the jinja2.ext.i18n extension at run time; its stubs do not know it.
+    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     gt = translations(lang).gettext
     env.globals.update(lang=lang, action_label=lambda a: labels.action_label(a, gt),
                        doc_kind=lambda k: labels.document_kind(k, gt),

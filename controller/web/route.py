@@ -41,8 +41,9 @@ class WebRoute(APIRoute):
             finally:
                 # An uploaded file is spooled to a temporary file: closed here even when the
                 # route refused the request before reading it (a role's 403, a CSRF failure).
-                if request.method == "POST" and getattr(request, "_form", None) is not None:
-                    await request._form.close()
+                form = getattr(request, "_form", None)
+                if request.method == "POST" and form is not None:
+                    await form.close()
 
         async def guarded(request: Request) -> Response:
             try:

@@ -155,7 +155,8 @@ def test_errors_show_as_messages_and_the_page_fits_a_phone(login, live):
         flow.to_assigned(api, live.world, rid)
         other = flow.submit(api, live.world)["id"]
         flow.to_assigned(api, live.world, other)
-        flow.act(api, live.world, other, "reserve_space", "officer", {"rack_id": live.world.ids["rack1"], "u_bottom": 30})
+        flow.act(api, live.world, other, "reserve_space", "officer",
+                 {"rack_id": live.world.ids["rack1"], "u_bottom": 30})
     officer = login("officer")
     # A stale confirmation page: the range is taken meanwhile; the service says no, politely.
     officer.goto(f"/requests/{rid}/space/confirm?rack_id={live.world.ids['rack1']}&u_bottom=30")

@@ -70,13 +70,16 @@ def test_serial_correction_after_handover_is_audited_and_becomes_a_finding(clien
     assert json.loads(correction["before"]) == {"serial_number": old}
     after = json.loads(correction["after"])
     assert after["serial_number"] == "DELL-7XK2" and after["reason"] == "Salah ketik di permohonan"
-    update = next(e for e in events if e["action"] == "update" and json.loads(e["after"])["serial_number"] == "DELL-7XK2")
+    update = next(e for e in events
+                  if e["action"] == "update" and json.loads(e["after"])["serial_number"] == "DELL-7XK2")
     assert json.loads(update["before"])["serial_number"] == old
 
-    findings = client.get(f"/api/v1/findings?server_id={sid}&status=open", headers=world.auth("officer")).json()["items"]
+    findings = client.get(f"/api/v1/findings?server_id={sid}&status=open",
+                          headers=world.auth("officer")).json()["items"]
     assert [(f["kind"], f["field"], f["recorded"], f["observed"]) for f in findings] == \
         [("serial_corrected", "serial_number", old, "DELL-7XK2")]
-    r = client.post(f"/api/v1/findings/{findings[0]['id']}/accept", headers=world.auth("admin"), json={"note": "Dicek fisik"})
+    r = client.post(f"/api/v1/findings/{findings[0]['id']}/accept", headers=world.auth("admin"),
+                    json={"note": "Dicek fisik"})
     assert r.status_code == 200 and r.json()["status"] == "accepted"
     assert _server(client, world, sid)["serial_number"] == "DELL-7XK2"
 
@@ -84,9 +87,12 @@ def test_serial_correction_after_handover_is_audited_and_becomes_a_finding(clien
 def test_rejecting_a_serial_correction_puts_the_signed_serial_back(client, world):
     sid = _placed(client, world)
     old = _server(client, world, sid)["serial_number"]
-    assert _patch(client, world, sid, "officer", {"serial_number": "KELIRU-9", "reason": "Dikira salah"}).status_code == 200
-    finding = client.get(f"/api/v1/findings?server_id={sid}&status=open", headers=world.auth("officer")).json()["items"][0]
-    r = client.post(f"/api/v1/findings/{finding['id']}/reject", headers=world.auth("admin"), json={"note": "Seri di formulir benar"})
+    changed = _patch(client, world, sid, "officer", {"serial_number": "KELIRU-9", "reason": "Dikira salah"})
+    assert changed.status_code == 200
+    finding = client.get(f"/api/v1/findings?server_id={sid}&status=open",
+                         headers=world.auth("officer")).json()["items"][0]
+    r = client.post(f"/api/v1/findings/{finding['id']}/reject", headers=world.auth("admin"),
+                    json={"note": "Seri di formulir benar"})
     assert r.status_code == 200 and r.json()["status"] == "rejected"
     assert _server(client, world, sid)["serial_number"] == old
 
@@ -101,7 +107,8 @@ def test_officer_power_correction_stays_within_the_rack_and_height_waits_for_rel
     r = _patch(client, world, sid, "officer", {"height_u": 4, "reason": "Ternyata 4U"})
     assert r.status_code == 409 and r.json()["field"] == "height_u"
     assert _server(client, world, sid)["height_u"] == 2
-    events = client.get(f"/api/v1/audit/events?entity=server&entity_id={sid}", headers=world.auth("admin")).json()["items"]
+    events = client.get(f"/api/v1/audit/events?entity=server&entity_id={sid}",
+                        headers=world.auth("admin")).json()["items"]
     correction = next(e for e in events if e["action"] == "correct")
     assert json.loads(correction["before"]) == {"power_w": 500}
     assert json.loads(correction["after"])["power_w"] == 900

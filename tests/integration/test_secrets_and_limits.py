@@ -174,7 +174,8 @@ def test_inventory_shape_is_bounded(live):
     agent = enrol_agent(client, world)
     many = [{"name": f"sd{i}", "size_bytes": 1} for i in range(5000)]
     r = client.post("/api/v1/agents/reports", headers=agent, json={
-        "report_id": "inv-000000001", "kind": "inventory", "payload": {"source": "agent", "hostname": "srv-a", "disks": many}})
+        "report_id": "inv-000000001", "kind": "inventory",
+        "payload": {"source": "agent", "hostname": "srv-a", "disks": many}})
     assert r.status_code == 422 and r.json()["field"] == "payload.disks", r.text
     r = client.post("/api/v1/agents/reports", headers=agent, json={
         "report_id": "inv-000000002", "kind": "inventory", "payload": {"source": "agent", "hostname": "h" * 10_000}})
@@ -183,7 +184,8 @@ def test_inventory_shape_is_bounded(live):
     assert r.status_code == 422 and r.json()["field"] == "body"
     big = [{"fstype": "x" * 4000, "mountpoint": "/" + "y" * 4000} for _ in range(300)]
     r = client.post("/api/v1/agents/reports", headers=agent, json={
-        "report_id": "hb-0000000002", "kind": "heartbeat", "payload": {"source": "agent", "hostname": "srv-a", "filesystems": big}})
+        "report_id": "hb-0000000002", "kind": "heartbeat",
+        "payload": {"source": "agent", "hostname": "srv-a", "filesystems": big}})
     assert r.status_code == 413 and r.json()["field"] == "payload", r.text
 
 

@@ -262,7 +262,7 @@ def test_a_helpdesk_ticket_through_the_pages(app, world, people):
     assert r.status_code == 303, r.text
     tid = int(r.headers["location"].rsplit("/", 1)[1])
     page = a.get(f"/tickets/{tid}").text
-    assert "Tiket #%d sudah diajukan." % tid in page and "Diajukan" in page and "SN-A-001" in page
+    assert f"Tiket #{tid} sudah diajukan." in page and "Diajukan" in page and "SN-A-001" in page
     assert f'data-ticket="{tid}"' in a.get("/tickets").text
     # Another unit's contact person sees no such ticket, and may not file about our server.
     assert b.get(f"/tickets/{tid}").status_code == 404

@@ -191,7 +191,8 @@ def test_the_fast_writer_says_what_prometheus_client_says(app, client, world) ->
     ours.pop(("titip_metrics_collect_seconds", frozenset()))
     theirs.pop(("titip_metrics_collect_seconds", frozenset()))
     assert ours == theirs and len(ours) > 50
-    assert ("titip_rack_height_units", frozenset({"room": "Ruang Server Utama", "rack": 'Rak "B"\\2\nlama'}.items())) in ours
+    labels = frozenset({"room": "Ruang Server Utama", "rack": 'Rak "B"\\2\nlama'}.items())
+    assert ("titip_rack_height_units", labels) in ours
 
 
 def test_metrics_token_is_required_once_set(settings) -> None:

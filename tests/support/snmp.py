@@ -93,7 +93,7 @@ def start_snmpd(port: int | None = None, sys_name: str | None = None,
         # Counting hrSWRun & co. is slow and unused: keep the agent lean for the bench.
         + "master no\n")
     env = {**os.environ, "SNMP_PERSISTENT_DIR": str(root / "persist"), "MIBS": "", "MIBDIRS": str(root)}
-    log = open(root / "log", "w")
+    log = open(root / "log", "w")  # noqa: SIM115 (the daemon's output for its whole life)
     process = subprocess.Popen(["snmpd", "-f", "-Lf", str(root / "log"), "-C", "-c", str(conf),
                                 "-p", str(root / "pid"), "-M", str(root), "-m", ""],
                                stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env)
@@ -115,7 +115,7 @@ def start_snmpsim(data_dir: Path, port: int | None = None) -> Agent:
     shutil.copytree(data_dir, root / "data", ignore=shutil.ignore_patterns("*.py", "*.md"))
     communities = sorted(p.stem for p in (root / "data").glob("*.snmpwalk"))
     env = {**os.environ, "SNMPSIM_ALLOW_ROOT": "true"}
-    log = open(root / "log", "w")
+    log = open(root / "log", "w")  # noqa: SIM115 (the daemon's output for its whole life)
     process = subprocess.Popen([str(responder), f"--data-dir={root / 'data'}",
                                 f"--cache-dir={root / 'cache'}", f"--agent-udpv4-endpoint=127.0.0.1:{port}",
                                 f"--logging-method=file:{root / 'log'}"],

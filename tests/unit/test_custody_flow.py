@@ -112,7 +112,8 @@ SIGNER = {"name": "Siti", "nip": "198001012005012001", "position": "Kepala Seksi
 def to_placed():
     """Walk intake to 'placed', collecting effects along the way."""
     effects = []
-    m = step(None, "submit", "unit_contact", letter_number="1", letter_date="2026-03-02", server={"serial_number": "SN1"})
+    m = step(None, "submit", "unit_contact", letter_number="1", letter_date="2026-03-02",
+             server={"serial_number": "SN1"})
     assert m.to_state == "submitted"
     for state, action, role, data, target in [
         ("submitted", "head_dispose", "head", {"note": "teruskan"}, "head_disposed"),
@@ -142,7 +143,8 @@ def test_happy_path_from_submitted_to_returned():
     assert (m.to_state, m.effects) == ("configured", ("run_access_checks", "notify:configured"))
     m = step("configured", "confirm_access", "unit_contact", ok=True, note="bisa")
     assert (m.to_state, m.effects) == ("active", ())
-    assert step("active", "request_return", "unit_contact", reason="r", letter_number="2").to_state == "return_requested"
+    moved = step("active", "request_return", "unit_contact", reason="r", letter_number="2")
+    assert moved.to_state == "return_requested"
     m = step("return_requested", "approve_return", "division_head")
     assert (m.to_state, m.effects) == ("return_approved", ("notify:return_approved",))
     m = step("return_approved", "release", "officer", signatures=["officer", "unit_contact"])

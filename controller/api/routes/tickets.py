@@ -16,8 +16,9 @@ router = APIRouter(prefix="/tickets", tags=["tickets"])
 
 @router.post("", status_code=201)
 def file_ticket(db: SessionDep, settings: SettingsDep, user: CurrentUser,
-                body: Annotated[dict[str, Any], Body(examples=[{"subject": "Server tidak bisa diakses",
-                                                               "description": "Port 443 tertutup", "server_id": 1}])]) -> dict:
+                body: Annotated[dict[str, Any], Body(examples=[{
+                    "subject": "Server tidak bisa diakses", "description": "Port 443 tertutup", "server_id": 1}])],
+                ) -> dict:
     t = tickets.file(db, user, body, settings)
     out = tickets.view(db, settings, user, t)
     db.commit()

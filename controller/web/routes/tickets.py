@@ -6,7 +6,6 @@ this module only turns forms into the service's data and its errors into message
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -49,13 +48,13 @@ def see_other(url: str) -> Response:
     return RedirectResponse(url, status_code=303)
 
 
-def ticket_words(request: Request) -> dict[str, Callable[[str | None], Any]]:
+def ticket_words(request: Request) -> dict[str, Any]:  # template helpers, spread into page()
     """The template helpers for tickets: action names and state badges in the reader's language."""
     gt, lang = gettext_for(request), lang_of(request)
 
     def state(value: str | None) -> dict[str, str]:
         try:
-            lbl = STATE_LABELS[TicketState(value)]
+            lbl = STATE_LABELS[TicketState(value or "")]  # None, like any unknown state: grey
         except (ValueError, KeyError):
             return {"text": str(value or "-"), "colour": "grey"}
         return {"text": label(lbl, lang), "colour": lbl.colour}
