@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
@@ -17,6 +17,9 @@ Id = Field(ge=1, le=2**31 - 1)
 Reason = Field(min_length=1, max_length=500)
 Number = Field(min_length=1, max_length=100)
 Name = Field(min_length=1, max_length=200)
+
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class Reject(Payload):
@@ -143,7 +146,7 @@ PAYLOADS: dict[str, dict[str, type[BaseModel]]] = {
 }
 
 
-def validate(model: type[BaseModel], data: dict | None) -> BaseModel:
+def validate(model: type[M], data: dict | None) -> M:
     """Validate against ``model``; a 422 names the first bad field (as custody's payloads do)."""
     return validation.parse(model, data or {})
 

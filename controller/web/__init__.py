@@ -5,7 +5,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from pathlib import Path
+from typing import cast
 
 from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
@@ -58,6 +60,7 @@ def _pages_not_found(app: FastAPI) -> None:
         if api_handler is None:
             from fastapi.exception_handlers import http_exception_handler
             return await http_exception_handler(request, exc)
-        return await api_handler(request, exc)
+        return await cast(Awaitable[Response], api_handler(request, exc))  # FastAPI's own is async
 
-    app.add_exception_handler(HTTPException, not_found)
+    # Starlette types a handler as taking any Exception; it is only ever given the class it is for.
+    app.add_exception_handler(HTTPException, not_found)  # type: ignore[arg-type]

@@ -173,12 +173,12 @@ def export(name: str, header: Sequence[str], rows: Sequence[Sequence[Any]], fmt:
         buf = io.BytesIO()
         wb.save(buf)
         return Response(buf.getvalue(), media_type=XLSX_TYPE, headers=headers)
-    buf = io.StringIO()
-    writer = csv.writer(buf)
+    text = io.StringIO()
+    writer = csv.writer(text)
     writer.writerow(header)
     for row in rows:
         writer.writerow([_csv_cell(v) for v in row])
-    return Response("\ufeff" + buf.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)
+    return Response("\ufeff" + text.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)
 
 
 def _csv_cell(value: Any) -> Any:
