@@ -115,7 +115,7 @@ def _t(model):
 
 def read(session: Session, caches: Caches, fresh_since: float) -> Snapshot:
     """Read a snapshot and bring `caches` up to date (heartbeats newer than `fresh_since`)."""
-    units: dict[int, str] = dict(session.execute(select(_t(Unit).c.id, _t(Unit).c.code)).tuples().all())
+    units: dict[int, str] = dict(session.execute(select(_t(Unit).c.id, _t(Unit).c.code)).all())
     servers = _servers(session, units)
     _refresh_vitals(session, caches.vitals, servers, fresh_since)
     _refresh_probes(session, caches.probes, servers, caches.rounds)
@@ -168,7 +168,7 @@ def _servers(session: Session, units: dict[int, str]) -> list[ServerRow]:
     for sid, state, since in session.execute(select(req.c.server_id, req.c.state, timed).order_by(req.c.id)).all():
         if (row := rows.get(sid)) is not None:
             row.state, row.state_since = state, since
-    racks: dict[int, str] = dict(session.execute(select(r.c.id, r.c.name)).tuples().all())
+    racks: dict[int, str] = dict(session.execute(select(r.c.id, r.c.name)).all())
     for sid, rid, status in session.execute(select(a.c.server_id, a.c.rack_id, a.c.status).where(
             a.c.server_id.is_not(None), a.c.status != _RELEASED)).all():
         if (row := rows.get(sid)) is not None and row.placement is None:
