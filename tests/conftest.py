@@ -17,10 +17,14 @@ DATABASES = ["sqlite", "postgresql"]
 
 # Fixtures that start (or need) the PostgreSQL server: a test using one is marked `postgres`.
 _POSTGRES_FIXTURES = {"postgres", "pg_template"}
+# Fixtures that start real daemons, and the folders whose every test does: marked `slow`.
+_SLOW_FIXTURES = {"snmpd", "snmpsim", "loopback_sshd", "ssh_hosts", "spare_netns", "room", "prometheus"}
+_SLOW_FOLDERS = ("e2e", "ansible", "observability")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test that runs on PostgreSQL `postgres`, so a quick run can leave them out.
+    """Mark every test that runs on PostgreSQL `postgres` (and one that starts daemons `slow`), so a
+    quick run can leave them out.
 
     A test is one when a parameter of its (a `db_url`, or a module's own DATABASES fixture) is
     "postgresql", or when it asks for the server itself.
@@ -28,8 +32,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         callspec = getattr(item, "callspec", None)
         on_postgres = callspec is not None and "postgresql" in callspec.params.values()
-        if on_postgres or _POSTGRES_FIXTURES & set(getattr(item, "fixturenames", ())):
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if on_postgres or _POSTGRES_FIXTURES & fixtures:
             item.add_marker(pytest.mark.postgres)
+        if _SLOW_FIXTURES & fixtures or item.path.parent.name in _SLOW_FOLDERS:
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
