@@ -603,7 +603,7 @@ def keep_file(session: Session, actor: Any, content: bytes, filename: str) -> in
     safe = "".join(c for c in filename if c.isalnum() or c in "._-")[-100:] or "impor.xlsx"
     kind = XLSX_TYPE if content.startswith(b"PK") else "text/csv"
     # documents.unit_id is nullable: the import is an office-wide paper, as the signed inventory
-    return papers.store(session, kind="import", unit_id=None,  # type: ignore[arg-type]
+    return papers.store(session, kind="import", unit_id=None,
                         request_id=None, filename=safe, content_type=kind, content=content,
                         actor=actor.username).id
 

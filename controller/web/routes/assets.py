@@ -42,7 +42,7 @@ def open_cases(db: Session, settings: Settings, user: User, lang: str) -> list[d
     rows: list[dict[str, Any]] = []
     now = utcnow()
     for kind, flow in FLOWS.items():
-        model = lifecycle.KINDS[kind].model
+        model: Any = lifecycle.KINDS[kind].model
         stmt = lifecycle.list_stmt(user, kind).where(model.state.not_in(sorted(flow.terminal_states)))
         for case in db.scalars(stmt.limit(500)):
             state = LABELS[kind].get(case.state)
