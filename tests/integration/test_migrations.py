@@ -77,3 +77,28 @@ def test_0010_keeps_requests_and_stops_with_guidance_on_a_leaked_slot(app, clien
     with engine.connect() as conn:
         assert conn.execute(text("SELECT state, server_id FROM custody_requests")).all() == [("space_reserved", sid)]
     engine.dispose()
+
+
+def test_0009_stops_with_guidance_on_two_open_transfers_of_one_server(app, world, db_url) -> None:
+    """Before 0009 twenty racing requests could open twenty transfers of one server: the migration
+    names them and changes nothing until all but one are rejected."""
+    import pytest
+
+    for engine in (app.state.engine, app.state.read_engine, app.state.ingest_engine):
+        engine.dispose()
+    command.downgrade(alembic_config(db_url), "0008")
+    engine = create_engine(db_url)
+    with engine.begin() as conn:
+        for reason in ("pindah ke BAPPEDA", "pindah lagi"):
+            conn.execute(text("INSERT INTO transfer_cases (server_id, unit_id, to_unit_id, state, state_since, "
+                              "reason, created_by, created_at) VALUES (:s, :a, :b, 'requested', CURRENT_TIMESTAMP, "
+                              ":r, 'race', CURRENT_TIMESTAMP)"),
+                         {"s": world.ids["server_a"], "a": world.ids["unit_a"], "b": world.ids["unit_b"], "r": reason})
+    with pytest.raises(Exception, match=rf"transfer_cases: server {world.ids['server_a']} has open cases \[\d+, \d+\]"):
+        upgrade(db_url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE transfer_cases SET state = 'rejected' WHERE reason = 'pindah lagi'"))
+    upgrade(db_url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM transfer_cases")).scalar_one() == 2
+    engine.dispose()

@@ -20,7 +20,24 @@ OPEN = {
 }
 
 
+def _refuse_duplicates(bind: sa.engine.Connection) -> None:
+    """Stop with the cases to resolve rather than a constraint error (nothing is changed)."""
+    found = []
+    for table, where in OPEN.items():
+        cases: dict[int, list[int]] = {}
+        for server_id, case_id in bind.execute(sa.text(
+                f"SELECT server_id, id FROM {table} WHERE {where.text} ORDER BY id")).all():
+            cases.setdefault(server_id, []).append(case_id)
+        found += [f"{table}: server {sid} has open cases {ids}" for sid, ids in sorted(cases.items()) if len(ids) > 1]
+    if found:
+        raise RuntimeError(
+            "migration 0009 allows one open transfer and one open disposal per server, and found "
+            + "; ".join(found) + ". Reject all but one of each (POST /api/v1/transfers/{id}/actions/reject, "
+            "or /disposals/{id}/actions/reject) on the previous version, then run `titip db upgrade` again.")
+
+
 def upgrade() -> None:
+    _refuse_duplicates(op.get_bind())
     for table, where in OPEN.items():
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.create_index(f'uq_{table}_open_per_server', ['server_id'], unique=True,
