@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -48,6 +48,21 @@ def _settings() -> Settings:
         raise typer.Exit(2) from None
 
 
+def _seal(settings: Settings) -> Any:  # audit.VerifyResult, imported lazily as the CLI does everywhere
+    """Seal the audit chain's head with the audit key (one transaction); returns audit.seal's result."""
+    from . import audit
+    from .db import make_engine, make_sessionmaker
+
+    engine = make_engine(settings.database_url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            result = audit.seal(session, audit.key_of(settings))
+            session.commit()
+    finally:
+        engine.dispose()
+    return result
+
+
 @app.command()
 def version() -> None:
     """Print the version."""
@@ -69,16 +84,7 @@ def db_upgrade(revision: str = "head") -> None:
 def _seal_after_upgrade(settings: Settings) -> None:
     """A chain upgraded from before schema 0014 gets its head sealed with the audit key now, so
     `titip audit verify` holds from the first minute (a broken chain is reported, not sealed)."""
-    from . import audit
-    from .db import make_engine, make_sessionmaker
-
-    engine = make_engine(settings.database_url)
-    try:
-        with make_sessionmaker(engine)() as session:
-            result = audit.seal(session, audit.key_of(settings))
-            session.commit()
-    finally:
-        engine.dispose()
+    result = _seal(settings)
     if not result.ok:
         typer.echo(f"warning: audit trail not sealed: event seq {result.first_bad_seq}: {result.reason}", err=True)
 
@@ -197,17 +203,7 @@ def audit_anchor(
 def audit_seal() -> None:
     """Seal the head of a chain upgraded from before schema 0014 with TITIP_AUDIT_KEY, after
     checking it (`titip db upgrade` does this too); a chain already sealed is only verified."""
-    from . import audit
-    from .db import make_engine, make_sessionmaker
-
-    settings = _settings()
-    engine = make_engine(settings.database_url)
-    try:
-        with make_sessionmaker(engine)() as session:
-            result = audit.seal(session, audit.key_of(settings))
-            session.commit()
-    finally:
-        engine.dispose()
+    result = _seal(_settings())
     if not result.ok:
         typer.echo(f"not sealed: event seq {result.first_bad_seq}: {result.reason}", err=True)
         raise typer.Exit(1)
