@@ -23,6 +23,7 @@ import time
 import psutil
 
 from agent import __version__
+from collectors.linux_text import DMI_FILES, PSEUDO_FS, VIRTUAL_DISK_PREFIXES, cpuinfo, fqdn_alias, os_release
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -34,17 +35,6 @@ if TYPE_CHECKING:
 
 SCHEMA_VERSION = 1  # collectors.record.SCHEMA_VERSION, which a test holds this to
 
-# Kernel and container filesystems: their "usage" says nothing about the server's disks.
-PSEUDO_FS = frozenset({
-    "autofs", "binfmt_misc", "bpf", "cgroup", "cgroup2", "configfs", "debugfs", "devpts",
-    "devtmpfs", "efivarfs", "fusectl", "fuse.lxcfs", "fuse.gvfsd-fuse", "fuse.portal",
-    "hugetlbfs", "mqueue", "nsfs", "overlay", "proc", "pstore", "ramfs", "rpc_pipefs",
-    "securityfs", "selinuxfs", "squashfs", "sysfs", "tmpfs", "tracefs", "nfsd",
-})
-# Block devices that are not hardware: loop files, RAM disks, device-mapper views.
-VIRTUAL_DISK_PREFIXES = ("loop", "ram", "zram", "dm-", "nbd", "fd")
-DMI_FILES = {"vendor": "sys_vendor", "product": "product_name", "serial": "product_serial",
-             "bios_version": "bios_version", "bios_date": "bios_date"}
 
 
 class Roots:
@@ -145,17 +135,11 @@ def condition_payload() -> dict[str, Any]:
 
 
 def _fqdn(hostname: str, hosts_file: Path) -> str:
-    if "." in hostname:
-        return hostname
     try:
         lines = hosts_file.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
-        return hostname
-    for line in lines:
-        names = line.split("#", 1)[0].split()[1:]
-        if hostname in names:
-            return next((n for n in names if n.startswith(hostname + ".")), hostname)
-    return hostname
+        lines = []
+    return fqdn_alias(hostname, lines) or hostname
 
 
 def _os_info(roots: Roots) -> OsInfo:
@@ -164,19 +148,14 @@ def _os_info(roots: Roots) -> OsInfo:
 
     from collectors.record import OsInfo
 
-    fields: dict[str, str] = {}
+    name = version = None
     for path in (roots.etc / "os-release", Path("/usr/lib/os-release")):
         try:
-            lines = path.read_text(encoding="utf-8").splitlines()
+            name, version = os_release(path.read_text(encoding="utf-8").splitlines())
         except OSError:
             continue
-        for line in lines:
-            key, sep, value = line.partition("=")
-            if sep:
-                fields[key.strip()] = value.strip().strip('"').strip("'")
         break
-    return OsInfo(name=fields.get("NAME"), version=fields.get("VERSION_ID") or fields.get("VERSION"),
-                  kernel=platform.release())
+    return OsInfo(name=name, version=version, kernel=platform.release())
 
 
 def _dmi(reader: _Reader, roots: Roots) -> DmiInfo:
@@ -193,18 +172,12 @@ def _dmi(reader: _Reader, roots: Roots) -> DmiInfo:
 def _cpu(roots: Roots) -> CpuInfo:
     from collectors.record import CpuInfo
 
-    model, sockets = None, set()
     try:
         lines = (roots.proc / "cpuinfo").read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         lines = []
-    for line in lines:
-        key, _, value = (part.strip() for part in line.partition(":"))
-        if key in ("model name", "Processor", "Hardware", "cpu model") and model is None:
-            model = value or None
-        elif key == "physical id":
-            sockets.add(value)
-    return CpuInfo(model=model, sockets=len(sockets) or 1,
+    model, sockets, _ = cpuinfo(lines)
+    return CpuInfo(model=model, sockets=sockets,
                    cores=psutil.cpu_count(logical=False), threads=psutil.cpu_count(logical=True))
 
 

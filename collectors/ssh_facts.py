@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from collectors.linux_text import DMI_FILES, PSEUDO_FS, VIRTUAL_DISK_PREFIXES, cpuinfo, fqdn_alias, os_release
 from collectors.record import (
     ConditionRecord,
     CpuInfo,
@@ -26,13 +27,9 @@ from collectors.record import (
     is_placeholder,
 )
 
-DMI_FIELDS = {"vendor": "sys_vendor", "product": "product_name", "serial": "product_serial",
-              "bios_version": "bios_version", "bios_date": "bios_date"}
-PSEUDO_FS = {"tmpfs", "devtmpfs", "overlay", "squashfs", "proc", "sysfs", "cgroup", "cgroup2", "efivarfs"}
-
 FILES = ["/proc/sys/kernel/hostname", "/proc/sys/kernel/osrelease", "/etc/os-release",
          "/usr/lib/os-release", "/etc/hosts", "/proc/meminfo", "/proc/loadavg", "/proc/uptime",
-         *(f"/sys/class/dmi/id/{name}" for name in DMI_FIELDS.values()),
+         *(f"/sys/class/dmi/id/{name}" for name in DMI_FILES.values()),
          *(f"/sys/class/net/*/{name}" for name in ("speed", "operstate", "statistics/rx_errors",
                                                    "statistics/tx_errors", "statistics/rx_dropped",
                                                    "statistics/tx_dropped"))]
@@ -100,7 +97,7 @@ def _normalise(parts: dict[str, list[str]]) -> dict[str, list[str]]:
         parts[name] = content.get(path, [])
     parts["os"] = content.get("/etc/os-release") or content.get("/usr/lib/os-release", [])
     dmi = []
-    for name in DMI_FIELDS.values():
+    for name in DMI_FILES.values():
         path = f"/sys/class/dmi/id/{name}"
         if path in content:
             dmi.append(f"{name}={content[path][0] if content[path] else ''}")
@@ -121,17 +118,6 @@ def _normalise(parts: dict[str, list[str]]) -> dict[str, list[str]]:
     return parts
 
 
-def _fqdn(hostname: str, hosts: list[str]) -> str | None:
-    """Like the agent: the hostname's dotted alias in /etc/hosts, if it has one."""
-    if "." in hostname:
-        return hostname
-    for line in hosts:
-        names = line.split("#", 1)[0].split()[1:]
-        if hostname in names:
-            return next((n for n in names if n.startswith(hostname + ".")), None)
-    return None
-
-
 def build(output: str, address: str) -> tuple[InventoryRecord, ConditionRecord]:
     """The records for one server's script output. Missing tools leave fields empty."""
     parts = sections(output)
@@ -142,7 +128,7 @@ def build(output: str, address: str) -> tuple[InventoryRecord, ConditionRecord]:
     unreadable: list[str] = []
     memory = _meminfo(parts)
     inventory = InventoryRecord(
-        source="ssh", hostname=hostname.split(".")[0], fqdn=_fqdn(hostname, parts["hosts"]) or hostname,
+        source="ssh", hostname=hostname.split(".")[0], fqdn=fqdn_alias(hostname, parts["hosts"]) or hostname,
         os=_os(parts), dmi=_dmi(parts["dmi"], unreadable), cpu=_cpu(parts),
         memory_bytes=memory.get("MemTotal"), disks=_disks(parts),
         filesystems=[Filesystem(m, t, s, u) for m, t, s, u, _ in _df(parts)],
@@ -164,10 +150,8 @@ def build(output: str, address: str) -> tuple[InventoryRecord, ConditionRecord]:
 
 
 def _os(parts: dict[str, list[str]]) -> OsInfo:
-    fields = dict(line.split("=", 1) for line in parts.get("os", []) if "=" in line)
-    clean = {k.strip(): v.strip().strip('"').strip("'") for k, v in fields.items()}
-    kernel = next(iter(parts.get("kernel") or []), None)
-    return OsInfo(clean.get("NAME"), clean.get("VERSION_ID") or clean.get("VERSION"), kernel)
+    name, version = os_release(parts.get("os", []))
+    return OsInfo(name, version, next(iter(parts.get("kernel") or []), None))
 
 
 def _dmi(lines: list[str], unreadable: list[str]) -> DmiInfo:
@@ -180,7 +164,7 @@ def _dmi(lines: list[str], unreadable: list[str]) -> DmiInfo:
             if value.strip() or key not in raw:
                 raw[key] = value.strip()
     values: dict[str, str | None] = {}
-    for field, name in DMI_FIELDS.items():
+    for field, name in DMI_FILES.items():
         seen = raw.get(name)
         if name in raw and seen is None:
             unreadable.append(f"dmi.{field}")  # root-only on most systems: not a drift
@@ -189,24 +173,14 @@ def _dmi(lines: list[str], unreadable: list[str]) -> DmiInfo:
 
 
 def _cpu(parts: dict[str, list[str]]) -> CpuInfo:
-    model, sockets, cores = None, set(), set()
-    physical = None
-    for line in parts.get("cpuinfo", []):
-        key, _, value = (p.strip() for p in line.partition(":"))
-        if key in ("model name", "Processor", "Hardware", "cpu model") and model is None:
-            model = value or None
-        elif key == "physical id":
-            physical = value
-            sockets.add(value)
-        elif key == "core id":
-            cores.add((physical, value))
+    model, sockets, cores = cpuinfo(parts.get("cpuinfo", []))
     threads = _int(next(iter(parts.get("nproc") or []), None))
     lscpu = _json(parts.get("lscpu", []))
     if isinstance(lscpu, dict):
         fields = {e.get("field", "").rstrip(":"): e.get("data") for e in lscpu.get("lscpu", [])}
         model = model or fields.get("Model name")
         threads = threads or _int(fields.get("CPU(s)"))
-    return CpuInfo(model=model, sockets=len(sockets) or 1, cores=len(cores) or None, threads=threads)
+    return CpuInfo(model=model, sockets=sockets, cores=cores, threads=threads)
 
 
 def _meminfo(parts: dict[str, list[str]]) -> dict[str, int]:
@@ -223,7 +197,7 @@ def _disks(parts: dict[str, list[str]]) -> list[Disk]:
     data = _json(parts.get("lsblk", [])) or {}
     disks = []
     for dev in data.get("blockdevices", []):
-        if dev.get("type") != "disk" or str(dev.get("name", "")).startswith(("loop", "ram", "zram")):
+        if dev.get("type") != "disk" or str(dev.get("name", "")).startswith(VIRTUAL_DISK_PREFIXES):
             continue
         rota = dev.get("rota")
         disks.append(Disk(dev["name"], (dev.get("model") or "").strip() or None,
