@@ -52,3 +52,32 @@ def test_the_alert_rules_load_and_evaluate(prometheus) -> None:
     prometheus.wait_for('ALERTS{alertname="TitipAccessProbeFailing"}')  # the closed port: pending at once
     for name, rule in rules.items():
         assert rule["health"] in ("ok", "unknown"), (name, rule.get("lastError"))
+
+
+def _nothing_open(expr: str) -> str:
+    """The expression as it reads a room where nothing is open: every Titip series selected
+    away by a label no series has (the same PromQL, the same Prometheus, zero matches)."""
+    def empty(found: re.Match[str]) -> str:
+        inner = found.group(3)
+        return found.group(1) + '{titip_test="nothing"' + (", " + inner if inner else "") + "}"
+    return re.sub(r"\b(titip_[a-z0-9_]+)(\{([^}]*)\})?", empty, expr)
+
+
+def test_count_panels_show_zero_not_no_data_when_nothing_is_open(prometheus, room) -> None:
+    """A stat panel that counts (no ratio, not one chosen server's reading) shows 0 on an empty
+    room: "Open findings 0", not Grafana's "No data" (issue 15)."""
+    blank, checked = [], 0
+    for path, board in dashboards():
+        for panel in panels(board):
+            if panel["type"] != "stat":
+                continue
+            for target in panel["targets"]:
+                expr = fill(target["expr"], room.values)
+                if "/" in expr or not expr.startswith(("sum(", "count(")):
+                    continue  # a ratio of nothing, or a chosen server's gauge, has no value to show
+                checked += 1
+                found = prometheus.query(_nothing_open(expr))
+                if [float(r["value"][1]) for r in found] != [0.0]:
+                    blank.append(f"{path.name} / {panel['title']}: {expr} -> {found}")
+    assert checked >= 12
+    assert not blank, "count panels without a 0:\n" + "\n".join(blank)
