@@ -71,6 +71,14 @@ class Settings(BaseSettings):
     seal_p12: str | None = None
     seal_passphrase: str | None = Field(default=None, repr=False)
     seal_tsa_url: str | None = None
+    # Personal certified signatures through BSrE's signing service (esign-client): its base URL
+    # (e.g. http://esign.internal), the office's account on it, and a private CA for its TLS
+    # certificate. Unset: nobody signs through it and nothing ever calls out.
+    bsre_url: str | None = None
+    bsre_username: str | None = None
+    bsre_password: str | None = Field(default=None, repr=False)
+    bsre_ca_file: str | None = None
+    bsre_timeout_seconds: float = Field(default=30, gt=0, le=300)
     # Document numbers (Tata Naskah Dinas): a pattern per document kind, from {klasifikasi} (the
     # kind's classification code below), {nomor} (the office-wide sequence of the kind and year,
     # gapless, at least 3 digits), {kode_opd} (office_code), {kode_unit} (the unit's code) and
