@@ -40,8 +40,9 @@ class Party:
     side: Side
     signed_at: datetime | None = None
     # How the signature was given, printed as what it was: "app" (approved in Titip by the
-    # logged-in ``username``) or "paper" (signed on the printed form; recorded by the officer).
-    act: Literal["app", "paper"] = "app"
+    # logged-in ``username``), "paper" (signed on the printed form; recorded by the officer) or
+    # "bsre" (signed with the person's own BSrE certificate, embedded in the PDF).
+    act: Literal["app", "paper", "bsre"] = "app"
     username: str | None = None
 
     def __post_init__(self) -> None:

@@ -23,6 +23,7 @@ from ..errors import Conflict, Invalid
 from ..models import (AccessCheck, CustodyRequest, CustodyStep, Rack, Server, Signature, User)
 from ..models.base import utcnow
 from ..settings import Settings
+from ..signing import personal
 from . import papers, retirement, runner, space, turns
 from .access import check_unit, unit_scope
 from .common import flush_or_conflict
@@ -189,7 +190,8 @@ class Outcome:
 def apply(session: Session, settings: Settings, user: User, request_id: int, action: str,
           data: dict | None, now: datetime | None = None) -> Outcome:
     """Take one action; raises IllegalMove / RoleNotAllowed / MissingData / Invalid / Conflict."""
-    data = data or {}
+    # A BSrE signer's NIK and passphrase leave the act's data here: the step row keeps that data.
+    data, credentials = personal.take(settings, action, data, SIGNING_ACTIONS)
     req = get_request(session, user, request_id)
     move = CUSTODY.move(req.state, action, user.role, data, already_signed=signed_roles(session, req))
     if not CUSTODY.transition(action, req.state).manual:
@@ -203,8 +205,9 @@ def apply(session: Session, settings: Settings, user: User, request_id: int, act
         session.rollback()
         probes = _run_probes(body)
         req = get_request(session, user, request_id)
-    ctx = runner.run(PROCEDURE, session, settings, req, action, role=user.role, actor=user.username, data=data,
-                     user=user, now=now or utcnow(), probes=probes)
+    with personal.pending(session, user.username, credentials):
+        ctx = runner.run(PROCEDURE, session, settings, req, action, role=user.role, actor=user.username,
+                         data=data, user=user, now=now or utcnow(), probes=probes)
     out = Outcome(ctx.case, ctx.move, ctx.promoted, ctx.notified, ctx.warnings)
     if action in BATCH_ACTIONS and ctx.case.batch_id is not None:
         # One disposition for the letter: its other requests still at that step move with it.
@@ -215,6 +218,9 @@ def apply(session: Session, settings: Settings, user: User, request_id: int, act
                 out.batch.append(other.id)
     return out
 
+
+# Acts that issue a document their actor may sign with a BSrE certificate (controller.signing).
+SIGNING_ACTIONS = frozenset({"sign_handover"})
 
 # Taken once for a letter about several servers (the SOP's dispositions are of the letter).
 BATCH_ACTIONS = frozenset({"head_dispose", "division_dispose", "refuse"})
@@ -235,6 +241,7 @@ def _record(ctx: Ctx) -> None:
     req, body, action = ctx.case, ctx.body, ctx.move.action
     ctx.note = getattr(body, "note", None) or getattr(body, "notes", None) or getattr(body, "reason", None)
     if action == "sign_handover":
+        personal.require_issuing(ctx.session, ctx.move.complete)
         ctx.session.add(Signature(request_id=req.id, form="handover", side=ctx.role, username=ctx.actor,
                                   name=body.name, nip=body.nip, position=body.position, signed_at=ctx.now))
         ctx.session.flush()

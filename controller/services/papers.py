@@ -19,6 +19,7 @@ from ..errors import Invalid
 from ..models import CustodyRequest, CustodyStep, Document, Signature
 from ..models.base import utcnow
 from ..settings import Settings
+from ..signing import personal
 from . import numbering
 
 MAX_LETTER_BYTES = 10 * 1024 * 1024
@@ -92,10 +93,13 @@ def issue_form(session: Session, settings: Settings, req: CustodyRequest, form: 
     # Handover: each side approves in Titip, logged in as themselves. Return: the officer records
     # both sides' names at release from the form they signed on paper.
     act: Literal["app", "paper"] = "app" if form == "handover" else "paper"
+    # The signer whose act issues the form may sign it with their BSrE certificate (controller.signing).
+    bsre = personal.pending_of(session)
     parties = [Party(name=s.name, nip=s.nip, position=s.position,
                      unit=req.unit.name if s.side == "unit_contact" else settings.office_name,
                      side="penyerah" if s.side == giver else "penerima", signed_at=s.signed_at,
-                     act=act, username=s.username if act == "app" else None)
+                     act="bsre" if bsre is not None and act == "app" and s.username == bsre.username else act,
+                     username=s.username if act == "app" else None)
                for s in sigs]
     server = req.server
     inspection = None
@@ -117,6 +121,8 @@ def issue_form(session: Session, settings: Settings, req: CustodyRequest, form: 
         sealed=sealer_of(session) is not None, verify_url=verify_url(session, settings, number))
     pdf = render_handover_pdf(doc)
     filename = number.replace("/", "_") + ".pdf"
+    # BSrE first, the office's seal after (in store): see controller.signing.personal for why.
+    pdf = personal.sign(session, settings, pdf, filename, reason=f"Berita Acara Serah Terima {number}")
     return store(session, kind=form, unit_id=req.unit_id, request_id=req.id, filename=filename,
                  content_type="application/pdf", content=pdf, actor=actor, number=number,
                  year=local.year, seq=seq)
