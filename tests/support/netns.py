@@ -7,6 +7,7 @@ addresses. `delete()` removes the link and the namespace again.
 
 from __future__ import annotations
 
+import fcntl
 import ipaddress
 import os
 import subprocess
@@ -45,9 +46,20 @@ def _used_blocks() -> set[int]:
 
 
 def create_netns(tag: str = "") -> Netns:
-    """A namespace with lo up and a veth pair to the root namespace, addressed from SUBNET."""
+    """A namespace with lo up and a veth pair to the root namespace, addressed from SUBNET.
+
+    Choosing a free block and taking it is one step under a machine-wide file lock: test runs
+    side by side (pytest-xdist workers, two checkouts) would otherwise pick the same block.
+    """
     if os.geteuid() != 0:
         raise RuntimeError("network namespaces need root")
+    with open("/run/lock/titip-netns.lock" if os.path.isdir("/run/lock") else "/tmp/titip-netns.lock",
+              "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _create(tag)
+
+
+def _create(tag: str) -> Netns:
     used = _used_blocks()
     block = next(b for b in range(1, 64) if b not in used)
     base = int(SUBNET.network_address) + 4 * block
