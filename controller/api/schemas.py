@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from ..domain.asset_kinds import AssetKind
 from ..domain.choices import AllocationStatus, Condition, Role, SlotState
 
 T = TypeVar("T")
@@ -132,13 +133,24 @@ def _ip(v: str | None) -> str | None:
 IpText = Annotated[str | None, Field(default=None, max_length=45), AfterValidator(_ip)]
 
 
+# A register row's own fields, per kind (domain/asset_kinds.py): checked by the service against the kind.
+Attributes = Field(default=None, description="the kind's own fields, e.g. ports and management_ip of a "
+                   "network device, va_rating and battery_date of a UPS, seats and expiry of a licence")
+LicenceKey = Field(default=None, min_length=1, max_length=2000,
+                   description="write-only: sealed at rest, never returned (software licences only)")
+
+
 class ServerIn(In):
+    """A register row: a server unless `kind` says otherwise."""
+    kind: AssetKind = AssetKind.server
     unit_code: str = Code()
     brand: str = Field(min_length=1, max_length=100)
     model: str = Field(min_length=1, max_length=100)
     serial_number: str = Field(min_length=1, max_length=100)
-    height_u: int = HeightU
-    power_w: int = PowerW
+    height_u: int | None = Field(default=None, ge=1, le=60, description="required for kinds that take rack space")
+    attributes: dict[str, Any] | None = Attributes
+    licence_key: str | None = LicenceKey
+    power_w: int = Field(default=0, ge=0, le=100_000)
     hostname: str | None = Field(default=None, max_length=253, pattern=r"^[A-Za-z0-9.-]+$")
     management_ip: IpText = None
     # The network it sits in: its probes go to `titip worker --site SITE`; empty: the office's own.
@@ -147,6 +159,9 @@ class ServerIn(In):
 
 
 class ServerPatch(In):
+    kind: AssetKind | None = None
+    attributes: dict[str, Any] | None = Attributes
+    licence_key: str | None = LicenceKey
     unit_code: str | None = Code(default=None)
     brand: str | None = Field(default=None, min_length=1, max_length=100)
     model: str | None = Field(default=None, min_length=1, max_length=100)
@@ -164,6 +179,9 @@ class ServerPatch(In):
 
 class ServerOut(Out):
     id: int
+    kind: AssetKind = AssetKind.server
+    attributes: dict[str, Any] = {}
+    secrets_set: list[str] = Field(default=[], description="which of the kind's secrets are set (never values)")
     unit_code: str
     brand: str
     model: str

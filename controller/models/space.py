@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Audited, Base, UTCDateTime, utcnow
@@ -42,7 +42,8 @@ class Server(Audited, Base):
     __tablename__ = "servers"
     __audit_name__ = "server"
     __table_args__ = (
-        CheckConstraint("height_u BETWEEN 1 AND 60", name="height"),
+        # 0: a kind that takes no rack space (a licence, a laptop); see domain/asset_kinds.py.
+        CheckConstraint("height_u BETWEEN 0 AND 60", name="height"),
         CheckConstraint("power_w >= 0", name="power"),
     )
 
@@ -62,6 +63,10 @@ class Server(Audited, Base):
     # The network it sits in (a remote room behind its own network): its probes go to the
     # workers started with `titip worker --site SITE`; empty is the controllers' own network.
     site: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    # The register holds every ICT asset kind (domain/asset_kinds.py); the table keeps its name.
+    kind: Mapped[str] = mapped_column(String(32), default="server", server_default="server", index=True)
+    attributes: Mapped[str | None] = mapped_column(Text)                       # JSON, the kind's fields
+    secrets: Mapped[str | None] = mapped_column(Text, info={"secret": True})   # sealed (a licence key)
 
     unit: Mapped[Unit] = relationship(lazy="joined")
 

@@ -15,6 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain import slots
+from ..domain.asset_kinds import may_deposit
+from ..domain.asset_kinds import spec as kind_spec
 from ..domain.choices import Role
 from ..domain.custody_flow import CUSTODY, STATE_LABELS, TERMINAL, TIMED, CustodyState as S
 from ..domain.service_time import WorkCalendar, due_at, office_calendar
@@ -150,6 +152,9 @@ def _server_for(session: Session, user: User, declared, server_id: int | None, w
         if (server.brand, server.model) != (declared.brand, declared.model):
             raise Conflict(f"serial number '{declared.serial_number}' is registered as {server.brand} "
                            f"{server.model}, not {declared.brand} {declared.model}", field=where)
+    if not may_deposit(server.kind):   # a switch or a licence is registered, not deposited
+        raise Conflict(f"asset {server.id} ({server.serial_number}) is a {kind_spec(server.kind).label.en.lower()}; "
+                       "the office takes only servers into custody", field=where, kind=server.kind)
     if (open_req := open_request_of(session, server.id)) is not None:
         raise Conflict(f"server {server.serial_number} is still in custody request {open_req.id} "
                        f"({open_req.state}); a new letter can follow once it has ended",

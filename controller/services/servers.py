@@ -13,6 +13,8 @@ from ..domain.custody_flow import IN_CUSTODY
 from ..domain.liveness import agent_alive
 from ..errors import Conflict, Forbidden, Invalid
 from ..models import Allocation, CustodyRequest, Finding, Rack, Server, Signature, User
+from ..settings import Settings
+from . import asset_kinds
 from .access import check_unit, unit_scope
 from .common import flush_or_conflict
 from .setup import unit_by_code
@@ -28,9 +30,13 @@ def get_server(session: Session, user: User, server_id: int) -> Server:
     return server
 
 
-def list_servers_stmt(user: User, unit_code: str | None = None, include_disposed: bool = False):
-    """The caller's servers; disposed ones (gone for good, kept for their history) only when asked."""
+def list_servers_stmt(user: User, unit_code: str | None = None, include_disposed: bool = False,
+                      kind: str | None = None):
+    """The caller's servers (assets of ``kind``, when given); disposed ones (gone for good, kept for
+    their history) only when asked."""
     stmt = select(Server).order_by(Server.id)
+    if kind:
+        stmt = stmt.where(Server.kind == asset_kinds.check_kind(kind))
     scope = unit_scope(user)
     if scope is not None:
         stmt = stmt.where(Server.unit_id == scope)
@@ -50,14 +56,16 @@ def _serial_free(session: Session, serial: str, except_id: int | None = None) ->
                        field="serial_number")
 
 
-def create_server(session: Session, user: User, data: dict[str, Any]) -> Server:
+def create_server(session: Session, user: User, data: dict[str, Any], settings: Settings | None = None) -> Server:
+    """A register row of any asset kind (a server unless ``kind`` says otherwise)."""
+    columns = asset_kinds.prepare(data, settings)
     unit = unit_by_code(session, data.pop("unit_code"))
     if user.role == Role.unit_contact and unit.id != user.unit_id:
         raise Forbidden("a contact person registers servers for their own unit only", field="unit_code")
     if data.get("site") and user.role == Role.unit_contact:
         raise Forbidden("only the office assigns a server to a site", field="site")
     _serial_free(session, data["serial_number"])
-    server = Server(unit_id=unit.id, **data)
+    server = Server(unit_id=unit.id, **{**data, **columns})
     session.add(server)
     flush_or_conflict(session, f"serial number '{data['serial_number']}' is already registered", "serial_number")
     return server
@@ -80,8 +88,12 @@ def open_custody(session: Session, server_id: int) -> CustodyRequest | None:
         .order_by(CustodyRequest.id.desc()).limit(1))
 
 
-def update_server(session: Session, user: User, server_id: int, changes: dict[str, Any]) -> Server:
+def update_server(session: Session, user: User, server_id: int, changes: dict[str, Any],
+                  settings: Settings | None = None) -> Server:
     server = get_server(session, user, server_id)
+    if "kind" in changes and changes["kind"] != server.kind and _held(session, server.id):
+        raise Conflict("the asset holds rack space; release it before changing its kind", field="kind")
+    changes.update(asset_kinds.prepare(changes, settings, server))
     reason = (changes.pop("reason", None) or "").strip() or None
     custody = open_custody(session, server.id)
     unit = None

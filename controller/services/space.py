@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..domain import slots
+from ..domain.asset_kinds import takes_rack_space
 from ..domain.choices import AllocationStatus, SlotState
 from ..errors import Conflict, Invalid
 from ..models import Allocation, Rack, RackUnit, Server, User
@@ -61,6 +62,8 @@ def reserve(session: Session, actor: User, rack_id: int, u_bottom: int, height_u
         server = session.get(Server, server_id)
         if server is None:
             raise Invalid(f"server {server_id} does not exist", field="server_id")
+        if not takes_rack_space(server.kind):
+            raise Conflict(f"server {server_id} is a {server.kind}, which takes no rack space", field="server_id")
         if server.height_u != height_u:
             raise Invalid(f"server {server_id} is {server.height_u} U high, not {height_u}", field="height_u")
         if session.scalar(select(Allocation.id).where(

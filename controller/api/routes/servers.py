@@ -6,9 +6,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
+from ...domain.asset_kinds import AssetKind
 from ...domain.choices import Condition
 from ...models import Server
-from ...services import server_view, servers
+from ...services import asset_kinds, server_view, servers
 from ...services.common import page
 from ...services.custody import custodies_of
 from ..deps import CurrentUser, Id, PagingDep, ServerEditor, SessionDep, SettingsDep, SpaceManager
@@ -18,7 +19,8 @@ router = APIRouter(prefix="/servers", tags=["servers"])
 
 
 def server_out(s: Server) -> ServerOut:
-    return ServerOut(id=s.id, unit_code=s.unit.code, brand=s.brand, model=s.model,
+    return ServerOut(id=s.id, kind=AssetKind(s.kind), attributes=asset_kinds.attributes_of(s),
+                     secrets_set=asset_kinds.secrets_set(s), unit_code=s.unit.code, brand=s.brand, model=s.model,
                      serial_number=s.serial_number, height_u=s.height_u, power_w=s.power_w,
                      hostname=s.hostname, management_ip=s.management_ip, condition=Condition(s.condition),
                      site=s.site or "")
@@ -27,9 +29,11 @@ def server_out(s: Server) -> ServerOut:
 @router.get("", response_model=Page[ServerOut])
 def list_servers(db: SessionDep, user: CurrentUser, paging: PagingDep,
                  unit: Annotated[str | None, Query(max_length=32)] = None,
-                 include_disposed: bool = False) -> dict:
-    """The servers the caller may see; disposed ones only with `include_disposed=true`."""
-    items, total = page(db, servers.list_servers_stmt(user, unit, include_disposed), paging.offset, paging.limit)
+                 include_disposed: bool = False, kind: AssetKind | None = None) -> dict:
+    """The register rows the caller may see (of one `kind` when given); disposed ones only with
+    `include_disposed=true`."""
+    items, total = page(db, servers.list_servers_stmt(user, unit, include_disposed, kind), paging.offset,
+                        paging.limit)
     return {"items": [server_out(s) for s in items], "total": total,
             "offset": paging.offset, "limit": paging.limit}
 
@@ -66,19 +70,20 @@ def server_history(server_id: Id, db: SessionDep, user: CurrentUser) -> list[His
 
 
 @router.post("", response_model=ServerOut, status_code=201)
-def create_server(body: ServerIn, db: SessionDep, user: ServerEditor) -> ServerOut:
-    out = server_out(servers.create_server(db, user, body.model_dump()))
+def create_server(body: ServerIn, db: SessionDep, user: ServerEditor, settings: SettingsDep) -> ServerOut:
+    out = server_out(servers.create_server(db, user, body.model_dump(), settings))
     db.commit()
     return out
 
 
 @router.patch("/{server_id}", response_model=ServerOut)
-def update_server(server_id: Id, body: ServerPatch, db: SessionDep, user: ServerEditor) -> ServerOut:
+def update_server(server_id: Id, body: ServerPatch, db: SessionDep, user: ServerEditor,
+                  settings: SettingsDep) -> ServerOut:
     changes = body.model_dump(exclude_unset=True)
-    for required in ("unit_code", "brand", "model", "serial_number", "height_u", "power_w", "condition"):
+    for required in ("kind", "unit_code", "brand", "model", "serial_number", "height_u", "power_w", "condition"):
         if required in changes and changes[required] is None:
             changes.pop(required)
-    out = server_out(servers.update_server(db, user, server_id, changes))
+    out = server_out(servers.update_server(db, user, server_id, changes, settings))
     db.commit()
     return out
 

@@ -1,0 +1,79 @@
+"""Asset kinds beyond servers: registered over HTTP with their own fields, filtered by kind; rack
+space only for kinds that take it; custody refused for kinds the office does not take in."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from controller.db import unit_of_work
+from controller.models import Server
+from tests.support import custody
+
+SWITCH = {"kind": "network_device", "unit_code": "DISKES", "brand": "Cisco", "model": "C2960X",
+          "serial_number": "FOC-SW-1", "height_u": 1, "power_w": 60,
+          "attributes": {"device_type": "switch", "ports": 28, "management_ip": "10.20.0.2"}}
+LICENCE = {"kind": "software_licence", "unit_code": "DISKES", "brand": "Microsoft", "model": "Windows Server 2022",
+           "serial_number": "LIC-0001", "attributes": {"seats": 16, "expiry": "2027-12-31"},
+           "licence_key": "XKEY7-QWRTZ-CCCCC-DDDDD"}
+
+
+def test_kinds_are_registered_with_their_own_fields_and_filtered(client, world, app) -> None:
+    officer = world.auth("officer")
+    sw = client.post("/api/v1/servers", json=SWITCH, headers=officer)
+    assert sw.status_code == 201, sw.text
+    assert sw.json()["kind"] == "network_device"
+    assert sw.json()["attributes"] == {"device_type": "switch", "ports": 28, "management_ip": "10.20.0.2"}
+
+    lic = client.post("/api/v1/servers", json=LICENCE, headers=officer)
+    assert lic.status_code == 201, lic.text
+    body = lic.json()
+    assert body["height_u"] == 0 and body["secrets_set"] == ["licence_key"]
+    assert "XKEY7" not in lic.text                          # write-only
+    with unit_of_work(app.state.sessions, "test") as s:
+        sealed = s.scalar(select(Server.secrets).where(Server.id == body["id"]))
+    assert sealed and "XKEY7" not in sealed                 # sealed at rest
+
+    listed = client.get("/api/v1/servers?kind=network_device", headers=officer).json()
+    assert [s["serial_number"] for s in listed["items"]] == ["FOC-SW-1"]
+    servers_only = client.get("/api/v1/servers?kind=server", headers=officer).json()
+    assert {s["kind"] for s in servers_only["items"]} == {"server"} and servers_only["total"] == 2
+    assert client.get("/api/v1/servers?kind=toaster", headers=officer).status_code == 422
+    # A contact person sees only their unit's assets, of every kind.
+    mine = client.get("/api/v1/servers", headers=world.auth("contact_b")).json()
+    assert {s["serial_number"] for s in mine["items"]} == {"SN-B-001"}
+
+
+def test_bad_kind_fields_are_a_422_naming_the_field(client, world) -> None:
+    officer = world.auth("officer")
+    bad = client.post("/api/v1/servers", json={**SWITCH, "attributes": {"ports": 0}}, headers=officer)
+    assert bad.status_code == 422 and bad.json()["field"] == "attributes.ports", bad.text
+    unknown = client.post("/api/v1/servers", json={**SWITCH, "attributes": {"va_rating": 3000}}, headers=officer)
+    assert unknown.status_code == 422 and unknown.json()["field"] == "attributes.va_rating"
+    no_height = client.post("/api/v1/servers", json={**SWITCH, "height_u": None}, headers=officer)
+    assert no_height.status_code == 422 and no_height.json()["field"] == "height_u"
+    racked_licence = client.post("/api/v1/servers", json={**LICENCE, "height_u": 2}, headers=officer)
+    assert racked_licence.status_code == 422 and racked_licence.json()["field"] == "height_u"
+    key_on_switch = client.post("/api/v1/servers", json={**SWITCH, "licence_key": "X"}, headers=officer)
+    assert key_on_switch.status_code == 422 and key_on_switch.json()["field"] == "licence_key"
+
+
+def test_rack_space_only_for_rack_kinds_and_custody_only_for_servers(client, world) -> None:
+    officer = world.auth("officer")
+    ups = client.post("/api/v1/servers", headers=officer, json={
+        "kind": "ups_pdu", "unit_code": "DISKES", "brand": "APC", "model": "SRT3000", "serial_number": "UPS-1",
+        "height_u": 2, "attributes": {"device_type": "ups", "va_rating": 3000, "battery_date": "2025-06-01"}}).json()
+    lic = client.post("/api/v1/servers", json=LICENCE, headers=officer).json()
+    rack = world.ids["rack2"]
+    placed = client.post(f"/api/v1/racks/{rack}/reservations", headers=officer,
+                         json={"u_bottom": 1, "height_u": 2, "server_id": ups["id"]})
+    assert placed.status_code == 201, placed.text
+    refused = client.post(f"/api/v1/racks/{rack}/reservations", headers=officer,
+                          json={"u_bottom": 10, "height_u": 1, "server_id": lic["id"]})
+    assert refused.status_code in (409, 422) and refused.json()["field"] in ("server_id", "height_u"), refused.text
+
+    r = client.post("/api/v1/custody-requests", headers=world.auth("contact_a"),
+                    json={"letter_number": "005/UPS/2026", "letter_date": "2026-11-20", "server_id": ups["id"]})
+    assert r.status_code == 409, r.text
+    assert r.json()["field"] == "server_id" and "custody" in r.json()["detail"]
+    # A server still may be deposited.
+    custody.submit(client, world)
