@@ -65,6 +65,18 @@ class Settings(BaseSettings):
     # Printed at the top of forms, one line per line.
     office_letterhead: str = "PEMERINTAH KABUPATEN CONTOH\nDINAS KOMUNIKASI DAN INFORMATIKA"
     office_city: str = "Kota Contoh"
+    # The rest of the letterhead (kop surat): the office's address, phone, web site and e-mail, and
+    # its logo (a PNG, JPEG or SVG file; printed left of the letterhead). paper_size: A4, or F4
+    # (215 x 330 mm, the folio many offices print on).
+    office_address: str | None = None
+    office_phone: str | None = None
+    office_website: str | None = None
+    office_email: str | None = None
+    office_logo: str | None = None
+    paper_size: str = Field(default="A4", pattern="^(A4|F4)$")
+    # How forms name the superiors who sign "Mengetahui" and dispositions.
+    head_title: str = "Kepala Dinas Komunikasi dan Informatika"
+    division_head_title: str = "Kepala Bidang Aplikasi Informatika"
     # The office's electronic seal on every issued PDF (PAdES): a PKCS#12 file with the office's
     # certificate and key (production: from BSrE; `titip pki init-demo` makes a demo one) and its
     # passphrase. Unset: forms are issued unsealed. seal_tsa_url: an RFC 3161 timestamp server (B-T).

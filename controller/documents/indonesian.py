@@ -99,3 +99,20 @@ def yes_no(value: bool | None) -> str:
     if value is None:
         return BLANK
     return "Ya" if value else "Tidak"
+
+
+# The officer's inspection (SOP 002 intake step 8), as the form names each check.
+CHECKLIST_LABELS = {
+    "physical": "Kondisi fisik baik, tidak ada kerusakan",
+    "serial_matches": "Nomor seri sesuai dengan surat permohonan",
+    "rails": "Rel pemasangan (rail kit) tersedia",
+    "psu": "Catu daya (power supply) berfungsi",
+    "accessories": "Kelengkapan aksesori sesuai",
+}
+
+
+def checklist_label(key: str | None) -> str:
+    """A checklist key in Indonesian; a label that is already text is printed as given."""
+    if not key:
+        return BLANK
+    return CHECKLIST_LABELS.get(key, str(key).replace("_", " ").strip().capitalize())

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal, get_args
 
+from controller.documents.letterhead import Letterhead
+
 Kind = Literal["penitipan", "pengembalian"]
 """penitipan: the unit deposits a server (intake); pengembalian: the office returns it."""
 
@@ -100,6 +102,10 @@ class HandoverDoc:
     sealed: bool = False
     # The public check of this document (/verify/{number}); printed with its QR code.
     verify_url: str | None = None
+    # The full letterhead (logo, address, contacts, paper size); None: office_name alone, A4.
+    letterhead: Letterhead | None = None
+    # "Mengetahui": the superior who dispositioned the request (the head), with their act's time.
+    acknowledger: Party | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:

@@ -24,7 +24,7 @@ from markupsafe import Markup
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
-from controller.documents import indonesian as idn
+from controller.documents import indonesian as idn, letterhead
 from controller.documents.model import HandoverDoc, Party, Side
 
 _env = Environment(
@@ -40,12 +40,10 @@ _env.filters.update(
     short_date=idn.short_date,
     condition=idn.condition_label,
     yes_no=idn.yes_no,
+    checklist_label=idn.checklist_label,
 )
 
-_TITLES = {
-    "penitipan": ("PENITIPAN SERVER", "Handover record: server deposited for custody"),
-    "pengembalian": ("PENGEMBALIAN SERVER", "Handover record: server returned to its owner"),
-}
+_TITLES = {"penitipan": "PENITIPAN SERVER", "pengembalian": "PENGEMBALIAN SERVER"}
 
 
 @dataclass(frozen=True)
@@ -55,14 +53,11 @@ class _Signatory:
     party: Party | None
     label: str  # PIHAK PERTAMA / PIHAK KEDUA
     role: str  # Yang Menyerahkan / Yang Menerima
-    role_en: str
     signed: str | None
     act: str | None = None  # "app" | "paper" | None (not yet signed)
 
 
-def _signatories(
-    doc: HandoverDoc, side: Side, label: str, role: str, role_en: str
-) -> list[_Signatory]:
+def _signatories(doc: HandoverDoc, side: Side, label: str, role: str) -> list[_Signatory]:
     # A side with nobody yet still gets an empty block: the form is printed before it is signed.
     parties: list[Party | None] = [*doc.side(side)] or [None]
     return [
@@ -70,7 +65,6 @@ def _signatories(
             party=p,
             label=label,
             role=role,
-            role_en=role_en,
             signed=idn.local_datetime(p.signed_at, doc.timezone) if p and p.signed_at else None,
             act=p.act if p and p.signed_at else None,
         )
@@ -98,16 +92,19 @@ def _pdf_dates(doc: HandoverDoc) -> tuple[str | None, str | None]:
 
 
 def _context(doc: HandoverDoc) -> dict[str, Any]:
-    title, title_en = _TITLES[doc.kind]
     created, modified = _pdf_dates(doc)
     # BAST convention: the first party hands over, the second receives.
-    first = _signatories(doc, "penyerah", "PIHAK PERTAMA", "Yang Menyerahkan", "handing over")
-    second = _signatories(doc, "penerima", "PIHAK KEDUA", "Yang Menerima", "receiving")
+    first = _signatories(doc, "penyerah", "PIHAK PERTAMA", "Yang Menyerahkan")
+    second = _signatories(doc, "penerima", "PIHAK KEDUA", "Yang Menerima")
+    lh = doc.letterhead or letterhead.plain(doc.office_name, doc.office_address)
+    ack = doc.acknowledger
     return {
         "doc": doc,
-        "title": title,
-        "title_en": title_en,
-        "header_lines": [ln.strip() for ln in (doc.office_name or "").splitlines() if ln.strip()],
+        "title": _TITLES[doc.kind],
+        "letterhead": lh,
+        "page_size": lh.page_size,
+        "acknowledged": idn.local_datetime(ack.signed_at, doc.timezone) if ack and ack.signed_at else None,
+        "header_lines": list(lh.lines),
         "date_words": idn.date_in_words(doc.date) if doc.date else None,
         "signatories": first + second,
         "created": created,
@@ -155,14 +152,18 @@ def render_html(doc: HandoverDoc) -> str:
 
 
 def render_handover_pdf(doc: HandoverDoc) -> bytes:
-    """The form as an A4 PDF; identical input gives identical bytes."""
-    html = render_html(doc)
+    """The form as a PDF (A4 or F4); identical input gives identical bytes."""
+    return html_to_pdf(render_html(doc))
+
+
+def html_to_pdf(html: str) -> bytes:
+    """A self-contained page to PDF bytes, reproducibly (see the module docstring)."""
     document = HTML(
         string=html,
         base_url=None,
-        # Refuse every URL: nothing in the form needs one, and fetching would make the output
-        # depend on the network and let a crafted field probe internal addresses.
-        url_fetcher=URLFetcher(allowed_protocols=()),
+        # Refuse every URL but data: (the letterhead's logo is inlined as one): fetching would make
+        # the output depend on the network and let a crafted field probe internal addresses.
+        url_fetcher=URLFetcher(allowed_protocols=("data",)),
     )
     with _fixed_font_timestamps():
         return document.write_pdf(pdf_identifier=hashlib.sha256(html.encode()).digest()[:16])

@@ -12,11 +12,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..documents import HandoverDoc, Inspection, Item, Party, render_handover_pdf
+from ..documents import HandoverDoc, Inspection, Item, Party, letterhead, render_handover_pdf
 from ..documents.model import Kind
 from ..documents.seal import sealer_of
 from ..errors import Invalid
-from ..models import CustodyRequest, CustodyStep, Document, Signature
+from ..models import CustodyRequest, CustodyStep, Document, Signature, User
 from ..models.base import utcnow
 from ..settings import Settings
 from ..signing import personal
@@ -64,6 +64,18 @@ def verify_url(session: Session, settings: Settings, number: str) -> str:
     """The public check of a numbered document, as printed on it (and in its QR code)."""
     base = session.info.get("public_url") or settings.public_url.rstrip("/")
     return f"{base}/verify/{quote(number, safe='/')}"
+
+
+def acknowledger(session: Session, settings: Settings, req: CustodyRequest) -> Party | None:
+    """The head who dispositioned the request, for the form's "Mengetahui" block (None before that)."""
+    step = session.scalar(select(CustodyStep).where(
+        CustodyStep.request_id == req.id, CustodyStep.action == "head_dispose").order_by(CustodyStep.id.desc()))
+    if step is None:
+        return None
+    head = session.scalar(select(User).where(User.username == step.actor))
+    return Party(name=head.full_name if head else step.actor, nip=head.nip if head else None,
+                 position=settings.head_title, unit=settings.office_name, side="penerima", signed_at=step.at,
+                 act="app", username=step.actor)
 
 
 def _return_letter_date(session: Session, req: CustodyRequest) -> date | None:
@@ -118,7 +130,8 @@ def issue_form(session: Session, settings: Settings, req: CustodyRequest, form: 
         letter_number=req.return_letter_number if form == "return" else req.letter_number,
         letter_date=req.letter_date if form == "handover" else _return_letter_date(session, req),
         timezone=_ZONES.get(settings.timezone, "WIB"),
-        sealed=sealer_of(session) is not None, verify_url=verify_url(session, settings, number))
+        sealed=sealer_of(session) is not None, verify_url=verify_url(session, settings, number),
+        letterhead=letterhead.from_settings(settings), acknowledger=acknowledger(session, settings, req))
     pdf = render_handover_pdf(doc)
     filename = number.replace("/", "_") + ".pdf"
     # BSrE first, the office's seal after (in store): see controller.signing.personal for why.
