@@ -54,8 +54,10 @@ check: lint
 test: deps lint
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
+# exec: no shell in between that would die of Ctrl-C itself after the demo has stopped cleanly
+# (make would then print "Interrupt" / "Error 130").
 demo: deps
-	TITIP_DEMO=1 BIN=$(BIN) HOST=$(HOST) PORT=$(PORT) TITIP_DATABASE_URL=sqlite:///$(DEMO_DB) bash tools/demo.sh
+	TITIP_DEMO=1 BIN=$(BIN) HOST=$(HOST) PORT=$(PORT) TITIP_DATABASE_URL=sqlite:///$(DEMO_DB) exec bash tools/demo.sh
 
 # PNGs of the officer's room view and the contact person's server list, into screenshots/.
 screenshots: deps
