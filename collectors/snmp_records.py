@@ -25,6 +25,7 @@ from collectors.record import (
     OsInfo,
     Temperature,
 )
+from collectors.snmp_kind import classify
 from collectors.snmp_wire import Oid
 
 
@@ -35,7 +36,9 @@ def _oid(text: str) -> Oid:
 # SNMPv2-MIB system group, HOST-RESOURCES-MIB scalars, IF-MIB ifNumber (fetched with GETNEXT).
 SCALARS = {name: _oid(f"1.3.6.1.2.1.{suffix}") for name, suffix in {
     "descr": "1.1", "object_id": "1.2", "uptime": "1.3", "contact": "1.4", "name": "1.5",
-    "location": "1.6", "hr_uptime": "25.1.1", "memory_kb": "25.2.2", "if_number": "2.1"}.items()}
+    "location": "1.6", "hr_uptime": "25.1.1", "memory_kb": "25.2.2", "if_number": "2.1",
+    # What kind of device answers (snmp_kind): UPS-MIB upsIdentManufacturer, BRIDGE-MIB dot1dBaseNumPorts.
+    "ups_manufacturer": "33.1.1.1", "bridge_ports": "17.1.2"}.items()}
 
 _TABLES = {
     "if": ("1.3.6.1.2.1.2.2.1", {"descr": 2, "type": 3, "speed": 5, "mac": 6, "oper": 8,
@@ -105,6 +108,7 @@ class DeviceFacts:
     entities: list[Entity] = field(default_factory=list)
     sensors: list[Sensor] = field(default_factory=list)
     octets: dict[str, tuple[int | None, int | None]] = field(default_factory=dict)  # nic -> (in, out)
+    kind: str | None = None   # the register's asset kind (snmp_kind.classify); None: cannot tell
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -148,6 +152,9 @@ def build(address: str, scalars: dict[str, Any], tables: dict[tuple[str, str], d
     chassis = next((e for e in facts.entities if e.cls == "chassis"), None) or \
         next((e for e in facts.entities if e.serial or e.model), None)
     memory_kb = number(scalars.get("memory_kb"))
+    facts.kind = classify(facts.object_id, descr, ups_mib=scalars.get("ups_manufacturer") is not None,
+                          bridge_ports=number(scalars.get("bridge_ports")),
+                          host_resources=bool(processors or memory_kb))
     inventory = InventoryRecord(
         source="snmp", hostname=sys_name.split(".")[0], fqdn=sys_name if "." in sys_name else None,
         os=_os(descr), cpu=CpuInfo(model=_cpu_model(processors), threads=len(processors) or None),

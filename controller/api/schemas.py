@@ -213,6 +213,8 @@ class ReservationIn(In):
     height_u: int = HeightU
     server_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
     note: str | None = Field(default=None, max_length=500)
+    placed: bool = Field(default=False, description="mount the asset now (a switch, a UPS: kinds the office "
+                         "does not take into custody); servers are placed through their custody request")
 
 
 class AllocationOut(Out):

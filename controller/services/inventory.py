@@ -408,6 +408,7 @@ def _gib(n: Any) -> str | None:
 def form(session: Session, settings: Settings, period: str):
     """The run as the inventory form's rows (see documents.inventory_form)."""
     from ..documents.inventory_form import InventoryForm
+    from ..domain.asset_kinds import KIND_LABELS, AssetKind
     from ..domain.choices import CONDITION_LABELS
 
     r = session.scalar(select(InventoryRun).where(InventoryRun.period == period))
@@ -434,7 +435,10 @@ def form(session: Session, settings: Settings, period: str):
             + json.loads(it.errors or "[]")
         rows.append({
             "no": n, "unit": server.unit.code, "hostname": rec.get("hostname") or server.hostname,
-            "brand_model": f"{server.brand} {server.model}", "serial": server.serial_number,
+            # A switch or a UPS in the rack says what it is (the form lists every placed asset).
+            "brand_model": (f"{server.brand} {server.model}" if server.kind == "server" else
+                            f"{KIND_LABELS[AssetKind(server.kind)].id}: {server.brand} {server.model}"),
+            "kind": server.kind, "serial": server.serial_number,
             "location": f"{alloc.rack.name} U{alloc.u_bottom}-U{alloc.u_top}" if alloc else None,
             "ip": server.management_ip,
             "os": " ".join(x for x in (os_.get("name"), os_.get("version")) if x) or None,

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..domain import slots
-from ..domain.asset_kinds import takes_rack_space
+from ..domain.asset_kinds import may_deposit, takes_rack_space
 from ..domain.choices import AllocationStatus, SlotState
 from ..errors import Conflict, Invalid
 from ..models import Allocation, Rack, RackUnit, Server, User
@@ -89,6 +89,20 @@ def reserve(session: Session, actor: User, rack_id: int, u_bottom: int, height_u
     flush_or_conflict(session, f"U{u_bottom}-U{top} of rack '{rack.name}' was just taken by another request",
                       field="u_bottom")
     return alloc
+
+
+def place_own_asset(session: Session, actor: User, rack_id: int, u_bottom: int, height_u: int,
+                    server_id: int | None, note: str | None = None) -> Allocation:
+    """Mount an asset the office does not take into custody (a switch, a UPS) straight into its
+    U: no request moves it there. A server comes in through its custody request."""
+    server = session.get(Server, server_id) if server_id is not None else None
+    if server is None:
+        raise Invalid("placing needs the asset: give server_id", field="server_id")
+    if may_deposit(server.kind):
+        raise Conflict(f"server {server.id} is placed through its custody request, not directly",
+                       field="placed")
+    return reserve(session, actor, rack_id, u_bottom, height_u, server.id, note,
+                   status=AllocationStatus.occupied)
 
 
 def _holder_body(a: Allocation) -> dict:

@@ -6,6 +6,7 @@ needed (`load`), collect (`collect`), then write the outcome (`record`).
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -143,6 +144,7 @@ class Outcome:
     pin: tuple[str, str] | None = None          # (key line, fingerprint) on first contact
     changed: tuple[str, str] | None = None      # (presented key line, fingerprint) when refused
     extra: dict[str, Any] = field(default_factory=dict)
+    device_kind: str | None = None              # the asset kind the device says it is (SNMP)
 
 
 def load(settings: Settings, t: CollectionTarget) -> Plan:
@@ -178,7 +180,8 @@ def _collect(plan: Plan) -> Outcome:
         [snmp] = collect_many_sync([plan.collector_target])
         return Outcome(plan.target_id, "snmp", snmp.ok, snmp.error,
                        snmp.inventory.to_dict() if snmp.inventory else None,
-                       snmp.condition.to_dict() if snmp.condition else None)
+                       snmp.condition.to_dict() if snmp.condition else None,
+                       device_kind=snmp.device.kind if snmp.device else None)
     from collectors.ssh import collect as ssh_collect
     res = ssh_collect(plan.collector_target, plan.pinned)
     out_ = Outcome(plan.target_id, "ssh", res.ok, res.error,
@@ -199,6 +202,9 @@ def record(session: Session, outcome: Outcome, now: datetime | None = None) -> C
     t.last_ok, t.last_error, t.last_collected_at = outcome.ok, (outcome.error or "")[:500] or None, now
     if outcome.pin and not t.host_key:
         t.host_key, t.host_key_fingerprint, t.host_key_pinned_at = outcome.pin[0], outcome.pin[1], now
+    if outcome.ok and outcome.device_kind and t.role == "server":
+        server = session.get_one(Server, t.server_id)
+        learn_kind(server, outcome.device_kind, outcome.inventory or {}, t.address)
     if outcome.changed:
         exists = session.scalar(select(Finding.id).where(
             Finding.server_id == t.server_id, Finding.kind == "hostkey_changed",
@@ -209,6 +215,33 @@ def record(session: Session, outcome: Outcome, now: datetime | None = None) -> C
                                 note=f"pinned {t.host_key_fingerprint}, presented {outcome.changed[1]}"))
     session.flush()
     return t
+
+
+# Kinds nobody chose: a row registered without a kind is a server by default, "other" says "not
+# sure". A kind an officer set otherwise is theirs; the device does not overrule it.
+UNDECIDED = frozenset({"server", "other"})
+
+
+def learn_kind(server: Server, kind: str, inventory: dict[str, Any], address: str) -> None:
+    """The register row of a device the collector inventoried becomes its kind (a switch, a UPS),
+    with the fields the inventory tells; an officer's own choice of kind stands."""
+    from ..domain.asset_kinds import AssetKind, validate_fields
+
+    if kind == server.kind or server.kind not in UNDECIDED or kind not in AssetKind.__members__:
+        return
+    if kind == AssetKind.server and server.kind == AssetKind.other:
+        return
+    fields: dict[str, Any] = {}
+    ip = address if all(p.isdigit() for p in address.split(".")) and address.count(".") == 3 else None
+    if kind == AssetKind.network_device:
+        ports = [n for n in inventory.get("nics") or [] if isinstance(n, dict)]
+        fields = {"device_type": "switch", "ports": len(ports) or None, "management_ip": ip}
+    elif kind == AssetKind.ups_pdu:
+        fields = {"device_type": "ups", "management_ip": ip}
+    server.kind = kind
+    attributes = validate_fields(kind, {k: v for k, v in fields.items() if v is not None})
+    server.attributes = json.dumps(attributes, sort_keys=True) if attributes else None
+    server.management_ip = server.management_ip or ip
 
 
 def repin(session: Session, finding: Finding) -> None:

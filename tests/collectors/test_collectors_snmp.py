@@ -147,3 +147,13 @@ def test_sync_collection_works_inside_a_running_event_loop(snmpd):
 
     [result] = asyncio.run(inside())
     assert result.ok and result.inventory is not None
+
+
+@pytest.mark.parametrize("community,kind", [("switch", "network_device"), ("router", "network_device"),
+                                            ("ups", "ups_pdu"), ("eaton", "ups_pdu"), ("server", "server")])
+def test_each_recording_is_read_as_its_asset_kind(snmpsim, community: str, kind: str) -> None:
+    """Cisco and APC by their vendor, the Linksys by BRIDGE-MIB, the Eaton by UPS-MIB, the
+    net-snmp host by its host resources."""
+    result = one(SnmpTarget("127.0.0.1", snmpsim.port, community=community, timeout=3))
+    assert result.ok, result.error
+    assert result.device.kind == kind

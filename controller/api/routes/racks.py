@@ -80,8 +80,8 @@ def list_reservations(rack_id: Id, db: SessionDep, user: StaffUser, paging: Pagi
 
 @router.post("/{rack_id}/reservations", response_model=AllocationOut, status_code=201)
 def reserve(rack_id: Id, body: ReservationIn, db: SessionDep, officer: SpaceManager) -> AllocationOut:
-    out = allocation_out(space.reserve(db, officer, rack_id, body.u_bottom, body.height_u,
-                                       body.server_id, body.note))
+    place = space.place_own_asset if body.placed else space.reserve
+    out = allocation_out(place(db, officer, rack_id, body.u_bottom, body.height_u, body.server_id, body.note))
     db.commit()
     return out
 

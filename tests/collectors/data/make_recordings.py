@@ -1,11 +1,12 @@
-"""Regenerate the snmpsim recordings here: three kinds of device, one file (= community) each.
+"""Regenerate the snmpsim recordings here: five devices, one file (= community) each.
 
     python tests/collectors/data/make_recordings.py
 
 `server.snmpwalk` starts from a real snmpd walk (`snmpwalk -ObentU`, only the
 subtrees the collector reads), renamed and given an ENTITY-MIB chassis with a
 serial; `switch.snmpwalk` (28 ports, ENTITY-MIB parts) and `ups.snmpwalk`
-(ENTITY-SENSOR-MIB temperatures, fans, volts, watts) are written in the same
+(ENTITY-SENSOR-MIB temperatures, fans, volts, watts), `router.snmpwalk` (a Linksys
+with BRIDGE-MIB) and `eaton.snmpwalk` (an Eaton UPS with UPS-MIB) are written in the same
 format. Values are made up; OIDs are the standard numeric ones.
 """
 
@@ -100,6 +101,32 @@ def ups() -> list[str]:
     return lines
 
 
+def router() -> list[str]:
+    """A Linksys small-office router/switch: BRIDGE-MIB with its ports, no ENTITY-MIB."""
+    lines = system("Linksys LGS308 8-Port Smart Gigabit Switch", "1.3.6.1.4.1.3955.6.1.308",
+                   "rtr-lantai2", "Ruang Server, Rak B U40")
+    lines.append(".1.3.6.1.2.1.2.1.0 = INTEGER: 8")
+    for port in range(1, 9):
+        lines += interface(port, f"port{port}", 6, 1000, f"C0 56 27 00 00 {port:02X}", up=port <= 5)
+    lines += [".1.3.6.1.2.1.4.20.1.2.10.20.0.2 = INTEGER: 1",
+              ".1.3.6.1.2.1.4.20.1.3.10.20.0.2 = IpAddress: 255.255.255.0",
+              ".1.3.6.1.2.1.17.1.1.0 = Hex-STRING: C0 56 27 00 00 00", ".1.3.6.1.2.1.17.1.2.0 = INTEGER: 8"]
+    return lines
+
+
+def eaton() -> list[str]:
+    """An Eaton UPS network card: UPS-MIB (RFC 1628) identity and battery, no ENTITY-MIB."""
+    lines = system("Eaton 5PX 3000 UPS Network Management Card", "1.3.6.1.4.1.534.1",
+                   "ups-rak-b", "Ruang Server, Rak B bawah")
+    lines += interface(1, "eth0", 6, 100, "00 20 85 AA BB CC", up=True)
+    lines += [".1.3.6.1.2.1.2.1.0 = INTEGER: 1", ".1.3.6.1.2.1.4.20.1.2.10.20.0.16 = INTEGER: 1",
+              ".1.3.6.1.2.1.4.20.1.3.10.20.0.16 = IpAddress: 255.255.255.0",
+              '.1.3.6.1.2.1.33.1.1.1.0 = STRING: "EATON"', '.1.3.6.1.2.1.33.1.1.2.0 = STRING: "Eaton 5PX 3000"',
+              '.1.3.6.1.2.1.33.1.1.3.0 = STRING: "INV: 1.20"', ".1.3.6.1.2.1.33.1.2.1.0 = INTEGER: 2",
+              ".1.3.6.1.2.1.33.1.2.4.0 = INTEGER: 100"]
+    return lines
+
+
 def server(port: int) -> list[str]:
     """Walk a real snmpd on 127.0.0.1:`port`, then make it look like a rack server."""
     lines: list[str] = []
@@ -120,5 +147,7 @@ def server(port: int) -> list[str]:
 if __name__ == "__main__":
     write("switch", switch())
     write("ups", ups())
+    write("router", router())
+    write("eaton", eaton())
     if len(sys.argv) > 1:  # the port of a running snmpd to record the server from
         write("server", server(int(sys.argv[1])))
