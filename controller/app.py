@@ -19,6 +19,7 @@ from .api.routes import (
     inventory,
     monitoring,
     notifications,
+    planning,
     racks,
     rooms,
     servers,
@@ -72,7 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.read_sessions = make_sessionmaker(app.state.read_engine)
     errors.install(app)
     for module in (auth, units, users, rooms, racks, servers, custody, documents, notifications, agents,
-                   monitoring, inventory, tickets, asset_routes, audit_routes):
+                   monitoring, inventory, tickets, asset_routes, audit_routes, planning):
         app.include_router(module.router, prefix="/api/v1")
     install_web(app)
     from .metrics import install as install_metrics  # GET /metrics and request counting

@@ -83,10 +83,18 @@ def _require_aware(moment: datetime, name: str) -> None:
 
 def add_working_time(start: datetime, days: float, calendar: WorkCalendar) -> datetime:
     """``start`` plus ``days`` working days (fractions allowed: 0.5 is half an office day)."""
-    _require_aware(start, "start")
     if days < 0:
         raise ValueError("days must not be negative")
-    remaining = calendar.day_length * days
+    return add_working_span(start, calendar.day_length * days, calendar)
+
+
+def add_working_span(start: datetime, span: timedelta, calendar: WorkCalendar) -> datetime:
+    """``start`` plus ``span`` of office hours: an SOP's "10 menit" is ten minutes of open office,
+    so a step begun at 15:55 with 16:00 closing is due at 08:05 on the next working day."""
+    _require_aware(start, "start")
+    if span < timedelta(0):
+        raise ValueError("span must not be negative")
+    remaining = span
     cursor = start.astimezone(calendar.zone)
     day = cursor.date()
     if not calendar.is_working_day(day) or cursor >= calendar.closing(day):

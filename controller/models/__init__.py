@@ -9,6 +9,7 @@ from .inventory import CollectionTarget, InventoryItem, InventoryRun
 from .monitoring import Agent, AgentReport, EnrollmentToken, Finding, ServerStatus
 from .numbering import DocumentCounter
 from .org import Unit, User
+from .planning import AssetIssue, NeedsItem, NeedsPlan, ProcedureStep, ProcuredAsset, Procurement  # noqa: F401
 from .security import LoginThrottle
 from .space import Allocation, Rack, RackUnit, Room, Server
 from .tickets import Ticket, TicketStep
