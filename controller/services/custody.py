@@ -10,28 +10,45 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from pydantic import BaseModel
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from ..domain import slots
-from ..domain.asset_kinds import may_deposit
-from ..domain.asset_kinds import spec as kind_spec
+from ..domain.asset_kinds import may_deposit, spec as kind_spec
 from ..domain.choices import Role
 from ..domain.custody_flow import CUSTODY, STATE_LABELS, TERMINAL, TIMED, CustodyState as S
 from ..domain.service_time import WorkCalendar, due_at, office_calendar
 from ..domain.workflow import SYSTEM, Move, WorkflowError
 from ..errors import Conflict, Invalid
-from ..models import (AccessCheck, CustodyRequest, CustodyStep, Rack, Server, Signature, User)
+from ..models import AccessCheck, CustodyRequest, CustodyStep, Rack, Server, Signature, User
 from ..models.base import utcnow
 from ..settings import Settings
 from ..signing import personal
 from . import papers, retirement, runner, space, turns
 from .access import check_unit, unit_scope
 from .common import flush_or_conflict
-from .custody_payloads import PAYLOADS, parse
+from .custody_payloads import (
+    PAYLOADS,
+    Configure,
+    DeclaredServer,
+    Inspect,
+    Reason,
+    Release,
+    RequestReturn,
+    ReserveSpace,
+    Sign,
+    Submit,
+    parse,
+    validate,
+)
 from .notify import notify
 from .runner import Ctx, raw_json
+
+if TYPE_CHECKING:
+    from collectors.probes import ProbeResult
 
 def calendar(settings: Settings) -> WorkCalendar:
     return office_calendar(settings)
@@ -52,7 +69,7 @@ def get_request(session: Session, user: User, request_id: int) -> CustodyRequest
     return req
 
 
-def list_stmt(user: User, state: str | None = None, unit_code: str | None = None):
+def list_stmt(user: User, state: str | None = None, unit_code: str | None = None) -> Select[CustodyRequest]:
     stmt = select(CustodyRequest).order_by(CustodyRequest.id)
     if (scope := unit_scope(user)) is not None:
         stmt = stmt.where(CustodyRequest.unit_id == scope)
@@ -87,7 +104,7 @@ def submit(session: Session, settings: Settings, user: User, data: dict) -> Cust
     """
     if user.role != Role.unit_contact:
         CUSTODY.move(None, "submit", user.role, data)  # raises the role error with the allowed moves
-    body = parse("submit", data)
+    body = validate(Submit, data)
     given = [x is not None for x in (body.server, body.server_id, body.servers)]
     if sum(given) != 1:
         raise Invalid("give the declared server, the server_id of a server that was here before, or a list "
@@ -96,7 +113,8 @@ def submit(session: Session, settings: Settings, user: User, data: dict) -> Cust
         serials = [d.serial_number for d in body.servers]
         if len(set(serials)) != len(serials):
             raise Invalid("the same serial number is listed twice", field="servers")
-        wanted = [(d, None, f"servers.{i}.serial_number") for i, d in enumerate(body.servers)]
+        wanted: list[tuple[DeclaredServer | None, int | None, str]] = [
+            (d, None, f"servers.{i}.serial_number") for i, d in enumerate(body.servers)]
     elif body.server is not None:
         wanted = [(body.server, None, "server.serial_number")]
     else:
@@ -118,7 +136,7 @@ def submit(session: Session, settings: Settings, user: User, data: dict) -> Cust
                                 from_state=None, to_state=S.submitted, data=raw_json(data)))
         session.flush()
     assert first is not None
-    PROCEDURE.tell.tell(session, settings, CUSTODY, first, None, S.submitted, user.username)  # the head's turn
+    _TELLER.tell(session, settings, CUSTODY, first, None, S.submitted, user.username)  # the head's turn
     return first
 
 
@@ -130,13 +148,14 @@ def batch_of(session: Session, req: CustodyRequest) -> list[CustodyRequest]:
                                 .order_by(CustodyRequest.id)))
 
 
-def _server_for(session: Session, user: User, declared, server_id: int | None, where: str) -> Server:
+def _server_for(session: Session, user: User, declared: DeclaredServer | None, server_id: int | None,
+                where: str) -> Server:
     """The server a letter is about: a known one of the unit whose custody has ended, or a new one."""
     if server_id is not None:
         server = session.get(Server, server_id)
         if server is None or server.unit_id != user.unit_id:
             raise Invalid(f"server {server_id} is not one of your unit's servers", field="server_id")
-    else:
+    elif declared is not None:
         server = session.scalar(select(Server).where(Server.serial_number == declared.serial_number))
         if server is None:
             server = Server(unit_id=user.unit_id, brand=declared.brand, model=declared.model,
@@ -152,6 +171,8 @@ def _server_for(session: Session, user: User, declared, server_id: int | None, w
         if (server.brand, server.model) != (declared.brand, declared.model):
             raise Conflict(f"serial number '{declared.serial_number}' is registered as {server.brand} "
                            f"{server.model}, not {declared.brand} {declared.model}", field=where)
+    else:  # submit() names every server by its id or declares it
+        raise ValueError("a server is named by its id or declared")
     if not may_deposit(server.kind):   # a switch or a licence is registered, not deposited
         raise Conflict(f"asset {server.id} ({server.serial_number}) is a {kind_spec(server.kind).label.en.lower()}; "
                        "the office takes only servers into custody", field=where, kind=server.kind)
@@ -206,7 +227,7 @@ def apply(session: Session, settings: Settings, user: User, request_id: int, act
     if "run_access_checks" in move.effects:
         # Probing can take seconds: do it without holding the database; the runner re-checks the
         # move under its lock afterwards.
-        body = parse(action, data)
+        body = validate(Configure, data)  # the one action with access checks
         session.rollback()
         probes = _run_probes(body)
         req = get_request(session, user, request_id)
@@ -233,7 +254,7 @@ BATCH_ACTIONS = frozenset({"head_dispose", "division_dispose", "refuse"})
 
 # --- what the procedure declares to the runner ----------------------------------------------
 
-def _parse(action: str, data: dict):
+def _parse(action: str, data: dict) -> BaseModel:
     return parse(action if action in PAYLOADS else "head_dispose", data)
 
 
@@ -241,33 +262,36 @@ def _signed(session: Session, req: CustodyRequest, action: str) -> set[str]:
     return signed_roles(session, req) if action == "sign_handover" else set()
 
 
-def _record(ctx: Ctx) -> None:
+def _record(ctx: Ctx[CustodyRequest]) -> None:
     """Keep what the actor gave on the request, where pages and forms read it."""
     req, body, action = ctx.case, ctx.body, ctx.move.action
     ctx.note = getattr(body, "note", None) or getattr(body, "notes", None) or getattr(body, "reason", None)
     if action == "sign_handover":
         personal.require_issuing(ctx.session, ctx.move.complete)
+        sign = ctx.payload(Sign)
         ctx.session.add(Signature(request_id=req.id, form="handover", side=ctx.role, username=ctx.actor,
-                                  name=body.name, nip=body.nip, position=body.position, signed_at=ctx.now))
+                                  name=sign.name, nip=sign.nip, position=sign.position, signed_at=ctx.now))
         ctx.session.flush()
         if ctx.move.complete:
             papers.issue_form(ctx.session, ctx.settings, req, "handover", ctx.actor, ctx.now)
     elif action == "inspect":
-        req.inspection = json.dumps({"passed": body.passed, "checklist": body.checklist.model_dump(),
-                                     "notes": body.notes}, sort_keys=True)
+        inspection = ctx.payload(Inspect)
+        req.inspection = json.dumps({"passed": inspection.passed, "checklist": inspection.checklist.model_dump(),
+                                     "notes": inspection.notes}, sort_keys=True)
     elif action == "request_return":
-        req.return_reason, req.return_letter_number = body.reason, body.letter_number
+        asked = ctx.payload(RequestReturn)
+        req.return_reason, req.return_letter_number = asked.reason, asked.letter_number
     elif action in ("withdraw", "refuse"):
-        req.return_reason = body.reason  # the request's closing reason, shown with its state
+        req.return_reason = ctx.payload(Reason).reason  # the request's closing reason, shown with its state
 
 
-def _step(ctx: Ctx) -> CustodyStep:
+def _step(ctx: Ctx[CustodyRequest]) -> CustodyStep:
     return CustodyStep(request_id=ctx.case.id, action=ctx.move.action, actor=ctx.actor, role=ctx.role,
                        from_state=ctx.move.from_state, to_state=ctx.move.to_state, at=ctx.now, note=ctx.note,
                        data=raw_json(ctx.raw))
 
 
-def _after(ctx: Ctx) -> None:
+def _after(ctx: Ctx[CustodyRequest]) -> None:
     if "promote_waitlist" in ctx.move.effects:
         ctx.promoted = promote_waitlist(ctx.session, ctx.settings, ctx.now)
 
@@ -283,12 +307,14 @@ def candidates_for(session: Session, server: Server) -> list[slots.Candidate]:
     return slots.candidates(spaces, server.height_u, server.power_w)
 
 
-def _reserve_slot(ctx: Ctx) -> None:
+def _reserve_slot(ctx: Ctx[CustodyRequest]) -> None:
     req, session = ctx.case, ctx.session
     officer = session.scalar(select(User).where(User.username == ctx.actor)) if ctx.actor != SYSTEM else None
     who = officer or _system_user()
-    rack_id, u_bottom = getattr(ctx.body, "rack_id", None), getattr(ctx.body, "u_bottom", None)
-    if rack_id is None:
+    # The officer may name the slot; the system's promotion (and an officer naming none) takes the best.
+    body = ctx.body
+    rack_id, u_bottom = (body.rack_id, body.u_bottom) if isinstance(body, ReserveSpace) else (None, None)
+    if rack_id is None or u_bottom is None:  # ReserveSpace takes both or neither
         best = candidates_for(session, req.server)
         if not best:
             raise Conflict("no rack has enough free contiguous U and power for this server; "
@@ -305,26 +331,28 @@ def _system_user() -> User:
     return User(username=SYSTEM, role="system", full_name="Titip", password_hash="")
 
 
-def _enqueue_waitlist(ctx: Ctx) -> None:
+def _enqueue_waitlist(ctx: Ctx[CustodyRequest]) -> None:
     if candidates_for(ctx.session, ctx.case.server):
         raise Conflict("space is available for this server: reserve it instead of waitlisting",
                        allowed_actions=["reserve_space"])
     ctx.case.waitlisted_at = ctx.now
 
 
-def _free_slot(ctx: Ctx) -> None:
+def _free_slot(ctx: Ctx[CustodyRequest]) -> None:
     req = ctx.case
     if req.allocation is not None and req.allocation.status != "released":
-        space.release(ctx.session, req.allocation_id)
+        space.release(ctx.session, req.allocation.id)
 
 
-def _occupy_slot(ctx: Ctx) -> None:
+def _occupy_slot(ctx: Ctx[CustodyRequest]) -> None:
+    if ctx.case.allocation_id is None:  # the table only places a request from space_reserved
+        raise Conflict(f"custody request {ctx.case.id} holds no reserved space to place the server in")
     space.occupy(ctx.session, ctx.case.allocation_id)
 
 
-def _run_access_checks(ctx: Ctx) -> None:
+def _run_access_checks(ctx: Ctx[CustodyRequest]) -> None:
     req = ctx.case
-    req.server.management_ip = ctx.body.management_ip
+    req.server.management_ip = ctx.payload(Configure).management_ip
     failed = 0
     for result in ctx.probes or []:
         failed += not result.ok
@@ -337,14 +365,14 @@ def _run_access_checks(ctx: Ctx) -> None:
                             "the unit was told the server is configured but not yet verified")
 
 
-def _run_probes(body) -> list:
+def _run_probes(body: Configure) -> list[ProbeResult]:
     from collectors.probes import run_checks
 
     return run_checks(body.management_ip, [c.model_dump() for c in body.access_checks])
 
 
-def _issue_return_form(ctx: Ctx) -> None:
-    for sig in ctx.body.signatures:
+def _issue_return_form(ctx: Ctx[CustodyRequest]) -> None:
+    for sig in ctx.payload(Release).signatures:
         ctx.session.add(Signature(request_id=ctx.case.id, form="return", side=sig.side, name=sig.name, nip=sig.nip,
                                   position=sig.position, signed_at=ctx.now,
                                   username=ctx.actor if sig.side == "officer" else "-"))
@@ -352,20 +380,20 @@ def _issue_return_form(ctx: Ctx) -> None:
     papers.issue_form(ctx.session, ctx.settings, ctx.case, "return", ctx.actor, ctx.now)
 
 
-def _retire_monitoring(ctx: Ctx) -> None:
+def _retire_monitoring(ctx: Ctx[CustodyRequest]) -> None:
     retirement.retire(ctx.session, ctx.case.server_id, ctx.now)
 
 
-def _resume_monitoring(ctx: Ctx) -> None:
+def _resume_monitoring(ctx: Ctx[CustodyRequest]) -> None:
     retirement.resume(ctx.session, ctx.case.server_id)
 
 
-def _nothing(ctx: Ctx) -> None:
+def _nothing(ctx: Ctx[CustodyRequest]) -> None:
     """Done elsewhere: the handover form once both signatures are in (_record), the waitlist
     once the step is written (_after)."""
 
 
-def _notify(ctx: Ctx, kind: str) -> int:
+def _notify(ctx: Ctx[CustodyRequest], kind: str) -> int:
     session, req, body, probes = ctx.session, ctx.case, ctx.body, ctx.probes
     facts: dict[str, object] = {}
     if kind == "space_ready" and req.allocation is None and req.allocation_id:
@@ -386,11 +414,12 @@ def _notify(ctx: Ctx, kind: str) -> int:
     return notify(session, ctx.settings, req, kind, **facts)
 
 
+_TELLER = turns.Teller("Permohonan penitipan", "Custody request", "/requests/{id}", STATE_LABELS,
+                       optional=frozenset({"withdraw", "request_return"}))
+
 PROCEDURE = runner.Procedure(
     name="custody", flow=CUSTODY, model=CustodyRequest, parse=_parse, step=_step, record=_record,
-    signed=_signed, notify=_notify, after=_after,
-    tell=turns.Teller("Permohonan penitipan", "Custody request", "/requests/{id}", STATE_LABELS,
-                      optional=frozenset({"withdraw", "request_return"})),
+    signed=_signed, notify=_notify, after=_after, tell=_TELLER,
     effects={
         "assign_officer": runner.assign_officer,
         "reserve_slot": _reserve_slot,

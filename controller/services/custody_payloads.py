@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
@@ -161,6 +161,14 @@ PAYLOADS: dict[str, type[BaseModel]] = {
 }
 
 
+M = TypeVar("M", bound=BaseModel)
+
+
+def validate(model: type[M], data: dict | None) -> M:
+    """Validate against ``model``; a 422 names the first bad field."""
+    return validation.parse(model, data or {})
+
+
 def parse(action: str, data: dict | None) -> BaseModel:
     """Validate an action's data; a 422 names the first bad field."""
-    return validation.parse(PAYLOADS[action], data or {})
+    return validate(PAYLOADS[action], data)

@@ -7,37 +7,67 @@ and records the step, all in the caller's transaction. Every row touched is audi
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar, cast
 
-from sqlalchemy import or_, select
+from pydantic import BaseModel
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from ..domain.choices import AllocationStatus, Role
-from ..domain.lifecycle_flow import (DISPOSAL, DISPOSAL_LABELS, MAINTENANCE, MAINTENANCE_LABELS, NEEDS_REGENT,
-                                     TRANSFER, TRANSFER_LABELS, DisposalMethod, is_open, service_days)
+from ..domain.lifecycle_flow import (
+    DISPOSAL,
+    DISPOSAL_LABELS,
+    MAINTENANCE,
+    MAINTENANCE_LABELS,
+    NEEDS_REGENT,
+    TRANSFER,
+    TRANSFER_LABELS,
+    DisposalMethod,
+    is_open,
+    service_days,
+)
 from ..domain.service_time import due_at, office_calendar
 from ..domain.workflow import Move, Workflow
 from ..errors import Conflict, Invalid, NotFound
-from ..models import Allocation, Document, Server, Unit, User
-from ..models.assets import (AssetRecord, DisposalCase, LifecycleStep, MaintenanceCase, MaintenancePart,
-                             TransferCase)
+from ..models import Allocation, Document, Server, User
+from ..models.assets import AssetRecord, DisposalCase, LifecycleStep, MaintenanceCase, MaintenancePart, TransferCase
 from ..models.base import utcnow
 from ..settings import Settings
 from . import papers, retirement, runner, space, turns
 from .access import unit_scope
 from .common import flush_or_conflict
 from .custody import open_request_of
+from .lifecycle_payloads import (
+    Assign,
+    DisposalRequest,
+    HandOver,
+    MaintenanceRequest,
+    RecordTransfer,
+    RecordWipe,
+    RecordWork,
+    RegentApproval,
+    Reject,
+    Report,
+    Review,
+    TransferRequest,
+    parse,
+)
 from .runner import Ctx, raw_json
-from .lifecycle_payloads import parse
 from .servers import get_server
 from .setup import unit_by_code
+
+Case = MaintenanceCase | TransferCase | DisposalCase
+# One of the three case rows: a function over it is checked once for each.
+C = TypeVar("C", MaintenanceCase, TransferCase, DisposalCase)
 
 
 @dataclass(frozen=True)
 class Kind:
     flow: Workflow
-    model: type
+    model: type[Case]
     labels: dict
 
 
@@ -46,7 +76,6 @@ KINDS: dict[str, Kind] = {
     "transfer": Kind(TRANSFER, TransferCase, TRANSFER_LABELS),
     "disposal": Kind(DISPOSAL, DisposalCase, DISPOSAL_LABELS),
 }
-Case = MaintenanceCase | TransferCase | DisposalCase
 
 
 def _units_of(case: Case) -> set[int]:
@@ -57,14 +86,23 @@ def _units_of(case: Case) -> set[int]:
 def get_case(session: Session, user: User, kind: str, case_id: int) -> Case:
     case = session.get(KINDS[kind].model, case_id)
     scope = unit_scope(user)
-    if case is None or (scope is not None and scope not in _units_of(case)):
+    if not isinstance(case, Case) or (scope is not None and scope not in _units_of(case)):
         raise NotFound(f"{kind} case {case_id} not found")
     return case
 
 
-def list_stmt(user: User, kind: str, state: str | None = None, server_id: int | None = None):
+def _select(kind: str) -> Select[Case]:
+    """``select(model)`` of the kind's case model.
+
+    Looked up in KINDS, the three models reach mypy as their join, ``Base``; the rows are always
+    the kind's own model, which is all this cast says (the module's only one).
+    """
+    return cast("Select[Case]", select(KINDS[kind].model))
+
+
+def list_stmt(user: User, kind: str, state: str | None = None, server_id: int | None = None) -> Select[Case]:
     model = KINDS[kind].model
-    stmt = select(model).order_by(model.id)
+    stmt = _select(kind).order_by(model.id)
     if (scope := unit_scope(user)) is not None:
         mine = model.unit_id == scope
         stmt = stmt.where(or_(mine, TransferCase.to_unit_id == scope) if model is TransferCase else mine)
@@ -103,7 +141,7 @@ def _require_in_register(session: Session, server: Server) -> None:
 
 def _require_none_open(session: Session, kind: str, server_id: int) -> None:
     model = KINDS[kind].model
-    for other in session.scalars(select(model).where(model.server_id == server_id)):
+    for other in session.scalars(_select(kind).where(model.server_id == server_id)):
         if is_open(kind, other.state):
             raise Conflict(f"{kind} case {other.id} for server {server_id} is still open", case_id=other.id)
 
@@ -116,13 +154,16 @@ def open_case(session: Session, settings: Settings, user: User, kind: str, data:
     data, now = data or {}, now or utcnow()
     move = KINDS[kind].flow.move(None, "request", user.role, data)
     body = parse(kind, "request", data)
+    if not isinstance(body, MaintenanceRequest | TransferRequest | DisposalRequest):
+        raise TypeError(f"{kind}'s request parses into {type(body).__name__}")
     server = get_server(session, user, body.server_id)  # another unit's server is a 404
     _require_in_register(session, server)
     common = dict(server_id=server.id, unit_id=server.unit_id, state=move.to_state, state_since=now,
                   created_by=user.username)
-    if kind == "maintenance":
-        case: Case = MaintenanceCase(**common, kind=body.kind, analysis=body.analysis)
-    elif kind == "transfer":
+    case: Case
+    if isinstance(body, MaintenanceRequest):
+        case = MaintenanceCase(**common, kind=body.kind, analysis=body.analysis)
+    elif isinstance(body, TransferRequest):
         _require_none_open(session, kind, server.id)
         to_unit = unit_by_code(session, body.to_unit, field="to_unit")
         if to_unit.id == server.unit_id:
@@ -140,67 +181,91 @@ def open_case(session: Session, settings: Settings, user: User, kind: str, data:
     session.add(case)
     flush_or_conflict(session, f"a {kind} case for server {server.id} is already open", "server_id")
     _write_step(session, kind, case, move, user, body, data, now)
-    PROCEDURES[kind].tell.tell(session, settings, KINDS[kind].flow, case, None, case.state, user.username)
+    _TELLERS[kind].tell(session, settings, KINDS[kind].flow, case, None, case.state, user.username)
     return case
 
 
 # --- moving a case -------------------------------------------------------------------------
 
-def _facts(kind: str, case: Case) -> dict:
+def _facts(case: DisposalCase) -> dict:
     """Facts of the case that the table branches on; they override anything the actor sent."""
-    if kind == "disposal":
-        return {NEEDS_REGENT: case.method == DisposalMethod.destruction}
-    return {}
+    return {NEEDS_REGENT: case.method == DisposalMethod.destruction}
 
 
 def apply(session: Session, settings: Settings, user: User, kind: str, case_id: int, action: str,
           data: dict | None, now: datetime | None = None) -> tuple[Case, Move]:
     """Take one action; raises IllegalMove / RoleNotAllowed / MissingData / Invalid / Conflict."""
-    case = get_case(session, user, kind, case_id)
-    ctx = runner.run(PROCEDURES[kind], session, settings, case, action, role=user.role, actor=user.username,
-                     data=data, user=user, now=now or utcnow())
+    case, now = get_case(session, user, kind, case_id), now or utcnow()
+    # Each kind's procedure is typed for its own row; the case's type picks it.
+    ctx: Ctx[MaintenanceCase] | Ctx[TransferCase] | Ctx[DisposalCase]
+    if isinstance(case, MaintenanceCase):
+        ctx = runner.run(MAINTENANCE_PROCEDURE, session, settings, case, action, role=user.role,
+                         actor=user.username, data=data, user=user, now=now)
+    elif isinstance(case, TransferCase):
+        ctx = runner.run(TRANSFER_PROCEDURE, session, settings, case, action, role=user.role,
+                         actor=user.username, data=data, user=user, now=now)
+    else:
+        ctx = runner.run(DISPOSAL_PROCEDURE, session, settings, case, action, role=user.role,
+                         actor=user.username, data=data, user=user, now=now)
     return ctx.case, ctx.move
 
 
-def _record(ctx: Ctx) -> None:
+def _record_maintenance(ctx: Ctx[MaintenanceCase]) -> None:
     """Keep what the actor gave on the case itself, where the card and the lists read it."""
-    case, body, action, kind = ctx.case, ctx.body, ctx.move.action, _kind_of(ctx.case)
+    case, action = ctx.case, ctx.move.action
     if action == "reject":
-        case.reject_reason = body.reason
+        case.reject_reason = ctx.payload(Reject).reason
     elif action == "assign":
-        case.letter_number = body.letter_number
+        case.letter_number = ctx.payload(Assign).letter_number
     elif action == "record_work":
-        case.work_done, case.downtime_start, case.downtime_end = body.work_done, body.downtime_start, body.downtime_end
+        work = ctx.payload(RecordWork)
+        case.work_done, case.downtime_start, case.downtime_end = work.work_done, work.downtime_start, work.downtime_end
     elif action == "report":
-        case.report = body.report
+        case.report = ctx.payload(Report).report
+
+
+def _record_transfer(ctx: Ctx[TransferCase]) -> None:
+    case, action = ctx.case, ctx.move.action
+    if action == "reject":
+        case.reject_reason = ctx.payload(Reject).reason
     elif action == "record_transfer":
-        case.record_number, case.transferred_at = body.record_number, ctx.now
+        case.record_number, case.transferred_at = ctx.payload(RecordTransfer).record_number, ctx.now
+
+
+def _record_disposal(ctx: Ctx[DisposalCase]) -> None:
+    case, action = ctx.case, ctx.move.action
+    if action == "reject":
+        case.reject_reason = ctx.payload(Reject).reason
     elif action == "review":
-        case.findings, case.eligible = body.findings, body.eligible
-    elif action == "approve" and kind == "disposal":
+        review = ctx.payload(Review)
+        case.findings, case.eligible = review.findings, review.eligible
+    elif action == "approve":
         case.approved_by = ctx.actor
     elif action == "record_regent_approval":
-        case.regent_name, case.decree_number = body.approver_name, body.decree_number
+        decree = ctx.payload(RegentApproval)
+        case.regent_name, case.decree_number = decree.approver_name, decree.decree_number
     elif action == "record_wipe":
-        case.backup, case.wipe_method, case.wiped_by, case.wiped_at = (body.backup, body.method, body.wiped_by,
-                                                                       body.wiped_at)
+        wipe = ctx.payload(RecordWipe)
+        case.backup, case.wipe_method, case.wiped_by, case.wiped_at = (wipe.backup, wipe.method, wipe.wiped_by,
+                                                                       wipe.wiped_at)
     elif action == "hand_over":
-        case.recipient_name, case.record_number = body.recipient_name, body.record_number
+        handed = ctx.payload(HandOver)
+        case.recipient_name, case.record_number = handed.recipient_name, handed.record_number
 
 
 def _kind_of(case: Case) -> str:
     return {MaintenanceCase: "maintenance", TransferCase: "transfer", DisposalCase: "disposal"}[type(case)]
 
 
-def _step(ctx: Ctx) -> LifecycleStep:
+def _step(ctx: Ctx[C]) -> LifecycleStep:
     case, move = ctx.case, ctx.move
     return LifecycleStep(kind=_kind_of(case), case_id=case.id, server_id=case.server_id, action=move.action,
                          actor=ctx.actor, role=ctx.role, from_state=move.from_state, to_state=move.to_state,
                          at=ctx.now, note=ctx.note, data=raw_json(ctx.raw))
 
 
-def _write_step(session: Session, kind: str, case: Case, move: Move, user: User, body, raw: dict,
-                now: datetime) -> None:
+def _write_step(session: Session, kind: str, case: Case, move: Move, user: User, body: BaseModel,
+                raw: dict, now: datetime) -> None:
     """The step of the move that opens a case (every later one is written by the runner)."""
     session.add(LifecycleStep(kind=kind, case_id=case.id, server_id=case.server_id, action=move.action,
                               actor=user.username, role=user.role, from_state=move.from_state,
@@ -209,7 +274,7 @@ def _write_step(session: Session, kind: str, case: Case, move: Move, user: User,
     session.flush()
 
 
-def _after(ctx: Ctx) -> None:
+def _after(ctx: Ctx[C]) -> None:
     if "release_slot" in ctx.move.effects:
         from .custody import promote_waitlist  # freed space goes to the oldest waiting request
         ctx.promoted = promote_waitlist(ctx.session, ctx.settings, ctx.now)
@@ -217,20 +282,21 @@ def _after(ctx: Ctx) -> None:
 
 # --- effects -------------------------------------------------------------------------------
 
-def _record_parts(ctx: Ctx) -> None:
+def _record_parts(ctx: Ctx[MaintenanceCase]) -> None:
     ctx.session.add_all(MaintenancePart(case_id=ctx.case.id, name=p.name, quantity=p.quantity,
                                         serial_removed=p.serial_removed, serial_installed=p.serial_installed)
-                        for p in ctx.body.parts)
+                        for p in ctx.payload(RecordWork).parts)
 
 
-def _set_condition(ctx: Ctx) -> None:
+def _set_condition(ctx: Ctx[MaintenanceCase]) -> None:
     """The report may say what condition the server is in now; the change is audited on the server."""
-    if ctx.body.condition_after is not None:
-        ctx.case.condition_after = str(ctx.body.condition_after)
-        ctx.case.server.condition = str(ctx.body.condition_after)
+    condition = ctx.payload(Report).condition_after
+    if condition is not None:
+        ctx.case.condition_after = str(condition)
+        ctx.case.server.condition = str(condition)
 
 
-def _change_unit(ctx: Ctx) -> None:
+def _change_unit(ctx: Ctx[TransferCase]) -> None:
     """The server, its rack space and its open custody request all follow the new holder."""
     session, case = ctx.session, ctx.case
     case.server.unit_id = case.to_unit_id
@@ -243,41 +309,52 @@ def _change_unit(ctx: Ctx) -> None:
     session.flush()
 
 
-def _issue_record(ctx: Ctx, kind: str) -> None:
+def _issue_transfer_record(ctx: Ctx[TransferCase]) -> None:
+    ctx.case.document_id = _store_record(ctx, "transfer", ctx.case.to_unit_id,
+                                         ctx.payload(RecordTransfer).record_number)
+
+
+def _issue_disposal_record(ctx: Ctx[DisposalCase]) -> None:
+    ctx.case.document_id = _store_record(ctx, "disposal", ctx.case.unit_id, ctx.payload(HandOver).record_number)
+
+
+def _store_record(ctx: Ctx[TransferCase] | Ctx[DisposalCase], kind: str, unit_id: int, record_number: str) -> int:
+    """The berita acara as a PDF kept for the unit that holds the server afterwards; its document id."""
     from .assets import record_pdf  # the card and the records are assembled there
 
-    case, session, user = ctx.case, ctx.session, ctx.user
-    unit = session.get(Unit, case.to_unit_id if kind == "transfer" else case.unit_id)
-    pdf = record_pdf(session, ctx.settings, kind, case, user, ctx.now)
-    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in ctx.body.record_number)[:80]
-    doc = papers.store(session, kind=kind, unit_id=unit.id, request_id=None, filename=f"{kind}_{safe}.pdf",
+    if ctx.user is None:  # the system takes no step that issues a record
+        raise ValueError(f"a {kind} record is issued by a person")
+    pdf = record_pdf(ctx.session, ctx.settings, kind, ctx.case, ctx.user, ctx.now)
+    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in record_number)[:80]
+    doc = papers.store(ctx.session, kind=kind, unit_id=unit_id, request_id=None, filename=f"{kind}_{safe}.pdf",
                        content_type="application/pdf", content=pdf, actor=ctx.actor)
-    case.document_id = doc.id
+    return doc.id
 
 
-def _record_wipe_report(ctx: Ctx) -> None:
+def _record_wipe_report(ctx: Ctx[DisposalCase]) -> None:
     """The checksum is of the exact bytes kept, so the report can be checked against it later."""
-    case, body, session = ctx.case, ctx.body, ctx.session
+    case, body, session = ctx.case, ctx.payload(RecordWipe), ctx.session
     if body.report_text is not None:
         doc = papers.store(session, kind="wipe_report", unit_id=case.unit_id, request_id=None,
                            filename=f"wipe_report_{case.id}.txt", content_type="text/plain; charset=utf-8",
                            content=body.report_text.encode(), actor=ctx.actor)
     else:
-        doc = session.get(Document, body.report_document_id)
-        if doc is None or doc.kind != "wipe_report" or doc.unit_id != case.unit_id:
+        uploaded = session.get(Document, body.report_document_id)
+        if uploaded is None or uploaded.kind != "wipe_report" or uploaded.unit_id != case.unit_id:
             raise Invalid(f"document {body.report_document_id} is not a wipe report of this unit",
                           field="report_document_id")
+        doc = uploaded
     case.wipe_document_id, case.wipe_sha256 = doc.id, doc.sha256
 
 
-def _release_slot(ctx: Ctx) -> None:
+def _release_slot(ctx: Ctx[DisposalCase]) -> None:
     for alloc in ctx.session.scalars(select(Allocation).where(
             Allocation.server_id == ctx.case.server_id, Allocation.status != AllocationStatus.released)).all():
         space.release(ctx.session, alloc.id)
         ctx.case.released_allocation_id = alloc.id
 
 
-def _mark_disposed(ctx: Ctx) -> None:
+def _mark_disposed(ctx: Ctx[DisposalCase]) -> None:
     session, case = ctx.session, ctx.case
     rec = asset_record(session, case.server_id)
     if rec is None:
@@ -288,33 +365,25 @@ def _mark_disposed(ctx: Ctx) -> None:
     retirement.retire(session, case.server_id, ctx.now)
 
 
-_EFFECTS: dict[str, runner.Effect] = {
-    "assign_officer": runner.assign_officer,
-    "record_parts": _record_parts,
-    "set_condition": _set_condition,
-    "change_unit": _change_unit,
-    "issue_transfer_record": lambda ctx: _issue_record(ctx, kind="transfer"),
-    "record_wipe_report": _record_wipe_report,
-    "release_slot": _release_slot,
-    "issue_disposal_record": lambda ctx: _issue_record(ctx, kind="disposal"),
-    "mark_disposed": _mark_disposed,
-}
+_TELLERS = {kind: turns.Teller(what_id, what_en, "/assets", KINDS[kind].labels) for kind, (what_id, what_en) in {
+    "maintenance": ("Pemeliharaan", "Maintenance case"), "transfer": ("Alih status", "Transfer case"),
+    "disposal": ("Penghapusan", "Disposal case")}.items()}
 
 
-def _procedure(kind: str) -> runner.Procedure:
-    flow = KINDS[kind].flow
-    return runner.Procedure(name=kind, flow=flow, model=KINDS[kind].model,
-                            parse=lambda action, data: parse(kind, action, data), step=_step, record=_record,
-                            facts=lambda case: _facts(kind, case), after=_after,
-                            tell=turns.Teller(*_NAMES[kind], "/assets", KINDS[kind].labels),
-                            effects={e: _EFFECTS[e] for t in flow.transitions for e in t.effects})
+def _procedure(kind: str, model: type[C], record: runner.Effect[C], effects: Mapping[str, runner.Effect[C]],
+               facts: runner.Facts[C] | None = None) -> runner.Procedure[C]:
+    return runner.Procedure(name=kind, flow=KINDS[kind].flow, model=model,
+                            parse=lambda action, data: parse(kind, action, data), step=_step, record=record,
+                            facts=facts or runner.no_facts, after=_after, tell=_TELLERS[kind], effects=effects)
 
 
-_NAMES = {"maintenance": ("Pemeliharaan", "Maintenance case"), "transfer": ("Alih status", "Transfer case"),
-          "disposal": ("Penghapusan", "Disposal case")}
-
-
-PROCEDURES: dict[str, runner.Procedure] = {kind: _procedure(kind) for kind in KINDS}
+MAINTENANCE_PROCEDURE = _procedure("maintenance", MaintenanceCase, _record_maintenance, {
+    "assign_officer": runner.assign_officer, "record_parts": _record_parts, "set_condition": _set_condition})
+TRANSFER_PROCEDURE = _procedure("transfer", TransferCase, _record_transfer, {
+    "change_unit": _change_unit, "issue_transfer_record": _issue_transfer_record})
+DISPOSAL_PROCEDURE = _procedure("disposal", DisposalCase, _record_disposal, {
+    "record_wipe_report": _record_wipe_report, "release_slot": _release_slot,
+    "issue_disposal_record": _issue_disposal_record, "mark_disposed": _mark_disposed}, facts=_facts)
 
 
 MAX_WIPE_REPORT_BYTES = 10 * 1024 * 1024

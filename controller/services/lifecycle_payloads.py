@@ -4,22 +4,18 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Literal, TypeVar
+from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-from .. import validation
 from ..domain.choices import Condition
 from ..domain.lifecycle_flow import DisposalMethod
-from .custody_payloads import Note, Payload
+from .custody_payloads import Note, Payload, validate
 
 Id = Field(ge=1, le=2**31 - 1)
 Reason = Field(min_length=1, max_length=500)
 Number = Field(min_length=1, max_length=100)
 Name = Field(min_length=1, max_length=200)
-
-
-M = TypeVar("M", bound=BaseModel)
 
 
 class Reject(Payload):
@@ -144,11 +140,6 @@ PAYLOADS: dict[str, dict[str, type[BaseModel]]] = {
                  "record_regent_approval": RegentApproval, "record_wipe": RecordWipe, "hand_over": HandOver,
                  "dispose": Payload},
 }
-
-
-def validate(model: type[M], data: dict | None) -> M:
-    """Validate against ``model``; a 422 names the first bad field (as custody's payloads do)."""
-    return validation.parse(model, data or {})
 
 
 def parse(kind: str, action: str, data: dict | None) -> BaseModel:

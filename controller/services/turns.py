@@ -9,9 +9,9 @@ asking for a return) are nobody's duty and tell nobody; the person who just move
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Protocol, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,6 +22,19 @@ from ..models import User
 from ..settings import Settings
 from .notify import queue
 from .runner import Ctx
+
+
+class TurnCase(Protocol):
+    """What telling reads on a case: its number and unit (an officer or a receiving unit if it has one)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def unit_id(self) -> int | None: ...
+
+
+TurnT = TypeVar("TurnT", bound=TurnCase)
 
 
 @dataclass(frozen=True)
@@ -35,11 +48,11 @@ class Teller:
     optional: frozenset[str] = frozenset()        # moves nobody owes
     contacts_told_by_effects: bool = True         # a move that notified already told the unit
 
-    def __call__(self, ctx: Ctx) -> int:
+    def __call__(self, ctx: Ctx[TurnT]) -> int:
         return self.tell(ctx.session, ctx.settings, ctx.flow, ctx.case, ctx.move.from_state, ctx.move.to_state,
                          ctx.actor, ctx.notified)
 
-    def tell(self, session: Session, settings: Settings, flow: Workflow, case: Any, from_state: str | None,
+    def tell(self, session: Session, settings: Settings, flow: Workflow, case: TurnCase, from_state: str | None,
              state: str, actor: str, notified: int = 0) -> int:
         """Tell whoever owes a step in `state` (nothing when the state did not change)."""
         if state == from_state:
@@ -69,10 +82,11 @@ class Teller:
                      request_id=request_id)
 
 
-def _holders(session: Session, case: Any, role: str) -> Iterable[User]:
+def _holders(session: Session, case: TurnCase, role: str) -> Iterable[User]:
     stmt = select(User).where(User.role == role, User.is_active.is_(True))
-    if role == Role.officer and getattr(case, "officer", None):
-        stmt = stmt.where(User.username == case.officer)
+    officer: str | None = getattr(case, "officer", None)  # transfer and disposal cases have none
+    if role == Role.officer and officer:
+        stmt = stmt.where(User.username == officer)
     elif role == Role.unit_contact:
         units = {case.unit_id, getattr(case, "to_unit_id", None)} - {None}
         stmt = stmt.where(User.unit_id.in_(units))
@@ -80,5 +94,3 @@ def _holders(session: Session, case: Any, role: str) -> Iterable[User]:
         return []
     return session.scalars(stmt.order_by(User.id)).all()
 
-
-TellFn = Callable[[Ctx], int]
