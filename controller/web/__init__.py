@@ -23,9 +23,9 @@ def install(app: FastAPI) -> None:
     from .routes import (
         admin,
         assets,
-        cases,
         home,
         monitoring,
+        planning,
         requests,
         search,
         server_page,
@@ -39,8 +39,8 @@ def install(app: FastAPI) -> None:
     settings = app.state.settings
     app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie=COOKIE,
                        max_age=settings.token_minutes * 60, same_site="lax", https_only=settings.cookie_secure)
-    for module in (home, work, requests, space, unit, monitoring, tickets, assets, cases, server_page, search, admin,
-                   verify):
+    for module in (home, work, requests, space, unit, monitoring, tickets, assets, server_page, search, admin,
+                   planning, verify):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _pages_not_found(app)
