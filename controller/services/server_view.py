@@ -89,11 +89,18 @@ _AUDITED_FIELDS = {"serial_number": "nomor seri", "height_u": "tinggi (U)", "pow
 def _audit_events(session: Session, server_id: int) -> list[HistoryEvent]:
     """The server row's own changes (registered, corrected, condition set, retired)."""
     out = []
-    words = {"create": "Data server dicatat", "update": "Data server diubah", "correct": "Data server dikoreksi"}
-    for ev in session.scalars(select(AuditEvent).where(
+    words = {"create": "Data server dicatat", "update": "Data server diubah", "correct": "Data server dikoreksi",
+             "condition": "Kondisi diubah"}
+    found = list(session.scalars(select(AuditEvent).where(
             AuditEvent.entity == "server",
             or_(AuditEvent.entity_id == str(server_id),
-                and_(AuditEvent.action == "create", AuditEvent.entity_id.is_(None)))).order_by(AuditEvent.seq)):
+                and_(AuditEvent.action == "create", AuditEvent.entity_id.is_(None)))).order_by(AuditEvent.seq)))
+    # A correction or a condition change is the row's own update event plus one that says why,
+    # appended right after it: the history shows the one with the reason.
+    explained = {ev.seq - 1 for ev in found if ev.action in ("correct", "condition")}
+    for ev in found:
+        if ev.action == "update" and ev.seq in explained:
+            continue
         before = json.loads(ev.before) if ev.before else {}
         after = json.loads(ev.after) if ev.after else {}
         if ev.entity_id is None and after.get("id") != server_id:

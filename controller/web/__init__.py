@@ -23,6 +23,7 @@ def install(app: FastAPI) -> None:
     from .routes import (
         admin,
         assets,
+        cases,
         home,
         monitoring,
         planning,
@@ -39,7 +40,7 @@ def install(app: FastAPI) -> None:
     settings = app.state.settings
     app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie=COOKIE,
                        max_age=settings.token_minutes * 60, same_site="lax", https_only=settings.cookie_secure)
-    for module in (home, work, requests, space, unit, monitoring, tickets, assets, server_page, search, admin,
+    for module in (home, work, requests, space, unit, monitoring, tickets, assets, cases, server_page, search, admin,
                    planning, verify):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
