@@ -41,6 +41,7 @@ _env.filters.update(
     condition=idn.condition_label,
     yes_no=idn.yes_no,
     checklist_label=idn.checklist_label,
+    when=lambda moment, zone="WIB": idn.local_datetime(moment, zone) if moment else idn.BLANK,
 )
 
 _TITLES = {"penitipan": "PENITIPAN SERVER", "pengembalian": "PENGEMBALIAN SERVER"}
@@ -144,6 +145,11 @@ def _fixed_font_timestamps() -> Iterator[None]:
         finally:
             if previous is None:
                 os.environ.pop("SOURCE_DATE_EPOCH", None)
+
+
+def render_template(name: str, **context: Any) -> str:
+    """Any of the forms' templates with the shared filters (controller.documents.letters)."""
+    return _env.get_template(name).render(**context)
 
 
 def render_html(doc: HandoverDoc) -> str:

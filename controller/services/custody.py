@@ -27,7 +27,7 @@ from ..models import AccessCheck, CustodyRequest, CustodyStep, Rack, Server, Sig
 from ..models.base import utcnow
 from ..settings import Settings
 from ..signing import personal
-from . import papers, retirement, runner, space, turns
+from . import letters, papers, retirement, runner, space, turns
 from .access import check_unit, unit_scope
 from .common import flush_or_conflict
 from .custody_payloads import (
@@ -274,6 +274,9 @@ def _record(ctx: Ctx[CustodyRequest]) -> None:
         ctx.session.flush()
         if ctx.move.complete:
             papers.issue_form(ctx.session, ctx.settings, req, "handover", ctx.actor, ctx.now)
+    elif action in ("head_dispose", "division_dispose"):
+        letters.issue_disposition(ctx.session, ctx.settings, req, action, ctx.actor, ctx.note,
+                                  getattr(ctx.body, "officer", None), ctx.now)
     elif action == "inspect":
         inspection = ctx.payload(Inspect)
         req.inspection = json.dumps({"passed": inspection.passed, "checklist": inspection.checklist.model_dump(),

@@ -53,8 +53,8 @@ def request_view(db: Session, settings: Settings, user: User, req: CustodyReques
          "size": d.size, "created_at": d.created_at, "url": f"/api/v1/documents/{d.id}"}
         for d in db.scalars(select(Document).where(or_(
             Document.request_id == req.id,
-            # the letter is the batch's: it was uploaded once, to any of its requests
-            (Document.kind == "letter") & Document.request_id.in_(out["batch"] or [req.id])))
+            # the letter and its disposition sheets are the batch's: kept once, with any of its requests
+            Document.kind.in_(("letter", "disposition")) & Document.request_id.in_(out["batch"] or [req.id])))
             .order_by(Document.id))]
     out["signatures"] = [
         {"form": s.form, "side": s.side, "name": s.name, "nip": s.nip, "position": s.position,

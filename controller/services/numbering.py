@@ -17,7 +17,12 @@ if TYPE_CHECKING:
     from ..settings import Settings
 
 FIELDS = frozenset({"klasifikasi", "nomor", "kode_opd", "kode_unit", "tahun"})
-DEFAULT_PATTERNS = {"handover": "BAST/{nomor}/{kode_unit}/{tahun}", "return": "BAST-K/{nomor}/{kode_unit}/{tahun}"}
+DEFAULT_PATTERNS = {"handover": "BAST/{nomor}/{kode_unit}/{tahun}", "return": "BAST-K/{nomor}/{kode_unit}/{tahun}",
+                    # services.letters: the incoming letter's agenda number (its first disposition
+                    # sheet carries it), the division head's disposition sheet, the lifecycle forms.
+                    "agenda": "AGENDA/{nomor}/{tahun}", "disposition": "DISP/{nomor}/{tahun}",
+                    "assignment": "SPT/{nomor}/{tahun}", "activity_report": "LAP/{nomor}/{tahun}",
+                    "transfer": "BA-PT/{nomor}/{tahun}", "disposal": "BA-HPS/{nomor}/{tahun}"}
 
 
 def check_pattern(kind: str, pattern: str) -> None:

@@ -263,7 +263,8 @@ def test_one_letter_for_three_servers_one_disposition_then_each_its_own_steps(cl
     assert sorted(kabid["moved_with_it"]) == batch[1:]
     views = [client.get(f"/api/v1/custody-requests/{i}", headers=world.auth("contact_a")).json() for i in batch]
     assert [v["state"] for v in views] == ["assigned"] * 3
-    assert all([d["kind"] for d in v["documents"]] == ["letter"] for v in views)   # one letter for all
+    # One letter for all, and one lembar disposisi per disposition of it.
+    assert all([d["kind"] for d in v["documents"]] == ["letter", "disposition", "disposition"] for v in views)
     # From here each server has its own steps: reserving one leaves the others assigned.
     flow.act(client, world, batch[0], "reserve_space", "officer")
     states = [client.get(f"/api/v1/custody-requests/{i}", headers=world.auth("officer")).json()["state"]
