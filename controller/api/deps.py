@@ -9,7 +9,7 @@ from fastapi import Depends, Path, Query, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
-from ..domain.choices import SPACE_MANAGERS, STAFF_ROLES, Role
+from ..domain.choices import REGISTER_KEEPERS, SPACE_MANAGERS, STAFF_ROLES, Role
 from ..errors import Unauthorized
 from ..models import User
 from ..security import read_token
@@ -71,8 +71,11 @@ AdminUser = Annotated[User, Depends(_roles(Role.admin, what="manage the office s
 SpaceManager = Annotated[User, Depends(_roles(*sorted(SPACE_MANAGERS), what="manage racks, servers and reservations"))]
 StaffUser = Annotated[User, Depends(_roles(*sorted(STAFF_ROLES), what="see the server room"))]
 AuditReader = Annotated[User, Depends(_roles(Role.admin, Role.head, Role.division_head, what="read the audit trail"))]
-ServerEditor = Annotated[User, Depends(_roles(Role.admin, Role.officer, Role.unit_contact,
+ServerEditor = Annotated[User, Depends(_roles(Role.admin, Role.officer, Role.property_manager, Role.unit_contact,
                                               what="change server records"))]
+# The register's data and the monthly inventory: the officer and the property manager (Pengelola Barang).
+RegisterKeeper = Annotated[User, Depends(_roles(*sorted(REGISTER_KEEPERS), what="keep the asset register and "
+                                                "its inventory"))]
 
 
 class Paging:

@@ -20,6 +20,8 @@ class Role(StrEnum):
     officer = "officer"
     helpdesk = "helpdesk"
     unit_contact = "unit_contact"
+    section_head = "section_head"            # Kepala Seksi (Kasi), SOP 001
+    property_manager = "property_manager"    # Pengelola Barang, SOP 000
 
 
 ROLE_LABELS: dict[Role, Label] = {
@@ -29,12 +31,19 @@ ROLE_LABELS: dict[Role, Label] = {
     Role.officer: Label("Pejabat Fungsional / Pelaksana", "Officer", "blue"),
     Role.helpdesk: Label("Helpdesk", "Helpdesk", "teal"),
     Role.unit_contact: Label("Contact person unit kerja", "Unit contact person", "green"),
+    Role.section_head: Label("Kepala Seksi", "Section head", "cyan"),
+    Role.property_manager: Label("Pengelola Barang", "Property manager", "brown"),
 }
 
 # Staff of the ICT office: may see every unit's servers and the racks.
-STAFF_ROLES = frozenset({Role.admin, Role.head, Role.division_head, Role.officer, Role.helpdesk})
+STAFF_ROLES = frozenset({Role.admin, Role.head, Role.division_head, Role.section_head, Role.officer,
+                         Role.helpdesk, Role.property_manager})
 # May change racks, servers and reservations.
 SPACE_MANAGERS = frozenset({Role.admin, Role.officer})
+# Keep the asset register's data (kode barang, NUP, acquisition) and run, decide and sign the
+# monthly inventory: the officer, and the property manager (Pengelola Barang, SOP 000
+# "Penatausahaan": records and inventories every asset in the BMD register).
+REGISTER_KEEPERS = frozenset({Role.admin, Role.officer, Role.property_manager})
 
 
 class Condition(StrEnum):

@@ -24,6 +24,8 @@ _officer = frozenset({Role.officer})
 _division = frozenset({Role.division_head})
 _head = frozenset({Role.head})
 _unit_or_officer = frozenset({Role.officer, Role.unit_contact})
+_assigners = frozenset({Role.section_head, Role.division_head, Role.head})
+_reviewers = frozenset({Role.officer, Role.section_head, Role.property_manager})
 
 
 # --- maintenance and repair ------------------------------------------------------------------
@@ -52,8 +54,9 @@ MAINTENANCE = Workflow("maintenance", tuple(MaintenanceState), (
     Transition("request", frozenset({None}), _officer, M.requested, required=("kind", "analysis")),
     Transition("approve", frozenset({M.requested}), _division, M.approved),
     Transition("reject", frozenset({M.requested}), _division, M.rejected, required=("reason",)),
-    # Step 4: the assignment letter (surat penugasan); signed by the division or the head.
-    Transition("assign", frozenset({M.approved}), frozenset({Role.division_head, Role.head}), M.assigned,
+    # Step 4: the assignment letter (surat penugasan): the Kasi's in SOP 001; the division head or
+    # the head may sign it in their stead.
+    Transition("assign", frozenset({M.approved}), _assigners, M.assigned,
                required=("letter_number", "officer"), effects=("assign_officer",)),
     Transition("record_work", frozenset({M.assigned}), _officer, M.worked,
                required=("work_done", "downtime_start", "downtime_end"), effects=("record_parts",)),
@@ -134,8 +137,9 @@ NEEDS_REGENT = "needs_regent"
 
 DISPOSAL = Workflow("disposal", tuple(DisposalState), (
     Transition("request", frozenset({None}), _unit_or_officer, D.requested, required=("method", "reason")),
-    # Review of the requirements: eligible goes on, not eligible ends the case.
-    Transition("review", frozenset({D.requested}), _officer,
+    # Review of the requirements: eligible goes on, not eligible ends the case. SOP 001 gives it to
+    # the Kasi (Penghapusan 2), SOP 000 to the property manager (Pemusnahan 3); an officer may do it.
+    Transition("review", frozenset({D.requested}), _reviewers,
                Outcome("eligible", D.reviewed, D.rejected), required=("findings",)),
     Transition("approve", frozenset({D.reviewed}), _head,
                Outcome(NEEDS_REGENT, D.awaiting_regent, D.approved)),

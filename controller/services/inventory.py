@@ -22,7 +22,7 @@ from sqlalchemy import CursorResult, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..domain.choices import SPACE_MANAGERS, Condition
+from ..domain.choices import REGISTER_KEEPERS, Condition
 from ..domain.condition import Facts, propose
 from ..domain.custody_flow import IN_CUSTODY
 from ..errors import Conflict, Invalid, NotFound
@@ -293,7 +293,7 @@ def _locked_run(session: Session, period: str) -> InventoryRun:
 def decide(session: Session, user: User, period: str, server_id: int, condition: Condition,
            reason: str | None) -> InventoryDecision:
     """The officer sets a server's condition before signing; the machine only proposed it."""
-    require_role(user, SPACE_MANAGERS, "decide a server's condition in the inventory")
+    require_role(user, REGISTER_KEEPERS, "decide a server's condition in the inventory")
     r = _locked_run(session, period)
     if r.status != "completed":
         why = "signed: the signed form is evidence and is not changed" if r.status == "signed" else r.status

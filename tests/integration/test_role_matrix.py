@@ -13,18 +13,21 @@ import pytest
 
 LETTER = {"letter_file": ("surat.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")}
 WIPE_REPORT = {"report_file": ("wipe.log", b"shred: selesai\n", "text/plain")}
-ROLES = ["admin", "head", "division_head", "officer", "helpdesk", "contact_a", "contact_b"]
+ROLES = ["admin", "head", "division_head", "officer", "helpdesk", "contact_a", "contact_b", "section_head",
+         "property_manager"]
 OK = {200, 201, 202, 204, 409, 422}
 
 ALL = dict.fromkeys(ROLES, "ok")
 STAFF = {"admin": "ok", "head": "ok", "division_head": "ok", "officer": "ok", "helpdesk": "ok",
-         "contact_a": 403, "contact_b": 403}
+         "section_head": "ok", "property_manager": "ok", "contact_a": 403, "contact_b": 403}
 ADMIN_ONLY = {r: ("ok" if r == "admin" else 403) for r in ROLES}
 SPACE = {r: ("ok" if r in ("admin", "officer") else 403) for r in ROLES}
+# The register's data and the monthly inventory: also the property manager (Pengelola Barang).
+KEEPERS = {**SPACE, "property_manager": "ok"}
 OWN_UNIT = {**ALL, "contact_b": 404}
 AUDIT = {r: ("ok" if r in ("admin", "head", "division_head") else 403) for r in ROLES}
 EDIT_SERVER = {"admin": "ok", "officer": "ok", "contact_a": "ok", "head": 403, "division_head": 403,
-               "helpdesk": 403}
+               "helpdesk": 403, "section_head": 403, "property_manager": "ok"}
 
 # (method, path template, body, expectations)
 MATRIX = [
@@ -89,11 +92,11 @@ MATRIX = [
     ("PUT", "/api/v1/targets/{target}/secrets", {"password": "rahasia-baru"}, SPACE),
     ("DELETE", "/api/v1/targets/{target}", None, SPACE),
     ("GET", "/api/v1/inventory-runs", None, STAFF),
-    ("POST", "/api/v1/inventory-runs", {"period": "2026-01"}, SPACE),
+    ("POST", "/api/v1/inventory-runs", {"period": "2026-01"}, KEEPERS),
     ("GET", "/api/v1/inventory-runs/2026-02", None, STAFF),
     ("PUT", "/api/v1/inventory-runs/2026-02/items/{inventoried}/condition",
-     {"condition": "baik", "reason": "x"}, SPACE),
-    ("POST", "/api/v1/inventory-runs/2026-02/sign", {"name": "Agus", "position": "Petugas"}, SPACE),
+     {"condition": "baik", "reason": "x"}, KEEPERS),
+    ("POST", "/api/v1/inventory-runs/2026-02/sign", {"name": "Agus", "position": "Petugas"}, KEEPERS),
     ("GET", "/api/v1/inventory-runs/2026-02/form.xlsx", None, STAFF),
     ("GET", "/api/v1/inventory-runs/2026-02/form.pdf", None, STAFF),
     ("POST", "/api/v1/tickets", {"subject": "Lambat", "description": "Aplikasi lambat"}, ALL),
@@ -106,7 +109,7 @@ MATRIX = [
     ("GET", "/api/v1/assets", None, ALL),
     ("GET", "/api/v1/servers/{server_a}/asset", None, OWN_UNIT),
     ("PUT", "/api/v1/servers/{server_a}/asset", {"owner": "office", "asset_code": "1.3.2.10", "nup": "0001"},
-     {r: ("ok" if r == "officer" else 403) for r in ROLES}),
+     {r: ("ok" if r in ("officer", "property_manager") else 403) for r in ROLES}),
     ("GET", "/api/v1/servers/{server_a}/asset-card.pdf", None, OWN_UNIT),
     ("POST", "/api/v1/maintenance-cases", {"server_id": 1, "kind": "repair", "analysis": "Disk gagal"},
      {**dict.fromkeys(ROLES, 403), "officer": "ok"}),

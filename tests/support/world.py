@@ -18,6 +18,8 @@ PEOPLE = {
     "helpdesk": ("helpdesk", None),
     "contact_a": ("unit_contact", "DISKES"),
     "contact_b": ("unit_contact", "BAPPEDA"),
+    "section_head": ("section_head", None),
+    "property_manager": ("property_manager", None),
 }
 
 

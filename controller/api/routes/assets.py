@@ -29,7 +29,7 @@ router = APIRouter(tags=["assets"])
 
 
 def _officer(user: CurrentUser) -> User:
-    require_role(user, (Role.officer,), "record asset data")
+    require_role(user, (Role.officer, Role.property_manager), "record asset data")
     return user
 
 

@@ -18,7 +18,7 @@ from ...models.base import utcnow
 from ...services import inventory, sealing, targets
 from ...services.common import page
 from ...validation import period_problem
-from ..deps import Id, PagingDep, SessionDep, SettingsDep, SpaceManager, StaffUser
+from ..deps import Id, PagingDep, RegisterKeeper, SessionDep, SettingsDep, SpaceManager, StaffUser
 from ..downloads import content_disposition
 
 router = APIRouter(tags=["inventory"])
@@ -116,7 +116,7 @@ def list_runs(db: SessionDep, user: StaffUser, paging: PagingDep) -> dict:
 
 
 @router.post("/inventory-runs", status_code=202)
-def start_run(request: Request, db: SessionDep, settings: SettingsDep, user: SpaceManager,
+def start_run(request: Request, db: SessionDep, settings: SettingsDep, user: RegisterKeeper,
               body: RunIn | None = None) -> dict:
     """Start (or resume) a period's run in the background; GET the period to follow it."""
     period = (body.period if body else None) or inventory.period_of(utcnow(), settings.timezone)
@@ -147,7 +147,7 @@ def get_run(period: Period, db: SessionDep, user: StaffUser) -> dict:
 
 
 @router.post("/inventory-runs/{period}/sign")
-def sign_run(period: Period, body: SignIn, db: SessionDep, settings: SettingsDep, user: SpaceManager) -> dict:
+def sign_run(period: Period, body: SignIn, db: SessionDep, settings: SettingsDep, user: RegisterKeeper) -> dict:
     """The officer reviewed the month's inventory and signs it (SOP: the officer fills it in)."""
     inventory.sign(db, settings, user, period, body.name, body.nip, body.position)
     out = inventory.run_view(db, period)
@@ -156,7 +156,8 @@ def sign_run(period: Period, body: SignIn, db: SessionDep, settings: SettingsDep
 
 
 @router.put("/inventory-runs/{period}/items/{server_id}/condition")
-def decide_condition(period: Period, server_id: Id, body: ConditionIn, db: SessionDep, user: SpaceManager) -> dict:
+def decide_condition(period: Period, server_id: Id, body: ConditionIn, db: SessionDep,
+                     user: RegisterKeeper) -> dict:
     """Before signing, the officer sets a server's condition (the machine only proposes it)."""
     inventory.decide(db, user, period, server_id, body.condition, body.reason)
     out = next(i for i in inventory.run_view(db, period)["items"] if i["server_id"] == server_id)

@@ -23,7 +23,7 @@ from ... import audit
 from ...api.deps import Id
 from ...api.schemas import RackIn, RoomIn, UnitIn, UserIn
 from ...documents.reconciliation import render_xlsx
-from ...domain.choices import SPACE_MANAGERS, STAFF_ROLES, Role
+from ...domain.choices import REGISTER_KEEPERS, SPACE_MANAGERS, STAFF_ROLES, Role
 from ...domain.workflow import WorkflowError
 from ...errors import Invalid, NotFound, TitipError
 from ...models import AuditEvent, Rack, Room, Server, Unit, User
@@ -53,6 +53,7 @@ def _roles(*roles: str, what: str):
 
 AdminUser = Annotated[User, Depends(_roles(Role.admin, what="manage the office set-up"))]
 SpaceManager = Annotated[User, Depends(_roles(*sorted(SPACE_MANAGERS), what="manage agents, targets and assets"))]
+RegisterKeeper = Annotated[User, Depends(_roles(*sorted(REGISTER_KEEPERS), what="keep the asset register"))]
 AuditReader = Annotated[User, Depends(_roles(Role.admin, Role.head, Role.division_head, what="read the audit trail"))]
 StaffUser = Annotated[User, Depends(_roles(*sorted(STAFF_ROLES), what="see the server room"))]
 
@@ -229,7 +230,7 @@ def edit_rack(rack_id: Id, request: Request, form: FormDep, db: SessionDep, user
 # --- servers: agents, targets, asset data ----------------------------------------------------
 
 @router.get("/admin/servers")
-def servers(request: Request, db: SessionDep, user: SpaceManager) -> Response:
+def servers(request: Request, db: SessionDep, user: RegisterKeeper) -> Response:
     rows = list(db.scalars(select(Server).order_by(Server.id).limit(5000)))
     return page(request, "admin/servers.html", servers=rows)
 
@@ -266,7 +267,7 @@ def _loopback(host: str | None) -> bool:
 
 
 @router.get("/admin/servers/{server_id}")
-def server(server_id: Id, request: Request, db: SessionDep, user: SpaceManager) -> Response:
+def server(server_id: Id, request: Request, db: SessionDep, user: RegisterKeeper) -> Response:
     return _server_page(request, db, server_id)
 
 
@@ -332,7 +333,7 @@ def retire_target(target_id: Id, request: Request, db: SessionDep, user: SpaceMa
 
 
 @router.post("/admin/servers/{server_id}/asset")
-def set_asset(server_id: Id, request: Request, form: FormDep, db: SessionDep, user: SpaceManager) -> Response:
+def set_asset(server_id: Id, request: Request, form: FormDep, db: SessionDep, user: RegisterKeeper) -> Response:
     def work() -> None:
         data = {k: forms.text(form, k) for k in ("asset_code", "nup", "owner", "acquired_on", "acquisition_value")}
         if data["owner"] != "office" and (data["acquired_on"] or data["acquisition_value"]):

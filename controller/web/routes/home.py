@@ -23,7 +23,7 @@ from ..session import log_in, log_out, safe_next, session_matches, session_user_
 router = web_router()
 
 HOME: dict[str, str] = {Role.officer: "/queue", Role.head: "/inbox", Role.division_head: "/inbox",
-        Role.unit_contact: "/servers"}
+        Role.unit_contact: "/servers", Role.section_head: "/assets", Role.property_manager: "/assets"}
 
 
 @router.get("/")

@@ -16,7 +16,7 @@ from starlette.responses import RedirectResponse, Response
 
 from ...api.deps import Id
 from ...api.routes.inventory import ConditionIn, SignIn, form_response
-from ...domain.choices import SPACE_MANAGERS
+from ...domain.choices import REGISTER_KEEPERS, SPACE_MANAGERS
 from ...domain.workflow import WorkflowError
 from ...errors import NotFound, TitipError
 from ...models import Finding, InventoryRun, Server
@@ -67,7 +67,7 @@ def decide(finding_id: Id, decision: Literal["accept", "reject"], request: Reque
 @router.get("/inventory")
 def runs(request: Request, db: SessionDep, settings: SettingsDep, user: StaffUser) -> Response:
     found = list(db.scalars(select(InventoryRun).order_by(InventoryRun.period.desc()).limit(60)))
-    return page(request, "inventory.html", runs=found, can_start=user.role in SPACE_MANAGERS,
+    return page(request, "inventory.html", runs=found, can_start=user.role in REGISTER_KEEPERS,
                 this_period=inventory.period_of(utcnow(), settings.timezone))
 
 
@@ -75,7 +75,7 @@ def runs(request: Request, db: SessionDep, settings: SettingsDep, user: StaffUse
 def start(request: Request, form: FormDep, db: SessionDep, settings: SettingsDep, user: StaffUser) -> Response:
     """Start (or resume) a period's run in the background, as `POST /api/v1/inventory-runs`; its
     page then shows the progress."""
-    require_role(user, SPACE_MANAGERS, DECIDE)
+    require_role(user, REGISTER_KEEPERS, DECIDE)
     _ = gettext_for(request)
     period = forms.text(form, "period") or inventory.period_of(utcnow(), settings.timezone)
     if (problem := period_problem(period, utcnow().date())) is not None:
@@ -111,7 +111,7 @@ def run(period: Period, request: Request, db: SessionDep, user: StaffUser) -> Re
     progress = None
     if view["status"] == "running":   # the run's totals are written at its end; count as it goes
         progress = {"done": len(view["items"]), "total": len(inventory.servers_in_custody(db))}
-    out = page(request, "inventory_run.html", run=view, can_sign=user.role in SPACE_MANAGERS, progress=progress)
+    out = page(request, "inventory_run.html", run=view, can_sign=user.role in REGISTER_KEEPERS, progress=progress)
     db.commit()
     return out
 
@@ -120,7 +120,7 @@ def run(period: Period, request: Request, db: SessionDep, user: StaffUser) -> Re
 def sign(period: Period, request: Request, form: FormDep, db: SessionDep, settings: SettingsDep,
          user: StaffUser) -> Response:
     """The officer reviewed the month and signs it, with the API's rules (inventory.sign)."""
-    require_role(user, SPACE_MANAGERS, DECIDE)
+    require_role(user, REGISTER_KEEPERS, DECIDE)
     _ = gettext_for(request)
     back = RedirectResponse(f"/inventory/{period}", status_code=303)
     try:
@@ -141,7 +141,7 @@ def sign(period: Period, request: Request, form: FormDep, db: SessionDep, settin
 def decide_condition(period: Period, server_id: Id, request: Request, form: FormDep, db: SessionDep,
                      user: StaffUser) -> Response:
     """The officer sets one server's condition before signing (inventory.decide, as the API)."""
-    require_role(user, SPACE_MANAGERS, DECIDE)
+    require_role(user, REGISTER_KEEPERS, DECIDE)
     _ = gettext_for(request)
     back = RedirectResponse(f"/inventory/{period}#server-{server_id}", status_code=303)
     try:
