@@ -365,7 +365,9 @@ def _mark_disposed(ctx: Ctx[DisposalCase]) -> None:
     retirement.retire(session, case.server_id, ctx.now)
 
 
-_TELLERS = {kind: turns.Teller(what_id, what_en, "/assets", KINDS[kind].labels) for kind, (what_id, what_en) in {
+# A notice links to the case's own page, where the step it announces is taken.
+_TELLERS = {kind: turns.Teller(what_id, what_en, f"/cases/{kind}/{{id}}", KINDS[kind].labels)
+            for kind, (what_id, what_en) in {
     "maintenance": ("Pemeliharaan", "Maintenance case"), "transfer": ("Alih status", "Transfer case"),
     "disposal": ("Penghapusan", "Disposal case")}.items()}
 

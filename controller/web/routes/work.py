@@ -9,7 +9,6 @@ from fastapi import Request
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from ...domain.custody_flow import TERMINAL
 from ...models import CustodyRequest, User
 from ...models.base import utcnow
 from ...services import custody
@@ -24,7 +23,7 @@ router = web_router()
 
 def actionable(db: Session, settings: Settings, user: User, now: datetime) -> list[dict[str, Any]]:
     """Open requests in which this user has a step to take (the workflow table says which)."""
-    stmt = custody.list_stmt(user).where(CustodyRequest.state.not_in([str(s) for s in TERMINAL]))
+    stmt = custody.list_stmt(user).where(CustodyRequest.state.in_(views.actionable_states(user.role)))
     rows = views.request_rows(db, settings, user, db.scalars(stmt), now)
     return [r for r in rows if r["allowed_actions"]]
 
