@@ -36,7 +36,7 @@ from ..models import Allocation, Document, Server, User
 from ..models.assets import AssetRecord, DisposalCase, LifecycleStep, MaintenanceCase, MaintenancePart, TransferCase
 from ..models.base import utcnow
 from ..settings import Settings
-from . import papers, retirement, runner, space, turns
+from . import case_letters, papers, retirement, runner, space, turns
 from .access import unit_scope
 from .common import flush_or_conflict
 from .custody import open_request_of
@@ -196,6 +196,7 @@ def apply(session: Session, settings: Settings, user: User, kind: str, case_id: 
           data: dict | None, now: datetime | None = None) -> tuple[Case, Move]:
     """Take one action; raises IllegalMove / RoleNotAllowed / MissingData / Invalid / Conflict."""
     case, now = get_case(session, user, kind, case_id), now or utcnow()
+    data = case_letters.numbered(session, settings, kind, action, data, now)  # numbers from the register
     # Each kind's procedure is typed for its own row; the case's type picks it.
     ctx: Ctx[MaintenanceCase] | Ctx[TransferCase] | Ctx[DisposalCase]
     if isinstance(case, MaintenanceCase):
@@ -275,6 +276,9 @@ def _write_step(session: Session, kind: str, case: Case, move: Move, user: User,
 
 
 def _after(ctx: Ctx[C]) -> None:
+    # The surat penugasan and laporan kegiatan an act issues (SOP 001 names them as its outputs).
+    case_letters.after_move(ctx.session, ctx.settings, _kind_of(ctx.case), ctx.case, ctx.move.action, ctx.actor,
+                            ctx.move.to_state != ctx.move.from_state, ctx.now)
     if "release_slot" in ctx.move.effects:
         from .custody import promote_waitlist  # freed space goes to the oldest waiting request
         ctx.promoted = promote_waitlist(ctx.session, ctx.settings, ctx.now)
@@ -310,25 +314,12 @@ def _change_unit(ctx: Ctx[TransferCase]) -> None:
 
 
 def _issue_transfer_record(ctx: Ctx[TransferCase]) -> None:
-    ctx.case.document_id = _store_record(ctx, "transfer", ctx.case.to_unit_id,
-                                         ctx.payload(RecordTransfer).record_number)
+    """The berita acara, kept for the unit that holds the server afterwards (services.case_letters)."""
+    ctx.case.document_id = case_letters.transfer_record(ctx.session, ctx.settings, ctx.case, ctx.actor, ctx.now).id
 
 
 def _issue_disposal_record(ctx: Ctx[DisposalCase]) -> None:
-    ctx.case.document_id = _store_record(ctx, "disposal", ctx.case.unit_id, ctx.payload(HandOver).record_number)
-
-
-def _store_record(ctx: Ctx[TransferCase] | Ctx[DisposalCase], kind: str, unit_id: int, record_number: str) -> int:
-    """The berita acara as a PDF kept for the unit that holds the server afterwards; its document id."""
-    from .assets import record_pdf  # the card and the records are assembled there
-
-    if ctx.user is None:  # the system takes no step that issues a record
-        raise ValueError(f"a {kind} record is issued by a person")
-    pdf = record_pdf(ctx.session, ctx.settings, kind, ctx.case, ctx.user, ctx.now)
-    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in record_number)[:80]
-    doc = papers.store(ctx.session, kind=kind, unit_id=unit_id, request_id=None, filename=f"{kind}_{safe}.pdf",
-                       content_type="application/pdf", content=pdf, actor=ctx.actor)
-    return doc.id
+    ctx.case.document_id = case_letters.disposal_record(ctx.session, ctx.settings, ctx.case, ctx.actor, ctx.now).id
 
 
 def _record_wipe_report(ctx: Ctx[DisposalCase]) -> None:

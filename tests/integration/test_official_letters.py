@@ -88,3 +88,133 @@ def test_each_disposition_issues_a_sealed_lembar_disposisi(client, world, demo_p
     flow.act(client, world, other, "head_dispose", "head")
     again = client.get(f"/api/v1/custody-requests/{other}", headers=world.auth("head")).json()["documents"]
     assert [d["number"] for d in again if d["kind"] == "disposition"] == [agenda.replace("/001/", "/002/")]
+
+
+# --- lifecycle cases (SOP 001) ------------------------------------------------------------------
+
+def _people(app):
+    from sqlalchemy import update
+
+    from controller.models import User
+
+    names = {"head": ("Budi Santoso", "197001011990031001"), "division_head": ("Sri Wahyuni", "197505052000032002"),
+             "officer": ("Agus Prasetyo", flow.NIP_OFFICER), "contact_a": ("Ayu Kartika", flow.NIP_CONTACT),
+             "contact_b": ("Bayu Saputra", "198801012012011004")}
+    with app.state.sessions() as s:
+        for username, (name, nip) in names.items():
+            s.execute(update(User).where(User.username == username).values(full_name=name, nip=nip))
+        s.commit()
+
+
+def _doc(client, world, docs, kind, who="officer"):
+    [doc] = [d for d in docs if d["kind"] == kind]
+    return doc, client.get(doc["url"], headers=world.auth(who)).content
+
+
+def test_maintenance_issues_a_numbered_assignment_letter_and_an_activity_report(client, world, app, demo_pki):
+    from tests.integration.test_lifecycle import act, open_case
+
+    _people(app)
+    sid = world.ids["server_a"]
+    cid = open_case(client, world, "maintenance-cases", "officer",
+                    {"server_id": sid, "kind": "repair", "analysis": "Kipas CPU berisik, suhu 85 C"})["id"]
+    act(client, world, "maintenance-cases", cid, "approve", "division_head")
+    assigned = act(client, world, "maintenance-cases", cid, "assign", "head", {"officer": "officer"})
+    assert re.fullmatch(r"SPT/001/\d{4}", assigned["letter_number"])   # the register's, not free text
+    doc, content = _doc(client, world, assigned["documents"], "assignment")
+    assert sealed_ok(content, demo_pki["ca"])
+    text = text_of(content)
+    assert "SURAT PENUGASAN" in text and f"Nomor: {assigned['letter_number']}" in text
+    assert "Agus Prasetyo" in text and f"NIP {flow.NIP_OFFICER}" in text and "melaksanakan perbaikan" in text
+    assert "Disetujui melalui Titip oleh Budi Santoso (head)" in text and "Kepala Dinas" in text
+    no_english(text)
+
+    act(client, world, "maintenance-cases", cid, "record_work", "officer", {
+        "work_done": "Kipas CPU diganti", "downtime_start": "2026-11-20T02:00:00Z",
+        "downtime_end": "2026-11-20T04:00:00Z", "parts": [{"name": "Kipas CPU", "quantity": 1}]})
+    done = act(client, world, "maintenance-cases", cid, "report", "officer",
+               {"report": "Server kembali normal", "condition_after": "baik"})
+    doc, content = _doc(client, world, done["documents"], "activity_report")
+    assert sealed_ok(content, demo_pki["ca"])
+    text = text_of(content)
+    assert re.search(r"Nomor: LAP/001/\d{4}", text)
+    assert "LAPORAN KEGIATAN" in text and f"Surat Penugasan Nomor {assigned['letter_number']}" in text
+    assert "Kipas CPU diganti" in text and "Kipas CPU (1)" in text and "Kondisi setelah kegiatan Baik" in text
+    assert "Dicatat melalui Titip oleh Agus Prasetyo (officer)" in text and "Mengetahui" in text
+    no_english(text)
+    # A number given by hand must not be one the register already gave.
+    other = open_case(client, world, "maintenance-cases", "officer",
+                      {"server_id": sid, "kind": "maintenance", "analysis": "Pembersihan debu"})["id"]
+    act(client, world, "maintenance-cases", other, "approve", "division_head")
+    clash = act(client, world, "maintenance-cases", other, "assign", "head",
+                {"officer": "officer", "letter_number": assigned["letter_number"]}, expect=409)
+    assert clash["field"] == "letter_number"
+
+
+def test_transfer_record_names_both_units_signers_with_nip(client, world, app, demo_pki):
+    from tests.integration.test_lifecycle import act, open_case
+
+    _people(app)
+    body = {"server_id": world.ids["server_a"], "to_unit": "BAPPEDA", "reason": "Aplikasi pindah ke Bappeda",
+            "letter_number": "030/77/DISKES/2026"}
+    cid = open_case(client, world, "transfers", "contact_a", body)["id"]
+    act(client, world, "transfers", cid, "approve", "division_head")
+    act(client, world, "transfers", cid, "approve", "head")
+    out = act(client, world, "transfers", cid, "record_transfer", "officer")
+    assert re.fullmatch(r"BA-PT/001/\d{4}", out["record_number"])
+    doc, content = _doc(client, world, out["documents"], "transfer", who="contact_b")
+    assert sealed_ok(content, demo_pki["ca"])
+    text = text_of(content)
+    assert f"Nomor: {out['record_number']}" in text
+    assert "BERITA ACARA PEMINDAHTANGANAN BARANG" in text
+    assert "Dinas Kesehatan (DISKES)" in text and "Badan Perencanaan Pembangunan Daerah (BAPPEDA)" in text
+    for name, nip in (("Ayu Kartika", flow.NIP_CONTACT), ("Bayu Saputra", "198801012012011004"),
+                      ("Agus Prasetyo", flow.NIP_OFFICER)):
+        assert name in text and f"NIP. {nip}" in text
+    assert "Disetujui melalui Titip oleh Budi Santoso (head)" in text   # Mengetahui: the head's approval
+    no_english(text)
+
+
+def test_disposal_issues_assignment_handover_record_and_activity_report(client, world, app, demo_pki):
+    from tests.integration.test_lifecycle import act, open_case
+
+    _people(app)
+    sid = world.ids["server_a"]
+    cid = open_case(client, world, "disposals", "officer",
+                    {"server_id": sid, "method": "penghapusan", "reason": "Usang, tidak didukung vendor"})["id"]
+    act(client, world, "disposals", cid, "review", "officer", {"eligible": True, "findings": "Memenuhi syarat"})
+    approved = act(client, world, "disposals", cid, "approve", "head")
+    doc, content = _doc(client, world, approved["documents"], "assignment")
+    assert sealed_ok(content, demo_pki["ca"]) and re.search(r"Nomor: SPT/001/\d{4}", text_of(content))
+    assert "Agus Prasetyo" in text_of(content) and "melaksanakan penghapusan" in text_of(content)
+    act(client, world, "disposals", cid, "record_wipe", "officer", {
+        "backup": "NAS kantor", "method": "shred 3x", "wiped_by": "Agus Prasetyo",
+        "wiped_at": "2026-11-20T03:00:00Z", "report_text": "shred selesai"})
+    handed = act(client, world, "disposals", cid, "hand_over", "officer", {"recipient_name": "Pengurus Barang BPKAD"})
+    assert re.fullmatch(r"BA-HPS/001/\d{4}", handed["record_number"])
+    doc, content = _doc(client, world, handed["documents"], "disposal")
+    text = text_of(content)
+    assert sealed_ok(content, demo_pki["ca"]) and "PENGHAPUSAN" in text and "Pengurus Barang BPKAD" in text
+    no_english(text)
+    gone = act(client, world, "disposals", cid, "dispose", "officer")
+    doc, content = _doc(client, world, gone["documents"], "activity_report")
+    text = text_of(content)
+    assert sealed_ok(content, demo_pki["ca"]) and "LAPORAN KEGIATAN" in text and handed["record_number"] in text
+    no_english(text)
+
+
+def test_the_register_steps_past_a_number_given_by_hand(client, world, app):
+    import datetime as dt
+
+    from tests.integration.test_lifecycle import act, open_case
+
+    year = dt.datetime.now(dt.UTC).year  # the office's year (WIB) equals UTC's except on New Year's Eve night
+    for i, server in enumerate(("server_a", "server_b")):
+        body = {"server_id": world.ids[server], "to_unit": "BAPPEDA" if i == 0 else "DISKES", "reason": "Pindah"}
+        who = "contact_a" if i == 0 else "contact_b"
+        cid = open_case(client, world, "transfers", who, body)["id"]
+        act(client, world, "transfers", cid, "approve", "division_head")
+        act(client, world, "transfers", cid, "approve", "head")
+        given = {"record_number": f"BA-PT/001/{year}"} if i == 0 else None
+        out = act(client, world, "transfers", cid, "record_transfer", "officer", given)
+        assert out["record_number"] == (f"BA-PT/001/{year}" if i == 0 else f"BA-PT/002/{year}")

@@ -16,9 +16,9 @@ from ...documents.asset_card import render_card_pdf
 from ...documents.reconciliation import render_xlsx
 from ...domain.choices import Role
 from ...domain.lifecycle_flow import LABELS
-from ...models import Document, User
+from ...models import User
 from ...models.assets import LifecycleStep, MaintenancePart
-from ...services import assets, lifecycle
+from ...services import assets, case_letters, lifecycle
 from ...services.access import require_role
 from ...services.common import page
 from ...services.lifecycle_payloads import AssetFields, validate
@@ -54,10 +54,9 @@ def case_view(db: Session, settings: Settings, user: User, kind: str, case) -> d
         out["parts"] = [{"name": p.name, "quantity": p.quantity, "serial_removed": p.serial_removed,
                          "serial_installed": p.serial_installed}
                         for p in db.scalars(select(MaintenancePart).where(MaintenancePart.case_id == case.id))]
-    doc_ids = [i for i in (getattr(case, "document_id", None), getattr(case, "wipe_document_id", None)) if i]
-    out["documents"] = [{"id": d.id, "kind": d.kind, "filename": d.filename, "sha256": d.sha256,
-                         "url": f"/api/v1/documents/{d.id}"}
-                        for d in db.scalars(select(Document).where(Document.id.in_(doc_ids)))]
+    out["documents"] = [{"id": d.id, "kind": d.kind, "number": d.number, "filename": d.filename,
+                         "sha256": d.sha256, "url": f"/api/v1/documents/{d.id}"}
+                        for d in case_letters.documents_of(db, kind, case)]
     return out
 
 
