@@ -255,6 +255,9 @@ def inventory_run(period: Annotated[str | None, typer.Option(help="YYYY-MM; defa
         raise typer.Exit(2)
     sessions = make_sessionmaker(make_engine(settings.database_url))
     install(sessions)
+    from .documents import seal
+
+    seal.install(sessions, settings)  # papers issued from the command line are sealed as in the app
     bar = None
 
     def progress(done: int, total: int) -> None:
@@ -433,6 +436,9 @@ def import_file(
     today = utcnow().astimezone(ZoneInfo(settings.timezone)).date()
     sessions = make_sessionmaker(make_engine(settings.database_url))
     install(sessions)
+    from .documents import seal
+
+    seal.install(sessions, settings)
     with unit_of_work(sessions, actor=actor or "cli") as session:
         try:
             who = importer.cli_actor(session, actor)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from .audit import install
 from .db import make_engine, make_sessionmaker, unit_of_work
+from .documents import seal
 from .domain.choices import AllocationStatus
 from .models import Server, Unit, User
 from .services import servers, setup, space
@@ -90,6 +91,7 @@ def _waitlisted(settings: Settings) -> str:
 
     sessions = make_sessionmaker(make_engine(settings.database_url))
     install(sessions)
+    seal.install(sessions, settings)  # its disposition sheets are sealed as the app's are
     steps = [("cp.bappeda", "submit", None), ("kadis", "head_dispose", {"note": "Proses"}),
              ("kabid", "division_dispose", {"officer": "petugas"}), ("petugas", "waitlist", None)]
     rid = None

@@ -127,7 +127,10 @@ def build(settings: Settings, sessions: sessionmaker[Session] | None = None) -> 
     from .services import inventory, reachability
 
     if sessions is None:
+        from .documents import seal
+
         sessions = make_sessionmaker(make_engine(settings.database_url))
+        seal.install(sessions, settings)  # a job that issues a paper seals it as the app does
     connector = procrastinate.PsycopgConnector(conninfo=conninfo(settings.database_url), min_size=1,
                                                max_size=min(settings.worker_concurrency, 8) + 2)
     app = procrastinate.App(connector=connector, worker_defaults={

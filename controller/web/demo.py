@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from ..audit import install
 from ..db import make_engine, make_sessionmaker, unit_of_work
+from ..documents import seal
 from ..models import CustodyRequest, Server, User
 from ..models.base import utcnow
 from ..services import custody, servers
@@ -62,6 +63,7 @@ def enrich(settings: Settings) -> Iterator[str]:
     engine = make_engine(settings.database_url)
     sessions = make_sessionmaker(engine)
     install(sessions)
+    seal.install(sessions, settings)  # the demo's handover forms are sealed like the app's
 
     def step(who: str, rid: int, action: str, data: dict | None = None, days_ago: float = 0) -> None:
         with unit_of_work(sessions, actor=who) as s:
