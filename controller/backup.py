@@ -25,9 +25,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import NullPool
 
 from . import __version__, audit
 from .settings import Settings
@@ -114,7 +115,7 @@ def _run(cmd: list[str], env: dict[str, str], what: str) -> None:
 
 # --- what a database holds ------------------------------------------------------------------
 
-def _facts(conn) -> dict[str, Any]:
+def _facts(conn: Connection) -> dict[str, Any]:
     """Schema revision, audit head and the sealing key ids in use, read on one connection (in
     the snapshot the dump is taken from)."""
     from .crypto import key_id_of
@@ -215,9 +216,7 @@ def _create_pg(url: str, target: Path) -> dict[str, Any]:
     return facts
 
 
-def _null_pool():
-    from sqlalchemy.pool import NullPool
-
+def _null_pool() -> type[NullPool]:
     return NullPool
 
 

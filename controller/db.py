@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry
 
 
-def make_engine(url: str, *, immediate: bool = True, **kwargs) -> Engine:
+def make_engine(url: str, *, immediate: bool = True, **kwargs: Any) -> Engine:
     """Create an engine; SQLite gets foreign keys, a busy timeout and serialised writers.
 
     With `immediate`, SQLite transactions start with BEGIN IMMEDIATE so two writers never both
@@ -25,7 +28,7 @@ def make_engine(url: str, *, immediate: bool = True, **kwargs) -> Engine:
                                pool_size=20, max_overflow=60, **kwargs)
 
         @event.listens_for(engine, "connect")
-        def _on_connect(dbapi_conn, _record) -> None:
+        def _on_connect(dbapi_conn: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
             dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
@@ -34,7 +37,7 @@ def make_engine(url: str, *, immediate: bool = True, **kwargs) -> Engine:
             cur.close()
 
         @event.listens_for(engine, "begin")
-        def _on_begin(conn) -> None:
+        def _on_begin(conn: Connection) -> None:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -29,7 +30,7 @@ def deliver_mail(sessions: sessionmaker[Session], settings: Settings) -> tuple[i
 
 
 def monthly_inventory(sessions: sessionmaker[Session], settings: Settings, period: str | None = None,
-                      spread=None) -> None:
+                      spread: Callable[[int, list[int]], bool] | None = None) -> None:
     """The SOP's monthly inventory; a second controller finds the period taken and stops.
     `spread`: PostgreSQL's queue hands the servers to its workers (controller.jobqueue)."""
     from .models.base import utcnow

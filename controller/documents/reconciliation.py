@@ -7,12 +7,19 @@ per server, with a verdict per row; disposed servers get their own sheet so they
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from controller.documents.cells import append_row
 from controller.documents.inventory_form import period_label
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
+
+# (row key, Indonesian heading, English heading, column width)
+Column = tuple[str, str, str, int]
 
 # (key, Indonesian heading, English heading, width)
 COLUMNS = (
@@ -53,7 +60,8 @@ class Reconciliation:
     generated: datetime | None = None
 
 
-def _sheet(ws, title: str, subtitle: str, columns, rows) -> None:
+def _sheet(ws: Worksheet, title: str, subtitle: str, columns: Sequence[Column],
+           rows: Iterable[Mapping[str, Any]]) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
 
     append_row(ws, [title])

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Float, case, func, null, select
+from sqlalchemy import Float, FromClause, case, func, null, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from ..domain import vitals
@@ -35,6 +36,7 @@ from ..models import (
     ServerStatus,
     Unit,
 )
+from ..models.base import Base
 from . import heartbeat, probes
 from .cache import RowCache
 from .exposition import pair
@@ -52,13 +54,13 @@ class epoch(FunctionElement):  # noqa: N801 (an SQL function reads best in lower
 
 
 @compiles(epoch, "sqlite")
-def _epoch_sqlite(element, compiler, **kw) -> str:
+def _epoch_sqlite(element: epoch, compiler: SQLCompiler, **kw: Any) -> str:
     # julianday() keeps milliseconds; so does the rounding (shorter numbers on the page too)
     return f"round((julianday({compiler.process(element.clauses, **kw)}) - 2440587.5) * 86400.0, 3)"
 
 
 @compiles(epoch, "postgresql")
-def _epoch_postgresql(element, compiler, **kw) -> str:
+def _epoch_postgresql(element: epoch, compiler: SQLCompiler, **kw: Any) -> str:
     return f"CAST(round(EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)}), 3) AS DOUBLE PRECISION)"
 
 
@@ -108,7 +110,7 @@ class Caches:
     rounds: dict = field(default_factory=dict)    # access_checks id span -> latest round per server
 
 
-def _t(model):
+def _t(model: type[Base]) -> FromClause:
     """The Core table: plain rows, none of the ORM's identity bookkeeping."""
     return model.__table__
 

@@ -1,7 +1,7 @@
 """Alembic environment: the URL comes from the config built by controller.migrate."""
 
 from alembic import context
-from sqlalchemy import create_engine
+from sqlalchemy import Connection, create_engine
 
 from controller.jobqueue import include_object  # leaves procrastinate's own tables out
 from controller.models import Base
@@ -28,7 +28,7 @@ def run() -> None:
     engine.dispose()
 
 
-def _run(conn) -> None:
+def _run(conn: Connection) -> None:
     context.configure(connection=conn, target_metadata=Base.metadata, render_as_batch=True,
                       include_object=include_object)
     with context.begin_transaction():

@@ -179,7 +179,8 @@ def apply_inventory(session: Session, status: ServerStatus, record: dict[str, An
     return [f for f in found if f is not None]
 
 
-def _open(session, server_id, kind, field, recorded, observed, source) -> Finding | None:
+def _open(session: Session, server_id: int, kind: str, field: str, recorded: str | None, observed: str | None,
+          source: str) -> Finding | None:
     """One open finding per (server, field, observed value): repeats do not pile up."""
     exists = session.scalar(select(Finding.id).where(
         Finding.server_id == server_id, Finding.field == field, Finding.kind == kind,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from ..documents.asset_card import (
@@ -51,7 +51,7 @@ def set_asset(session: Session, user: User, server_id: int, body: AssetFields) -
     return rec
 
 
-def register_stmt(user: User, include_disposed: bool = False):
+def register_stmt(user: User, include_disposed: bool = False) -> Select[Server, AssetRecord]:
     """Servers with their register row; disposed ones are out of the active list unless asked for."""
     stmt = (select(Server, AssetRecord).outerjoin(AssetRecord, AssetRecord.server_id == Server.id)
             .order_by(Server.id))
@@ -178,7 +178,8 @@ def card(session: Session, settings: Settings, user: User, server_id: int) -> As
         events=events(session, server.id), details=_details(session, server.id))
 
 
-def record_pdf(session: Session, settings: Settings, kind: str, case, user: User, now: datetime) -> bytes:
+def record_pdf(session: Session, settings: Settings, case: TransferCase | DisposalCase, user: User,
+               now: datetime) -> bytes:
     """The berita acara of a transfer or of a handover for disposal, from the case's own fields."""
     from zoneinfo import ZoneInfo
 
@@ -186,7 +187,7 @@ def record_pdf(session: Session, settings: Settings, kind: str, case, user: User
     rows = [("Barang", "item", f"Server {server.brand} {server.model}"), ("Nomor seri", "serial", server.serial_number)]
     if (rec := asset_record(session, server.id)) is not None:
         rows += [("Kode barang / NUP", "asset code / NUP", f"{rec.asset_code or '-'} / {rec.nup or '-'}")]
-    if kind == "transfer":
+    if isinstance(case, TransferCase):
         title, title_en = "PEMINDAHTANGANAN BARANG", "Record of transfer to another unit"
         rows += [("Dari unit kerja", "from unit", _unit_code(session, case.unit_id)),
                  ("Kepada unit kerja", "to unit", _unit_code(session, case.to_unit_id)),
@@ -201,8 +202,9 @@ def record_pdf(session: Session, settings: Settings, kind: str, case, user: User
                  ("Pencadangan data", "backup", case.backup or "-"),
                  ("Penghapusan data", "data wipe", f"{case.wipe_method}, {case.wiped_by}"),
                  ("SHA-256 laporan penghapusan", "wipe report checksum", case.wipe_sha256 or "-")]
-        parties = [("Pengguna barang", _unit_code(session, case.unit_id)), ("Pengelola barang", case.recipient_name)]
-    number = case.record_number
+        parties = [("Pengguna barang", _unit_code(session, case.unit_id)),
+                   ("Pengelola barang", case.recipient_name or "-")]
+    number = case.record_number or "-"
     return render_record_pdf(LifecycleRecord(
         title=title, title_en=title_en, number=number, office_name=settings.office_letterhead,
         place=settings.office_city, date=now.astimezone(ZoneInfo(settings.timezone)).date(), rows=rows,

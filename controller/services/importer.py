@@ -18,6 +18,7 @@ import csv
 import io
 import ipaddress
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -358,7 +359,7 @@ def check_row(sheet: Sheet, number: int, raw: dict[str, Any]) -> tuple[Row | Non
     def bad(key: str, message: str) -> None:
         row_errors.append(RowError(sheet.name, number, sheet.letters.get(key), BY_KEY[key].heading, message))
 
-    def get(key: str, parse, *args) -> Any:
+    def get(key: str, parse: Callable[..., Any], *args: Any) -> Any:
         try:
             value = parse(raw.get(key), *args)
         except _Bad as exc:
@@ -480,8 +481,9 @@ def plan(session: Session, sheet: Sheet) -> Plan:
     return out
 
 
-def _check_position(session: Session, row: Row, racks: dict, held: dict, bad) -> None:
-    assert row.u_bottom is not None   # called for placed rows only
+def _check_position(session: Session, row: Row, racks: dict[tuple[str, str], dict[str, Any]],
+                    held: dict[tuple[str, str], dict[int, int]], bad: Callable[[Row, str, str], None]) -> None:
+    assert row.u_bottom is not None and row.room and row.rack   # called for placed rows only
     key = (row.room, row.rack)
     info = racks.get(key)
     if info is None:

@@ -15,7 +15,7 @@ import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import CursorResult, func, or_, select, update
@@ -43,6 +43,9 @@ from ..models.base import utcnow
 from ..settings import Settings
 from . import agents, papers, targets
 from .access import require_role
+
+if TYPE_CHECKING:
+    from ..documents.inventory_form import InventoryForm
 
 log = logging.getLogger(__name__)
 FORMATS = {"pdf": "application/pdf",
@@ -405,7 +408,7 @@ def _gib(n: Any) -> str | None:
     return f"{n / 2**30:.0f} GiB" if isinstance(n, (int, float)) and n else None
 
 
-def form(session: Session, settings: Settings, period: str):
+def form(session: Session, settings: Settings, period: str) -> InventoryForm:
     """The run as the inventory form's rows (see documents.inventory_form)."""
     from ..documents.inventory_form import InventoryForm
     from ..domain.asset_kinds import KIND_LABELS, AssetKind

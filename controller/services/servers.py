@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session
 
 from .. import audit
@@ -31,7 +31,7 @@ def get_server(session: Session, user: User, server_id: int) -> Server:
 
 
 def list_servers_stmt(user: User, unit_code: str | None = None, include_disposed: bool = False,
-                      kind: str | None = None):
+                      kind: str | None = None) -> Select[Server]:
     """The caller's servers (assets of ``kind``, when given); disposed ones (gone for good, kept for
     their history) only when asked."""
     stmt = select(Server).order_by(Server.id)

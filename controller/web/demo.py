@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
 from ..audit import install
 from ..db import make_engine, make_sessionmaker, unit_of_work
@@ -123,7 +124,7 @@ def enrich(settings: Settings) -> Iterator[str]:
     yield f"demo requests added: {len(REQUESTS)} at different steps"
 
 
-def _rack_ids(sessions) -> dict[str, int]:
+def _rack_ids(sessions: sessionmaker[Session]) -> dict[str, int]:
     from ..models import Rack
 
     with sessions() as s:

@@ -20,7 +20,7 @@ OPEN_CUSTODY = sa.text("state NOT IN ('lapsed', 'rejected', 'returned', 'withdra
 LIVE = sa.text("status != 'released' AND server_id IS NOT NULL")
 
 
-def _refuse_duplicates(bind) -> None:
+def _refuse_duplicates(bind: sa.Connection) -> None:
     """Stop with the rows to resolve rather than a constraint error (nothing is changed)."""
     dupes = bind.execute(sa.text(
         "SELECT server_id, COUNT(*) FROM allocations WHERE status != 'released' AND server_id IS NOT NULL "
