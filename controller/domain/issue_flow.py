@@ -29,13 +29,17 @@ ISSUE_LABELS: dict[IssueState, Label] = {
     I.closed: Label("Laporan diterima", "Report received", "green"),
 }
 
+# SOP 001 gives the handover and the receipt of the report to the Kepala Seksi; SOP 000 (Penggunaan 2)
+# gives the distribution to the units, with its berita acara, to the Pengelola Barang.
+_issuers = frozenset({Role.section_head, Role.property_manager})
+
 ISSUE = Workflow("asset_issue", tuple(IssueState), (
-    Transition("issue", frozenset({None}), frozenset({Role.officer}), I.issued,
+    Transition("issue", frozenset({None}), _issuers, I.issued,
                required=("server_id", "to_unit", "recipient_name", "bast_number"),
                effects=("hand_to_user", "issue_bast")),
     Transition("report_installation", frozenset({I.issued}), frozenset({Role.unit_contact}), I.installed,
                required=("installed_on", "report"), effects=("store_installation_report",)),
-    Transition("acknowledge", frozenset({I.installed}), frozenset({Role.officer}), I.closed),
+    Transition("acknowledge", frozenset({I.installed}), frozenset({Role.section_head}), I.closed),
 ), initial=I.issued)
 
 ISSUE_STEPS: dict[str, SopStep] = {

@@ -20,8 +20,12 @@ from controller.domain.choices import Label, Role
 from controller.domain.sop_steps import SopStep, SopTime, days, minutes
 from controller.domain.workflow import Outcome, Transition, Workflow
 
-_unit_side = frozenset({Role.unit_contact, Role.officer})   # OPD, or a section of the office itself
+# The proposer: a unit (its contact person), or a section of the office itself (its Kepala Seksi,
+# SOP 001; an officer may file it for them).
+_unit_side = frozenset({Role.unit_contact, Role.section_head, Role.officer})
 _officer = frozenset({Role.officer})
+# SOP 001 Perencanaan step 5 gives the procurement and its report to the Pelaksana under the Kasi.
+_procurer = frozenset({Role.officer, Role.section_head})
 _division = frozenset({Role.division_head})
 _head = frozenset({Role.head})
 
@@ -172,13 +176,13 @@ PROCUREMENT_LABELS: dict[ProcurementState, Label] = {
 
 PROCUREMENT = Workflow("procurement", tuple(ProcurementState), (
     # SOP 001 Perencanaan step 5: the procurement, against one approved item of a plan.
-    Transition("start", frozenset({None}), _officer, P.ordered,
+    Transition("start", frozenset({None}), _procurer, P.ordered,
                required=("item_id", "method", "vendor", "contract_number", "contract_value", "quantity")),
     # The goods arrive: each one enters the register (its kind, serial, value and date).
-    Transition("receive", frozenset({P.ordered}), _officer, P.received,
+    Transition("receive", frozenset({P.ordered}), _procurer, P.received,
                required=("received_on", "receipt_number", "assets"), effects=("create_assets",)),
     # SOP 001 Perencanaan steps 5-6: the activity report.
-    Transition("report", frozenset({P.received}), _officer, P.reported, required=("report",)),
+    Transition("report", frozenset({P.received}), _procurer, P.reported, required=("report",)),
     Transition("cancel", frozenset({P.ordered}), _head, P.cancelled, required=("reason",)),
 ), initial=P.ordered)
 

@@ -2,7 +2,7 @@
 the head's disposition, the division head's review, the officer's assessment, the head's per-item
 decision (one item back for revision, resubmitted, approved), the RKPD and Bakeuda records on
 behalf of the outside bodies, the approved plan's XLSX; then a procurement from the approved item,
-the asset into the register, its issue to another unit with a BAST, the user's installation
+the asset into the register, its issue by the Kepala Seksi to another unit with a BAST, the user's installation
 report and the office's receipt."""
 
 from __future__ import annotations
@@ -42,7 +42,8 @@ def test_needs_planning_and_issue_to_a_user_in_the_browser(login, live):
     for name, value in {"budget_year": "2027", "letter_number": "027/55/DINKES/2026", "title": "Kebutuhan TIK 2027",
                         "description_1": "Laptop petugas", "quantity_1": "4", "unit_price_1": "14500000",
                         "justification_1": "Pelayanan keliling", "description_2": "Switch 24 port",
-                        "quantity_2": "1", "unit_price_2": "7250000.50", "justification_2": "Jaringan puskesmas"}.items():
+                        "quantity_2": "1", "unit_price_2": "7250000.50",
+                        "justification_2": "Jaringan puskesmas"}.items():
         form.locator(f"[name={name}]").fill(value)
     form.locator("[name=kind_1]").select_option("end_user_device")
     form.locator("[name=kind_2]").select_option("network_device")
@@ -133,18 +134,20 @@ def test_needs_planning_and_issue_to_a_user_in_the_browser(login, live):
                              "model_1": "ThinkPad T14", "serial_number_1": "E2E-LAP-01"})
     done(officer)
     expect(officer.locator("#assets")).to_contain_text("E2E-LAP-01")
-    officer.click("#assets >> text=Serahkan ke pengguna")
-    issue = officer.locator("#issue-form")
+    # The Kepala Seksi hands it over (SOP 001 Penggunaan 1).
+    kasi = login("section_head")
+    kasi.goto(officer.locator("#assets a[href^='/issues/new']").first.get_attribute("href"))
+    issue = kasi.locator("#issue-form")
     issue.locator("[name=to_unit]").select_option("BAPPEDA")
     issue.locator("[name=recipient_name]").fill("Siti Rahma")
     issue.locator("[name=recipient_nip]").fill("198705122010012003")
     issue.locator("[name=bast_number]").fill("BAST/TIK/E2E/1")
     issue.locator("button[type=submit]").click()
-    officer.wait_for_load_state()
-    done(officer)
-    issue_url = officer.url
-    expect(officer.locator("#state")).to_contain_text("Diserahkan ke pengguna")
-    bast = officer.request.get(officer.locator("[data-document=issue_bast]").get_attribute("href"))
+    kasi.wait_for_load_state()
+    done(kasi)
+    issue_url = kasi.url
+    expect(kasi.locator("#state")).to_contain_text("Diserahkan ke pengguna")
+    bast = kasi.request.get(kasi.locator("[data-document=issue_bast]").get_attribute("href"))
     assert bast.ok and bast.body().startswith(b"%PDF-")
 
     # The user reports the installation; the office receives it.
@@ -157,10 +160,10 @@ def test_needs_planning_and_issue_to_a_user_in_the_browser(login, live):
                                       "report": "Windows 11, domain BAPPEDA, antivirus terpasang"})
     done(user)
     expect(user.locator("[data-document=install_report]")).to_be_visible()
-    officer.goto(issue_url)
-    act(officer, "acknowledge")
-    done(officer)
-    expect(officer.locator("#state")).to_contain_text("Laporan diterima")
+    kasi.goto(issue_url)
+    act(kasi, "acknowledge")
+    done(kasi)
+    expect(kasi.locator("#state")).to_contain_text("Laporan diterima")
     assert other.goto(issue_url).status == 200   # contact_b is BAPPEDA: the asset is theirs now
     assert unit.goto(issue_url).status == 404
     assert plan_id > 0

@@ -242,15 +242,17 @@ def test_issue_to_a_user_with_bast_and_installation_report(client, world):
     body = {"server_id": sid, "to_unit": "BAPPEDA", "recipient_name": "Siti Rahma",
             "recipient_nip": "198705122010012003", "purpose": "Pengolahan data perencanaan",
             "bast_number": "BAST/TIK/017/2027"}
-    call(client, world, "POST", "asset-issues", "contact_a", body, expect=403)
-    call(client, world, "POST", "asset-issues", "division_head", body, expect=403)
-    assert call(client, world, "POST", "asset-issues", "officer", {**body, "to_unit": "NOPE"},
+    for who in ("contact_a", "division_head", "officer", "helpdesk"):
+        assert call(client, world, "POST", "asset-issues", who, body, expect=403)["allowed_roles"] == [
+            "property_manager", "section_head"]
+    assert call(client, world, "POST", "asset-issues", "section_head", {**body, "to_unit": "NOPE"},
                 expect=422)["field"] == "to_unit"
-    issue = call(client, world, "POST", "asset-issues", "officer", body, expect=201)
+    issue = call(client, world, "POST", "asset-issues", "section_head", body, expect=201)
     path = f"asset-issues/{issue['id']}"
     assert issue["state"] == "issued" and issue["from_unit_code"] == "DISKES" and issue["unit_code"] == "BAPPEDA"
     assert issue["asset"]["unit_code"] == "BAPPEDA" and issue["service_time"] == "3 hari"
-    assert call(client, world, "POST", "asset-issues", "officer", body, expect=409)["issue_id"] == issue["id"]
+    assert call(client, world, "POST", "asset-issues", "property_manager", body,
+                expect=409)["issue_id"] == issue["id"]
     bast = issue["documents"][0]
     assert bast["kind"] == "issue_bast"
     pdf = client.get(bast["url"], headers=world.auth("contact_b"))
@@ -263,7 +265,7 @@ def test_issue_to_a_user_with_bast_and_installation_report(client, world):
         expect=404)
     act(client, world, path, "report_installation", "officer", {"installed_on": "2027-03-12", "report": "x"},
         expect=403)
-    assert act(client, world, path, "acknowledge", "officer", expect=409)["allowed_actions"] == []
+    assert act(client, world, path, "acknowledge", "section_head", expect=409)["allowed_actions"] == []
     installed = act(client, world, path, "report_installation", "contact_b", {
         "installed_on": "2027-03-12", "report": "OS Windows 11, domain BAPPEDA, antivirus terpasang"})
     assert installed["state"] == "installed" and installed["service_time"] == "10 menit"
@@ -272,12 +274,13 @@ def test_issue_to_a_user_with_bast_and_installation_report(client, world):
     holds(pdf_text(client.get(report["url"], headers=world.auth("officer")).content),
           "INSTALASI DAN KONFIGURASI ASET", "antivirus terpasang", "BAST/TIK/017/2027")
     act(client, world, path, "acknowledge", "contact_b", expect=403)
-    closed = act(client, world, path, "acknowledge", "officer", {"note": "Laporan lengkap"})
+    act(client, world, path, "acknowledge", "officer", expect=403)
+    closed = act(client, world, path, "acknowledge", "section_head", {"note": "Laporan lengkap"})
     assert closed["state"] == "closed" and [h["action"] for h in closed["history"]] == [
         "issue", "report_installation", "acknowledge"]
     assert closed["history"][0]["sop_actor"] == "Kepala Seksi / Pengelola Barang"
     # Once closed, the asset can be issued again (to someone else).
-    again = call(client, world, "POST", "asset-issues", "officer", {**body, "to_unit": "DISKES",
+    again = call(client, world, "POST", "asset-issues", "property_manager", {**body, "to_unit": "DISKES",
                                                                      "bast_number": "BAST/TIK/018/2027"}, expect=201)
     assert again["from_unit_code"] == "BAPPEDA"
 
@@ -285,7 +288,7 @@ def test_issue_to_a_user_with_bast_and_installation_report(client, world):
 def test_a_server_in_custody_is_not_issued(client, world):
     rid = flow.submit(client, world)["id"]
     sid = call(client, world, "GET", f"custody-requests/{rid}", "officer")["server_id"]
-    out = call(client, world, "POST", "asset-issues", "officer", {
+    out = call(client, world, "POST", "asset-issues", "section_head", {
         "server_id": sid, "to_unit": "BAPPEDA", "recipient_name": "x", "bast_number": "B/1"}, expect=409)
     assert out["field"] == "server_id"
 

@@ -68,6 +68,7 @@ def test_a_needs_plan_walks_through_the_pages(app, world):
 def test_procurement_and_issue_through_the_pages(app, client, world):
     plan = to_approved(client, world, submit(client, world))
     officer, unit_b, unit_a = Browser(app, "officer"), Browser(app, "contact_b"), Browser(app, "contact_a")
+    kasi = Browser(app, "section_head")
     item = plan["items"][1]["id"]
     assert f'data-procure="{item}"' in officer.get(f"/plans/{plan['id']}").text
     assert 'data-procure=' not in unit_a.get(f"/plans/{plan['id']}").text
@@ -83,9 +84,12 @@ def test_procurement_and_issue_through_the_pages(app, client, world):
     refused = unit_a.post("/issues", {"server_id": sid, "to_unit": "BAPPEDA", "recipient_name": "x",
                                       "bast_number": "B/1"})
     assert refused.status_code == 403
-    form = officer.get(f"/issues/new?server_id={sid}").text
+    assert officer.post("/issues", {"server_id": sid, "to_unit": "BAPPEDA", "recipient_name": "x",
+                                    "bast_number": "B/1"}).status_code == 403
+    assert 'id="new-issue"' in kasi.get("/issues").text and 'id="new-issue"' not in officer.get("/issues").text
+    form = kasi.get(f"/issues/new?server_id={sid}").text
     assert f'<option value="{sid}" selected' in form
-    iid, page = _goto(officer, "/issues", {"server_id": sid, "to_unit": "BAPPEDA", "recipient_name": "Siti",
+    iid, page = _goto(kasi, "/issues", {"server_id": sid, "to_unit": "BAPPEDA", "recipient_name": "Siti",
                                            "bast_number": "BAST/WEB/1"})
     assert 'data-action="acknowledge"' not in page
     doc = re.search(r'href="(/documents/\d+)" data-document="issue_bast"', unit_b.get(f"/issues/{iid}").text)
@@ -94,5 +98,5 @@ def test_procurement_and_issue_through_the_pages(app, client, world):
     page = _go(unit_b, f"/issues/{iid}/actions/report_installation", {"installed_on": "2027-02-03",
                                                                        "report": "Terpasang"})
     assert 'data-document="install_report"' in page
-    page = _go(officer, f"/issues/{iid}/actions/acknowledge", {})
+    page = _go(kasi, f"/issues/{iid}/actions/acknowledge", {})
     assert 'data-action=' not in page

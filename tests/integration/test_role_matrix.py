@@ -135,6 +135,58 @@ MATRIX = [
     ("GET", "/api/v1/reconciliation/2026-02.xlsx", None, STAFF),
     ("GET", "/api/v1/audit/events", None, AUDIT),
     ("GET", "/api/v1/audit/verify", None, AUDIT),
+    # Needs planning, procurement and issue to a user (SOP 000 and 001). The plan is DISKES's, one
+    # item, just submitted; each move's row takes it one step on (the first allowed role moves it).
+    ("POST", "/api/v1/needs-plans", {"unit_code": "DISKES", "budget_year": 2027, "letter_number": "027/M/1",
+                                     "items": [{"kind": "server", "description": "Server", "quantity": 1,
+                                                "unit_price": "1.00", "justification": "x"}]},
+     {**dict.fromkeys(ROLES, 403), "officer": "ok", "contact_a": "ok", "section_head": "ok"}),
+    ("GET", "/api/v1/needs-plans", None, ALL),
+    ("GET", "/api/v1/needs-plans/approved/{year}.xlsx", None, ALL),
+    ("GET", "/api/v1/needs-plans/{plan}", None, OWN_UNIT),
+    ("POST", "/api/v1/needs-plans/{plan}/actions/disposition", None,
+     {**dict.fromkeys(ROLES, "denied"), "head": "ok", "contact_b": 404}),
+    ("POST", "/api/v1/needs-plans/{plan}/actions/review", {"forward": True, "findings": "Lengkap"},
+     {**dict.fromkeys(ROLES, "denied"), "division_head": "ok", "contact_b": 404}),
+    ("POST", "/api/v1/needs-plans/{plan}/actions/assess", {"items": [{"id": "{plan_item}", "recommended": True}]},
+     {**dict.fromkeys(ROLES, "denied"), "officer": "ok", "contact_b": 404}),
+    ("POST", "/api/v1/needs-plans/{plan}/actions/approve",
+     {"decision_number": "1", "items": [{"id": "{plan_item}", "decision": "approved"}]},
+     {**dict.fromkeys(ROLES, "denied"), "head": "ok", "contact_b": 404}),
+    ("POST", "/api/v1/needs-plans/{plan}/actions/return_for_revision",
+     {"items": [{"id": "{plan_item}", "decision": "revise"}]},
+     {**dict.fromkeys(ROLES, "denied"), "head": "ok", "contact_b": 404}),
+    ("POST", "/api/v1/needs-plans/{plan}/actions/reject", {"reason": "x"},
+     {**dict.fromkeys(ROLES, "denied"), "head": "ok", "contact_b": 404}),
+    ("POST", "/api/v1/needs-plans/{plan}/actions/resubmit", {"items": [{"id": "{plan_item}", "quantity": 1}]},
+     {**dict.fromkeys(ROLES, "denied"), "officer": "ok", "contact_a": "ok", "section_head": "ok", "contact_b": 404}),
+    ("POST", "/api/v1/needs-plans/{plan}/actions/record_rkpd", {"rkpd_reference": "1.02.01"},
+     {**dict.fromkeys(ROLES, "denied"), "officer": "ok", "contact_a": "ok", "section_head": "ok", "contact_b": 404}),
+    ("POST", "/api/v1/needs-plans/{plan}/actions/send_to_finance", {"letter_number": "1", "simbada_reference": "2"},
+     {**dict.fromkeys(ROLES, "denied"), "officer": "ok", "contact_a": "ok", "section_head": "ok", "contact_b": 404}),
+    ("POST", "/api/v1/procurements", {"item_id": "{approved_item}", "method": "e_purchasing", "vendor": "PT V",
+                                      "contract_number": "SP/M", "contract_value": "1.00", "quantity": 1},
+     {**dict.fromkeys(ROLES, 403), "officer": "ok", "section_head": "ok"}),
+    ("GET", "/api/v1/procurements", None, ALL),
+    ("GET", "/api/v1/procurements/{procurement}", None, OWN_UNIT),
+    ("POST", "/api/v1/procurements/{procurement}/actions/receive",
+     {"received_on": "2027-01-02", "receipt_number": "BA/M",
+      "assets": [{"brand": "Dell", "model": "R250", "serial_number": "MTX-PROC-1"}]},
+     {**dict.fromkeys(ROLES, "denied"), "officer": "ok", "section_head": "ok", "contact_b": 404}),
+    ("POST", "/api/v1/procurements/{procurement}/actions/report", {"report": "Selesai"},
+     {**dict.fromkeys(ROLES, "denied"), "officer": "ok", "section_head": "ok", "contact_b": 404}),
+    ("POST", "/api/v1/procurements/{procurement}/actions/cancel", {"reason": "x"},
+     {**dict.fromkeys(ROLES, "denied"), "head": "ok", "contact_b": 404}),
+    ("POST", "/api/v1/asset-issues", {"server_id": "{issued_server}", "to_unit": "DISKES", "recipient_name": "x",
+                                      "bast_number": "BAST/M/2"},
+     {**dict.fromkeys(ROLES, 403), "section_head": "ok", "property_manager": "ok"}),
+    ("GET", "/api/v1/asset-issues", None, ALL),
+    ("GET", "/api/v1/asset-issues/{issue}", None, OWN_UNIT),
+    ("POST", "/api/v1/asset-issues/{issue}/actions/report_installation", {"installed_on": "2027-01-03",
+                                                                         "report": "Terpasang"},
+     {**dict.fromkeys(ROLES, "denied"), "contact_a": "ok", "contact_b": 404}),
+    ("POST", "/api/v1/asset-issues/{issue}/actions/acknowledge", None,
+     {**dict.fromkeys(ROLES, "denied"), "section_head": "ok", "contact_b": 404}),
 ]
 # Login, and the agents' own endpoints (machine credentials, tested in test_agents.py).
 PUBLIC = {("POST", "/api/v1/auth/token"), ("POST", "/api/v1/agents/enroll"), ("POST", "/api/v1/agents/reports")}
@@ -148,6 +200,7 @@ def test_matrix_covers_every_endpoint(app, db_url):
              "rack1": "rack_id", "alloc": "allocation_id", "server_a": "server_id", "inventoried": "server_id",
              "request": "request_id", "document": "document_id", "notification": "notification_id",
              "finding": "finding_id", "agent": "agent_id", "target": "target_id", "ticket": "ticket_id"}
+    names.update({"plan": "plan_id", "procurement": "procurement_id", "issue": "issue_id", "year": "budget_year"})
     covered = {(m, p.replace("/2026-02", "/{period}")) for m, p in covered}
     normalised_actions = {(m, p.replace("/actions/receive", "/actions/{action}").replace(
         "/actions/assign", "/actions/{action}")) for m, p in covered}
@@ -194,6 +247,8 @@ def matrix_world(client, world):
         "subject": "Server lambat", "description": "Sejak pagi"}).json()["id"]
     from tests.support.lifecycle import open_cases
     world.ids.update(open_cases(client, world))
+    from tests.support.planning import matrix_cases
+    world.ids.update(matrix_cases(client, world))
     from controller.db import unit_of_work
     from controller.domain.choices import AllocationStatus
     from controller.models import User
@@ -208,6 +263,17 @@ def matrix_world(client, world):
     return world
 
 
+
+def _fill(body, ids: dict[str, int]):
+    """Ids a body names ("{plan_item}") filled in from the world, as the path's are."""
+    if isinstance(body, dict):
+        return {k: _fill(v, ids) for k, v in body.items()}
+    if isinstance(body, list):
+        return [_fill(v, ids) for v in body]
+    if isinstance(body, str) and body.startswith("{") and body.endswith("}") and body[1:-1] in ids:
+        return ids[body[1:-1]]
+    return body
+
 def test_people_tokens_are_not_agent_credentials(client, world):
     r = client.post("/api/v1/agents/reports", headers=world.auth("officer"), json={
         "report_id": "people-0001", "kind": "heartbeat", "payload": {"source": "agent", "hostname": "x"}})
@@ -219,7 +285,7 @@ def test_every_endpoint_for_every_role(client, matrix_world):
     failures = []
     for method, template, body, expect in MATRIX:
         path = template.format(**world.ids)
-        send = {"files": body} if body is LETTER or body is WIPE_REPORT else {"json": body}
+        send = {"files": body} if body is LETTER or body is WIPE_REPORT else {"json": _fill(body, world.ids)}
         anon = client.request(method, path, **send)
         if anon.status_code != 401:
             failures.append(f"anonymous {method} {template}: {anon.status_code}")

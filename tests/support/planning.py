@@ -44,3 +44,28 @@ def to_approved(client, world, plan: dict[str, Any]) -> dict[str, Any]:
         {"items": [{"id": i, "recommended": True, "assessment": "Diperlukan"} for i in ids]})
     return act(client, world, path, "approve", "head", {
         "decision_number": "027/201/KOMINFO/2026", "items": [{"id": i, "decision": "approved"} for i in ids]})
+
+
+def matrix_cases(client, world) -> dict[str, int]:
+    """For the role matrix: a plan just submitted (one item), an approved plan's item to procure,
+    a procurement just ordered, and an asset issued to DISKES (not yet reported)."""
+    plan = submit(client, world, items=ITEMS[:1])
+    approved = to_approved(client, world, submit(client, world))
+    items = [i["id"] for i in approved["items"]]
+
+    def procure(item: int, serial: str | None = None) -> dict[str, Any]:
+        p = call(client, world, "POST", "procurements", "officer", {
+            "item_id": item, "method": "e_purchasing", "vendor": "PT Matriks", "contract_number": f"SP/{item}",
+            "contract_value": "1000000.00", "quantity": 1}, expect=201)
+        if serial:
+            p = act(client, world, f"procurements/{p['id']}", "receive", "officer", {
+                "received_on": "2027-01-02", "receipt_number": "BA/1",
+                "assets": [{"brand": "Lenovo", "model": "T14", "serial_number": serial}]})
+        return p
+
+    issued = procure(items[0], "MTX-ISSUE-1")["assets"][0]["server_id"]
+    issue = call(client, world, "POST", "asset-issues", "section_head", {
+        "server_id": issued, "to_unit": "DISKES", "recipient_name": "Pengguna", "bast_number": "BAST/MTX/1"},
+        expect=201)
+    return {"plan": plan["id"], "plan_item": plan["items"][0]["id"], "approved_item": items[2],
+            "procurement": procure(items[1])["id"], "issue": issue["id"], "issued_server": issued, "year": 2027}

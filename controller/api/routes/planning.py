@@ -9,6 +9,7 @@ engine answers a wrong role with 403 (and the roles that may), a move the state 
 must see each one's body model as an object, not as a name to look up.)
 """
 
+import inspect
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -139,39 +140,43 @@ def get_issue(issue_id: Id, db: SessionDep, settings: SettingsDep, user: Current
 
 # --- one route per move ----------------------------------------------------------------------------
 
-_CASES: dict[str, tuple[str, str, Callable[..., Any], Callable[..., dict[str, Any]], type[BaseModel]]] = {
-    "needs_plan": ("/needs-plans/{case_id}", "submit", needs_plans.apply, planning_view.plan_view, NeedsPlanOut),
-    "procurement": ("/procurements/{case_id}", "start", procurements.apply, planning_view.procurement_view,
-                    ProcurementOut),
-    "asset_issue": ("/asset-issues/{case_id}", "issue", asset_issues.apply, planning_view.issue_view, IssueOut),
+_CASES: dict[str, tuple[str, str, str, Callable[..., Any], Callable[..., dict[str, Any]], type[BaseModel]]] = {
+    "needs_plan": ("/needs-plans/{plan_id}", "plan_id", "submit", needs_plans.apply, planning_view.plan_view,
+                   NeedsPlanOut),
+    "procurement": ("/procurements/{procurement_id}", "procurement_id", "start", procurements.apply,
+                    planning_view.procurement_view, ProcurementOut),
+    "asset_issue": ("/asset-issues/{issue_id}", "issue_id", "issue", asset_issues.apply, planning_view.issue_view,
+                    IssueOut),
 }
 
 
 def _action_route(kind: str, action: str, model: type[BaseModel]) -> None:
-    path, _, apply, view, out_model = _CASES[kind]
+    """``POST {case}/actions/{action}`` with the action's own body model; the case id keeps its
+    resource's name (``plan_id``...), so the route is declared through its signature."""
+    path, id_name, _, apply, view, out_model = _CASES[kind]
     optional = not any(f.is_required() for f in model.model_fields.values())
+    body_type: Any = Annotated[model | None, Body()] if optional else Annotated[model, Body()]
 
-    if optional:
-        def act(case_id: Id, db: SessionDep, settings: SettingsDep, user: CurrentUser,
-                body: Annotated[model | None, Body()] = None) -> dict[str, Any]:  # type: ignore[valid-type]
-            return _move(case_id, db, settings, user, body)
-    else:
-        def act(case_id: Id, db: SessionDep, settings: SettingsDep, user: CurrentUser,  # type: ignore[misc]
-                body: Annotated[model, Body()]) -> dict[str, Any]:  # type: ignore[valid-type]
-            return _move(case_id, db, settings, user, body)
-
-    def _move(case_id: int, db: Any, settings: Any, user: Any, body: BaseModel | None) -> dict[str, Any]:
-        case = apply(db, settings, user, case_id, action, _data(body))
+    def act(**kw: Any) -> dict[str, Any]:
+        db, settings, user = kw["db"], kw["settings"], kw["user"]
+        case = apply(db, settings, user, kw[id_name], action, _data(kw.get("body")))
         out = view(db, settings, user, case)
         db.commit()
         return out
 
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    params = [inspect.Parameter(id_name, keyword, annotation=Id),
+              inspect.Parameter("db", keyword, annotation=SessionDep),
+              inspect.Parameter("settings", keyword, annotation=SettingsDep),
+              inspect.Parameter("user", keyword, annotation=CurrentUser),
+              inspect.Parameter("body", keyword, annotation=body_type, default=None if optional else inspect._empty)]
+    act.__signature__ = inspect.Signature(params, return_annotation=dict[str, Any])  # type: ignore[attr-defined]
     act.__name__ = f"{kind}_{action}"
     router.add_api_route(f"{path}/actions/{action}", act, methods=["POST"], response_model=out_model,
                          name=f"{kind}_{action}", summary=f"{kind.replace('_', ' ')}: {action.replace('_', ' ')}")
 
 
-for _kind, (_path, _opening, *_rest) in _CASES.items():
+for _kind, (_path, _id, _opening, *_rest) in _CASES.items():
     for _action, _model in PAYLOADS[_kind].items():
         if _action != _opening:
             _action_route(_kind, _action, _model)

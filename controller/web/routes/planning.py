@@ -17,11 +17,13 @@ from ...api.deps import Id
 from ...documents.asset_card import rupiah
 from ...documents.needs_plan_xlsx import render_plan_xlsx
 from ...domain.choices import Role
-from ...domain.issue_flow import ISSUE_LABELS
+from ...domain.issue_flow import ISSUE, ISSUE_LABELS
 from ...domain.planning_flow import (
     DECISION_LABELS,
     ITEM_KIND_LABELS,
+    NEEDS,
     NEEDS_LABELS,
+    PROCUREMENT,
     PROCUREMENT_LABELS,
     Decision,
     ItemKind,
@@ -144,7 +146,7 @@ def list_plans(request: Request, db: SessionDep, settings: SettingsDep, user: We
     rows = [planning_view.plan_view(db, settings, user, p) for p in found]
     years = sorted({r["budget_year"] for r in rows}, reverse=True)
     db.commit()
-    can_submit = user.role in (Role.unit_contact, Role.officer)
+    can_submit = "submit" in NEEDS.allowed_actions(None, user.role)
     return page(request, "plans.html", rows=rows, total=total, years=years, can_submit=can_submit, **words(request))
 
 
@@ -199,7 +201,8 @@ def show_plan(plan_id: Id, request: Request, db: SessionDep, settings: SettingsD
     plan = needs_plans.get_plan(db, user, plan_id)   # another unit's plan is a 404
     view = planning_view.plan_view(db, settings, user, plan)
     db.commit()
-    return page(request, "plan.html", p=view, can_procure=user.role == Role.officer, **words(request))
+    can_procure = "start" in PROCUREMENT.allowed_actions(None, user.role)
+    return page(request, "plan.html", p=view, can_procure=can_procure, **words(request))
 
 
 def _act(request: Request, db: Any, back: str, action: str, run: Any) -> Response:
@@ -293,8 +296,8 @@ def list_issues(request: Request, db: SessionDep, settings: SettingsDep, user: W
     found, total = page_of(db, asset_issues.list_stmt(user), 0, 200)
     rows = [planning_view.issue_view(db, settings, user, c) for c in found]
     db.commit()
-    return page(request, "issues.html", rows=rows, total=total, can_issue=user.role == Role.officer,
-                **words(request))
+    can_issue = "issue" in ISSUE.allowed_actions(None, user.role)
+    return page(request, "issues.html", rows=rows, total=total, can_issue=can_issue, **words(request))
 
 
 def _issue_form(request: Request, db: Any, user: Any, status: int = 200, **extra: Any) -> Response:
