@@ -166,7 +166,7 @@ def card(session: Session, settings: Settings, user: User, server_id: int) -> As
     spans = [LocationSpan(_location(a), a.status, a.created_at, a.released_at)
              for a in session.scalars(select(Allocation).where(Allocation.server_id == server.id)
                                       .order_by(Allocation.id))]
-    return AssetCard(
+    made = AssetCard(
         office_name=settings.office_letterhead, place=settings.office_city, generated=utcnow(),
         server_id=server.id, brand=server.brand, model=server.model, serial_number=server.serial_number,
         hostname=server.hostname, height_u=server.height_u, unit_code=server.unit.code, unit_name=server.unit.name,
@@ -176,6 +176,26 @@ def card(session: Session, settings: Settings, user: User, server_id: int) -> As
         acquisition_value=rec.acquisition_value if rec else None, disposed_at=rec.disposed_at if rec else None,
         conditions=condition_history(session, server.id), locations=spans,
         events=events(session, server.id), details=_details(session, server.id))
+    return _as_printed(session, made)
+
+
+# The card speaks Indonesian: an allocation's status and a disposal's method by their labels.
+_PLACEMENT = {"reserved": "Dipesan", "occupied": "Terpasang", "released": "Dilepas"}
+_METHOD = {"penghapusan": "Penghapusan", "pemusnahan": "Pemusnahan"}
+
+
+def _as_printed(session: Session, made: AssetCard) -> AssetCard:
+    """People by their names (not usernames), statuses and methods in Indonesian."""
+    from dataclasses import replace
+
+    who = {u.username: u.full_name for u in session.scalars(select(User))}
+    return replace(
+        made,
+        conditions=[replace(c, actor=who.get(c.actor, c.actor)) for c in made.conditions],
+        locations=[replace(s, status=_PLACEMENT.get(s.status, s.status)) for s in made.locations],
+        events=[replace(e, actor=who.get(e.actor, e.actor) if e.actor else e.actor) for e in made.events],
+        details={**made.details, "disposals": [
+            {**d, "method": _METHOD.get(d["method"], d["method"])} for d in made.details.get("disposals", [])]})
 
 
 def record_pdf(session: Session, settings: Settings, case: TransferCase | DisposalCase, user: User,

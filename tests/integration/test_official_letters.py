@@ -218,3 +218,23 @@ def test_the_register_steps_past_a_number_given_by_hand(client, world, app):
         given = {"record_number": f"BA-PT/001/{year}"} if i == 0 else None
         out = act(client, world, "transfers", cid, "record_transfer", "officer", given)
         assert out["record_number"] == (f"BA-PT/001/{year}" if i == 0 else f"BA-PT/002/{year}")
+
+
+def test_the_asset_card_names_people_and_speaks_indonesian(client, world, app):
+    from tests.integration.test_lifecycle import place
+
+    _people(app)
+    sid = world.ids["server_a"]
+    place(client, world, "server_a", 5)
+    assert client.patch(f"/api/v1/servers/{sid}", headers=world.auth("officer"),
+                        json={"condition": "rusak_ringan"}).status_code == 200
+    bare = text_of(client.get(f"/api/v1/servers/{sid}/asset-card.pdf", headers=world.auth("officer")).content)
+    assert "Kode barang belum dicatat" in bare and "Nilai perolehan belum dicatat" in bare
+    asset = {"asset_code": "1.3.2.10.01.02.001", "nup": "0007", "owner": "office", "acquired_on": "2024-03-01",
+             "acquisition_value": "125000000.00"}
+    assert client.put(f"/api/v1/servers/{sid}/asset", headers=world.auth("officer"), json=asset).status_code == 200
+    text = text_of(client.get(f"/api/v1/servers/{sid}/asset-card.pdf", headers=world.auth("officer")).content)
+    assert "1.3.2.10.01.02.001" in text and "0007" in text and "Rp 125.000.000,00" in text
+    assert "Agus Prasetyo" in text and "Rusak Ringan" in text and "Dipesan" in text
+    assert not re.search(r"\b(reserved|occupied|released|officer)\b", text)
+    no_english(text.replace("Hostname", ""))
