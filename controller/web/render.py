@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -10,10 +12,13 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from ..domain.asset_kinds import KIND_LABELS as ASSET_KIND_LABELS, AssetKind
 from ..domain.choices import CONDITION_LABELS, ROLE_LABELS, SLOT_LABELS, Condition, Role, SlotState
 from ..domain.custody_flow import IN_CUSTODY, STATE_LABELS, CustodyState
+from ..domain.on_behalf import OFFICES, outside_step
 from ..models.base import utcnow
 from . import elevation, labels
+from .asset_forms import CHOICES, FIELD_LABELS
 from .i18n import Formatter, label, translations
 from .session import csrf_token, lang_of, pop_flashes
 
@@ -39,12 +44,28 @@ def environment(lang: str) -> Environment:
                        condition_label=lambda c: _label(CONDITION_LABELS, Condition, c, lang),
                        role_label=lambda r: _label(ROLE_LABELS, Role, r, lang),
                        slot_label=lambda s: _label(SLOT_LABELS, SlotState, s, lang),
-                       held=_held, detail=lambda d: labels.detail_text(d, gt))
+                       held=_held, detail=lambda d: labels.detail_text(d, gt),
+                       on_behalf_label=lambda code: _office(code, lang), outside_step=outside_step,
+                       asset_kind_label=lambda k: _label(ASSET_KIND_LABELS, AssetKind, k, lang),
+                       asset_attributes=_attributes, asset_field_label=lambda f: gt(FIELD_LABELS.get(f, f)),
+                       asset_choice=lambda v: gt(CHOICES[v]) if v in CHOICES else v)
     return env
 
 
 # The office states a server's condition once it has had it in hand (received, inspected).
 _HELD = frozenset(str(s) for s in IN_CUSTODY | {CustodyState.returned, CustodyState.rejected})
+
+
+def _attributes(server: Any) -> dict[str, Any]:
+    """A register row's own fields (by its kind), for the asset's page."""
+    raw = getattr(server, "attributes", None)
+    return json.loads(raw) if raw else {}
+
+
+def _office(code: str | None, lang: str) -> str:
+    """The name of the outside office a step was recorded for (domain/on_behalf.py)."""
+    office = OFFICES.get(code or "")
+    return (label(office.label, lang) if office else code) or "-"
 
 
 def _held(state: str | None) -> bool:
@@ -62,11 +83,11 @@ def _label(table: dict, enum: type, value: str | None, lang: str) -> dict[str, s
     return {"text": label(lbl, lang), "colour": lbl.colour}
 
 
-def gettext_for(request: Request):
+def gettext_for(request: Request) -> labels.Gettext:
     return translations(lang_of(request)).gettext
 
 
-def people(request: Request):
+def people(request: Request) -> Callable[[str | None], str]:
     """`person(username)` for templates: the full name a page shows for a login ("Petugas: Agus
     Prasetyo", not "officer"). The users are read once per page, and only if a page names one."""
     names: dict[str, str] | None = None

@@ -9,29 +9,36 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import Query, Request
+from fastapi import Depends, Query, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
+from ... import validation
 from ...api.deps import Id
+from ...api.schemas import ServerIn
 from ...documents.asset_card import render_card_pdf
-from ...domain.choices import CONDITION_LABELS, Condition
+from ...domain.asset_kinds import KIND_LABELS as KIND_LABELS_ASSET, AssetKind, takes_rack_space
+from ...domain.choices import CONDITION_LABELS, REGISTER_KEEPERS, Condition
 from ...domain.lifecycle_flow import FLOWS, KIND_LABELS, LABELS
+from ...domain.workflow import WorkflowError
+from ...errors import TitipError
 from ...models import Server, Unit, User
 from ...models.assets import AssetRecord
 from ...models.base import utcnow
-from ...services import assets, lifecycle
+from ...services import assets, lifecycle, servers
 from ...settings import Settings
-from .. import views
-from ..deps import SessionDep, SettingsDep, StaffUser, WebUser
+from .. import asset_forms, views
+from ..deps import FormDep, SessionDep, SettingsDep, StaffUser, WebUser, _roles
 from ..i18n import N_, label
+from ..labels import describe
 from ..listing import ListQuery, ListSpec, export, pager
 from ..render import gettext_for, page
 from ..route import web_router
-from ..session import lang_of
+from ..session import flash, lang_of
 
 router = web_router()
+Keeper = Annotated[User, Depends(_roles(*sorted(REGISTER_KEEPERS), what="register assets"))]
 
 OWNERS: dict[str, str] = {"office": N_("Office"), "unit": N_("Unit")}
 
@@ -70,13 +77,16 @@ EXPORT_HEADER = ("No", "Unit", "Merek / model", "Nomor seri", "Kode barang", "NU
 
 @router.get("/assets")
 def register(request: Request, db: SessionDep, settings: SettingsDep, user: StaffUser,
-             include_disposed: Annotated[bool, Query()] = False) -> Response:
+             include_disposed: Annotated[bool, Query()] = False, kind: Annotated[AssetKind | None, Query()] = None
+             ) -> Response:
     """The register (`GET /api/v1/assets` for people), with each server's card and the open cases;
     filtered, sorted and paged in SQL (web.listing), exported with ?format=csv|xlsx."""
     _ = gettext_for(request)
     lang = lang_of(request)
-    lq = ListQuery.parse(request, ASSETS, keep=("include_disposed",))
+    lq = ListQuery.parse(request, ASSETS, keep=("include_disposed", "kind"))
     stmt = lq.apply(assets.register_stmt(user, include_disposed), ASSETS)
+    if kind is not None:
+        stmt = stmt.where(Server.kind == kind)
     owner_label = lambda o: _(OWNERS[o]) if o in OWNERS else (o or "-")  # noqa: E731
     if lq.format:
         rows = lq.all_of(db, stmt)
@@ -97,9 +107,41 @@ def register(request: Request, db: SessionDep, settings: SettingsDep, user: Staf
     out = page(request, "assets.html", rows=rows, placements=where, cases=cases, include_disposed=include_disposed,
                reqs=reqs,
                owner_label=owner_label, lq=lq, pager=pager(lq, "/assets", total), units=units, states=ASSETS.states,
+               kind=kind, kinds=list(AssetKind), may_register=user.role in REGISTER_KEEPERS,
                state_text=lambda c: label(CONDITION_LABELS[Condition(c)], lang))
     db.commit()
     return out
+
+
+@router.get("/assets/new")
+def new_asset(request: Request, db: SessionDep, user: Keeper,
+              kind: Annotated[AssetKind, Query()] = AssetKind.network_device) -> Response:
+    """Register an asset that does not come in through custody: a switch, a UPS, a laptop, a licence."""
+    units = list(db.scalars(select(Unit).order_by(Unit.code)))
+    out = page(request, "asset_new.html", kind=kind, kinds=list(AssetKind), units=units,
+               fields=asset_forms.kind_fields(kind), choice=lambda v: asset_forms.CHOICES.get(v, v),
+               rack=takes_rack_space(kind))
+    db.commit()
+    return out
+
+
+@router.post("/assets/new")
+def create_asset(request: Request, form: FormDep, db: SessionDep, settings: SettingsDep, user: Keeper,
+                 kind: Annotated[AssetKind, Query()]) -> Response:
+    _ = gettext_for(request)
+    try:
+        body = validation.parse(ServerIn, asset_forms.asset_data(kind, form))
+        asset = servers.create_server(db, user, body.model_dump(), settings)
+        asset_id = asset.id
+        db.commit()
+    except (TitipError, WorkflowError) as exc:
+        db.rollback()
+        message, detail = describe(exc, _)
+        flash(request, "error", message, detail)
+        return RedirectResponse(f"/assets/new?kind={kind}", status_code=303)
+    flash(request, "success", _("%(kind)s %(serial)s has been registered.")
+          % {"kind": label(KIND_LABELS_ASSET[kind], lang_of(request)), "serial": body.serial_number})
+    return RedirectResponse(f"/servers/{asset_id}", status_code=303)
 
 
 @router.get("/servers/{server_id}/asset-card.pdf")
