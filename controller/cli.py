@@ -381,9 +381,14 @@ def secrets_rotate() -> None:
         engine.dispose()
     typer.echo(f"newest key: {result.newest}; re-sealed {len(result.resealed)} target(s), "
                f"{len(result.current)} already under it")
+    if result.assets_resealed or result.assets_current or result.assets_failed:
+        typer.echo(f"re-sealed {len(result.assets_resealed)} asset secret(s) (licence keys), "
+                   f"{len(result.assets_current)} already under it")
     for target_id, why in result.failed:
         typer.echo(f"target {target_id} NOT re-sealed: {why}", err=True)
-    if result.failed:
+    for asset_id, why in result.assets_failed:
+        typer.echo(f"asset {asset_id} NOT re-sealed: {why}", err=True)
+    if result.failed or result.assets_failed:
         raise typer.Exit(1)
 
 
@@ -399,6 +404,7 @@ def secrets_status() -> None:
     try:
         with make_sessionmaker(engine)() as session:
             counts = sealing.key_ids_in_use(session)
+            assets = sealing.asset_key_ids_in_use(session)
     finally:
         engine.dispose()
     box = SecretBox(settings)
@@ -406,6 +412,9 @@ def secrets_status() -> None:
     for kid, n in sorted(counts.items()):
         note = "" if kid in box.key_ids else "  (NOT configured: these cannot be unsealed)"
         typer.echo(f"{kid}: {n} target(s){note}")
+    for kid, n in sorted(assets.items()):
+        note = "" if kid in box.key_ids else "  (NOT configured: these cannot be unsealed)"
+        typer.echo(f"{kid}: {n} asset secret(s){note}")
 
 
 @app.command("import")

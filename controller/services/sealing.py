@@ -14,7 +14,7 @@ from .. import validation
 from ..crypto import SealError, SecretBox, key_id_of
 from ..db import unit_of_work
 from ..errors import Invalid, NotFound
-from ..models import CollectionTarget
+from ..models import CollectionTarget, Server
 from ..settings import Settings
 
 SNMP_FIELDS = ("community", "auth_key", "priv_key")
@@ -63,6 +63,10 @@ class Rotation:
     resealed: list[int] = field(default_factory=list)
     current: list[int] = field(default_factory=list)
     failed: list[tuple[int, str]] = field(default_factory=list)
+    # Register rows with a sealed secret of their kind (a licence key), rotated the same way.
+    assets_resealed: list[int] = field(default_factory=list)
+    assets_current: list[int] = field(default_factory=list)
+    assets_failed: list[tuple[int, str]] = field(default_factory=list)
 
 
 def rotate(sessions: sessionmaker[Session], settings: Settings, actor: str = "cli") -> Rotation:
@@ -85,7 +89,26 @@ def rotate(sessions: sessionmaker[Session], settings: Settings, actor: str = "cl
                 result.failed.append((target_id, f"{t.kind} {t.address}:{t.port}: {exc}"))
                 continue
             result.resealed.append(target_id)
+    _rotate_assets(sessions, box, result, actor)
     return result
+
+
+def _rotate_assets(sessions: sessionmaker[Session], box: SecretBox, result: Rotation, actor: str) -> None:
+    """The register's sealed secrets (licence keys) under the newest key, one transaction each."""
+    with sessions() as s:
+        ids = list(s.scalars(select(Server.id).where(Server.secrets.is_not(None)).order_by(Server.id)))
+    for asset_id in ids:
+        with unit_of_work(sessions, actor=actor) as s:
+            asset = s.get_one(Server, asset_id)
+            if box.current(asset.secrets):
+                result.assets_current.append(asset_id)
+                continue
+            try:
+                asset.secrets = box.seal(box.open(asset.secrets))
+            except SealError as exc:
+                result.assets_failed.append((asset_id, f"{asset.kind} {asset.serial_number}: {exc}"))
+                continue
+            result.assets_resealed.append(asset_id)
 
 
 def key_ids_in_use(session: Session) -> dict[str, int]:
@@ -93,5 +116,14 @@ def key_ids_in_use(session: Session) -> dict[str, int]:
     counts: dict[str, int] = {}
     for (sealed,) in session.execute(select(CollectionTarget.secrets).where(CollectionTarget.secrets.is_not(None))):
         kid = key_id_of(cast(str, sealed))  # the WHERE leaves out NULL
+        counts[kid] = counts.get(kid, 0) + 1
+    return counts
+
+
+def asset_key_ids_in_use(session: Session) -> dict[str, int]:
+    """How many register rows (licence keys) are sealed under each key id."""
+    counts: dict[str, int] = {}
+    for sealed in session.scalars(select(Server.secrets).where(Server.secrets.is_not(None))):
+        kid = key_id_of(cast(str, sealed))
         counts[kid] = counts.get(kid, 0) + 1
     return counts

@@ -77,3 +77,24 @@ def test_rack_space_only_for_rack_kinds_and_custody_only_for_servers(client, wor
     assert r.json()["field"] == "server_id" and "custody" in r.json()["detail"]
     # A server still may be deposited.
     custody.submit(client, world)
+
+
+def test_a_licence_key_is_rotated_with_the_sealing_keys(client, world, app, db_url, settings) -> None:
+    """`titip secrets rotate` re-seals licence keys beside target secrets; `status` counts them."""
+    from controller.crypto import SecretBox
+    from tests.integration.test_audit_keyed import _titip
+    from tests.integration.test_sealing_keys import K1, _rotate
+
+    lic = client.post("/api/v1/servers", json=LICENCE, headers=world.auth("officer")).json()
+
+    def sealed() -> str:
+        with unit_of_work(app.state.sessions, "test") as s:
+            return s.scalar(select(Server.secrets).where(Server.id == lic["id"]))
+    assert ":" not in sealed()                                   # under the derived key, before key ids
+    r = _rotate(db_url, settings, K1)
+    assert r.returncode == 0 and "re-sealed 1 asset secret(s)" in r.stdout, r.stderr
+    assert sealed().startswith("k2026a:")
+    keyed = settings.model_copy(update={"sealing_keys": K1})
+    assert SecretBox(keyed).open(sealed()) == {"licence_key": LICENCE["licence_key"]}
+    status = _titip(db_url, "secrets", "status", env={"TITIP_SEALING_KEYS": K1})
+    assert "k2026a: 1 asset secret(s)" in status.stdout
