@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache, partial
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -109,6 +109,47 @@ def request_rows(db: Session, settings: Settings, user: User, reqs: Iterable[Cus
     far = datetime.max.replace(tzinfo=now.tzinfo)
     rows.sort(key=lambda v: (not v["overdue"], v["due_at"] or far, v["id"]))
     return rows
+
+
+@dataclass
+class WorkList:
+    rows: list[dict[str, Any]]   # one page of request views, most urgent first
+    total: int                   # requests waiting for the reader, on every page
+    overdue: int                 # of those, past their service time
+
+
+def work_list(db: Session, settings: Settings, user: User, now: datetime, page: int, per: int) -> WorkList:
+    """The requests in which the reader has a step to take, most urgent first, one page of them.
+
+    Urgency needs only each request's state and time in it, so every candidate is read as those
+    three columns; the full view (server, unit, place, allowed steps) is built for the page alone:
+    at 10,000 servers an officer has ~450 requests waiting, and drawing them all took ~1 s."""
+    stmt = custody.list_stmt(user).where(CustodyRequest.state.in_(actionable_states(user.role)))
+    light = db.execute(stmt.with_only_columns(CustodyRequest.id, CustodyRequest.state, CustodyRequest.state_since)
+                       ).all()
+    far = datetime.max.replace(tzinfo=now.tzinfo)
+    keyed = []
+    for row in light:
+        due = custody.due(settings, cast(CustodyRequest, row))   # reads state and state_since only
+        keyed.append((not (due and now > due), due or far, row.id))
+    # A quorum step the reader has already signed leaves nothing to do (services.custody decides).
+    signing = {row.id for row in light if _may_sign(row.state, user.role)}
+    if signing:
+        done = {r.id for r in db.scalars(select(CustodyRequest).where(CustodyRequest.id.in_(signing)))
+                if not custody.allowed_actions(db, user, r)}
+        keyed = [k for k in keyed if k[2] not in done]
+    keyed.sort()
+    start = (max(1, min(page, -(-len(keyed) // per) or 1)) - 1) * per
+    ids = [k[2] for k in keyed[start:start + per]]
+    found = {r.id: r for r in db.scalars(select(CustodyRequest).where(CustodyRequest.id.in_(ids)))} if ids else {}
+    rows = [request_view(db, settings, user, found[i], now, full=False) for i in ids]
+    return WorkList(rows, len(keyed), sum(1 for k in keyed if not k[0]))
+
+
+@cache
+def _may_sign(state: str, role: str) -> bool:
+    manual = [a for a in CUSTODY.allowed_actions(state, role) if CUSTODY.transition(a, state).manual]
+    return "sign_handover" in manual
 
 
 def letters(db: Session, request_ids: Iterable[int]) -> dict[int, list[Document]]:

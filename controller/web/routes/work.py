@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from fastapi import Request
 from sqlalchemy.orm import Session
@@ -11,32 +10,36 @@ from starlette.responses import Response
 
 from ...models import CustodyRequest, User
 from ...models.base import utcnow
-from ...services import custody
 from ...settings import Settings
 from .. import views
 from ..deps import DisposerUser, OfficerUser, SessionDep, SettingsDep
+from ..listing import ListQuery, ListSpec, Pager, pager
 from ..render import page
 from ..route import web_router
 
 router = web_router()
 
+# Most urgent first (overdue, then due soonest) is the only order; ?page= and ?per= page it.
+WORK = ListSpec(sorts={"urgency": CustodyRequest.id}, default_sort="urgency")
 
-def actionable(db: Session, settings: Settings, user: User, now: datetime) -> list[dict[str, Any]]:
-    """Open requests in which this user has a step to take (the workflow table says which)."""
-    stmt = custody.list_stmt(user).where(CustodyRequest.state.in_(views.actionable_states(user.role)))
-    rows = views.request_rows(db, settings, user, db.scalars(stmt), now)
-    return [r for r in rows if r["allowed_actions"]]
+
+def actionable(request: Request, db: Session, settings: Settings, user: User, now: datetime,
+               path: str) -> tuple[views.WorkList, Pager]:
+    """One page of the open requests in which this user has a step to take (the workflow table
+    says which), and its page links."""
+    lq = ListQuery.parse(request, WORK)
+    work = views.work_list(db, settings, user, now, lq.page, lq.per)
+    return work, pager(lq, path, work.total)
 
 
 @router.get("/queue")
 def queue(request: Request, db: SessionDep, settings: SettingsDep, user: OfficerUser) -> Response:
-    now = utcnow()
-    rows = actionable(db, settings, user, now)
-    return page(request, "queue.html", rows=rows, overdue=sum(1 for r in rows if r["overdue"]))
+    work, pages = actionable(request, db, settings, user, utcnow(), "/queue")
+    return page(request, "queue.html", rows=work.rows, overdue=work.overdue, pager=pages)
 
 
 @router.get("/inbox")
 def inbox(request: Request, db: SessionDep, settings: SettingsDep, user: DisposerUser) -> Response:
-    rows = actionable(db, settings, user, utcnow())
-    return page(request, "inbox.html", rows=rows, letters=views.letters(db, [r["id"] for r in rows]),
-                officers=views.active_officers(db))
+    work, pages = actionable(request, db, settings, user, utcnow(), "/inbox")
+    return page(request, "inbox.html", rows=work.rows, letters=views.letters(db, [r["id"] for r in work.rows]),
+                officers=views.active_officers(db), pager=pages)
