@@ -121,6 +121,11 @@ def action_data(action: str, form: Form) -> dict[str, Any]:
             data.pop("passed")
     elif action == "sign_handover":
         data.update(_signature(form))
+        if text(form, "bsre_nik") or form.get("bsre_passphrase"):
+            # controller.signing takes these off the act's data before anything keeps it
+            passphrase = form.get("bsre_passphrase")
+            data["bsre"] = {"nik": text(form, "bsre_nik") or "",
+                            "passphrase": passphrase if isinstance(passphrase, str) else ""}
     elif action == "configure":
         data.update(_drop_none({"management_ip": text(form, "management_ip")}))
         data["access_checks"] = access_checks(form)

@@ -171,3 +171,50 @@ def test_without_the_setting_nothing_calls_out(db_url, pki, bsre):
         app.state.ingest_engine.dispose()
     assert [name for name, _ in _signatures(content, office["ca"])] == ["SegelElektronikTitip"]
     assert bsre.received == []
+
+
+def test_the_request_page_offers_bsre_signing_and_signs_through_it(client, world, app, pki, bsre):
+    from tests.integration.test_web_pages import Browser
+
+    office, person = pki
+    rid = _to_contacts_signature(client, world)
+    contact = Browser(app, "contact_a")
+    page = contact.get(f"/requests/{rid}").text
+    assert 'name="bsre_nik"' in page and 'type="password" name="bsre_passphrase"' in page
+    assert "sertifikat elektronik BSrE" in page   # Indonesian by default
+    wrong = contact.post(f"/requests/{rid}/actions/sign_handover", {
+        "name": "Ayu Kartika", "nip": flow.NIP_CONTACT, "position": "Kepala Seksi Data",
+        "bsre_nik": NIK, "bsre_passphrase": "salah-sekali"})
+    assert wrong.status_code == 303
+    shown = contact.get(wrong.headers["location"]).text
+    assert "Passphrase anda salah" in shown and "salah-sekali" not in shown
+    done = contact.act(rid, "sign_handover", {"name": "Ayu Kartika", "nip": flow.NIP_CONTACT,
+                                              "position": "Kepala Seksi Data", "bsre_nik": NIK,
+                                              "bsre_passphrase": TTE_PASSPHRASE})
+    assert "salah-sekali" not in done and TTE_PASSPHRASE not in done
+    doc = next(d for d in client.get(f"/api/v1/custody-requests/{rid}", headers=world.auth("contact_a")).json()
+               ["documents"] if d["kind"] == "handover")
+    content = client.get(doc["url"], headers=world.auth("contact_a")).content
+    assert [name for name, _ in _signatures(content, office["ca"], person["ca"])] == ["BSrE_TTE",
+                                                                                     "SegelElektronikTitip"]
+
+
+def test_without_the_setting_the_page_offers_no_bsre_fields(db_url, pki):
+    from fastapi.testclient import TestClient
+
+    from controller.app import create_app
+    from controller.settings import Settings
+    from tests.integration.test_web_pages import Browser
+    from tests.support.world import build_world
+
+    app = create_app(Settings(database_url=db_url, secret_key="test-secret-key-0123456789abcdef",
+                              scheduler_enabled=False))
+    try:
+        with TestClient(app) as client:
+            world = build_world(app)
+            rid = _to_contacts_signature(client, world)
+            assert "bsre_nik" not in Browser(app, "contact_a").get(f"/requests/{rid}").text
+    finally:
+        app.state.engine.dispose()
+        app.state.read_engine.dispose()
+        app.state.ingest_engine.dispose()

@@ -22,6 +22,7 @@ from ...models import CustodyRequest, Server, Unit
 from ...models.base import utcnow
 from ...services import custody, papers
 from ...services.custody_view import request_view
+from ...signing import bsre
 from .. import forms, views
 from ..deps import ContactUser, FormDep, SessionDep, SettingsDep, WebUser
 from ..i18n import label
@@ -124,7 +125,7 @@ def show_request(request_id: Id, request: Request, db: SessionDep, settings: Set
     officers = views.active_officers(db) if "division_dispose" in view["allowed_actions"] else []
     health = views.server_health(db, [req.server], settings.heartbeat_stale_seconds)[req.server_id]
     return page(request, "request.html", r=view, req=req, inspection=inspection, officers=officers,
-                health=health, unit_name=req.unit.name)
+                health=health, unit_name=req.unit.name, bsre=bsre.client_from(settings) is not None)
 
 
 @router.post("/requests/{request_id}/actions/{action}")
