@@ -124,7 +124,8 @@ def run(db: str, url: str, n: int, args: argparse.Namespace, home: Path) -> list
     env = {"TITIP_SECRET_KEY": secrets.token_hex(32), "TITIP_AUDIT_KEY": audit_key,
            "TITIP_SCHEDULER_ENABLED": "false", "TITIP_SERVE_WORKER": "false",
            "PYTHONPATH": str(ROOT)}   # this tree's controller, also when run from a copy of the checkout
-    ctl = start_serve(url, home / f"{db}-{n}", extra_env=env, workers=args.workers)
+    # A loaded machine (the benches share it with test runs) can take over a minute to start both workers.
+    ctl = start_serve(url, home / f"{db}-{n}", extra_env=env, workers=args.workers, timeout=300)
     try:
         results = measure(ctl.url, filled, args.requests)
     finally:

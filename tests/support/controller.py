@@ -60,7 +60,7 @@ def start_controller(database_url: str, extra_env: dict[str, str] | None = None,
 
 
 def start_serve(database_url: str, home, extra_env: dict[str, str] | None = None, workers: int = 2,
-                port: int | None = None) -> RunningController:
+                port: int | None = None, timeout: float = 60) -> RunningController:
     """`titip serve --workers N` as a deployment runs it, from its own directory and TMPDIR: two of
     these on one database stand for two controller hosts (nothing file-based is shared)."""
     from pathlib import Path
@@ -74,7 +74,7 @@ def start_serve(database_url: str, home, extra_env: dict[str, str] | None = None
         proc = subprocess.Popen([str(titip), "serve", "--host", "127.0.0.1", "--port", str(port),
                                  "--workers", str(workers)], env=env, cwd=home, stdout=log, stderr=log)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
+    deadline = time.time() + timeout
     while time.time() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"titip serve exited with {proc.returncode}: {(home / 'serve.log').read_text()[-2000:]}")
@@ -84,4 +84,4 @@ def start_serve(database_url: str, home, extra_env: dict[str, str] | None = None
         except httpx.HTTPError:
             time.sleep(0.2)
     stop_process(proc)
-    raise RuntimeError("titip serve did not start in 60 s")
+    raise RuntimeError(f"titip serve did not start in {timeout:.0f} s")
