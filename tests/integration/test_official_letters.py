@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
+import tempfile
 
 import pytest
 
@@ -39,7 +41,13 @@ def sealed_ok(content: bytes, ca) -> bool:
     reader = PdfFileReader(io.BytesIO(content), strict=False)
     [sig] = reader.embedded_signatures
     status = validate_pdf_signature(sig, ValidationContext(trust_roots=[load_cert_from_pemder(str(ca))]))
-    return bool(status.bottom_line and status.coverage.name == "ENTIRE_FILE")
+    # poppler's pdfsig too: the whole document signed and the signature valid.
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as fh:
+        fh.write(content)
+        fh.flush()
+        out = subprocess.run(["pdfsig", fh.name], capture_output=True, text=True, timeout=60).stdout
+    poppler_ok = "Total document signed" in out and "Signature is Valid" in out
+    return bool(status.bottom_line and status.coverage.name == "ENTIRE_FILE" and poppler_ok)
 
 
 def no_english(text: str) -> None:
