@@ -147,7 +147,7 @@ class AcquiredAsset(BaseModel):
     brand: str = Field(min_length=1, max_length=100)
     model: str = Field(min_length=1, max_length=100)
     serial_number: str = Field(min_length=1, max_length=100)
-    height_u: int = Field(default=1, ge=1, le=60)
+    height_u: int | None = Field(default=None, ge=1, le=60)   # rack-mountable kinds only
     power_w: int = Field(default=0, ge=0, le=100_000)
     asset_code: str | None = Field(default=None, max_length=64)
     nup: str | None = Field(default=None, max_length=32)

@@ -29,7 +29,7 @@ from ..models.assets import AssetRecord
 from ..models.base import utcnow
 from ..models.planning import NeedsItem, NeedsPlan, ProcuredAsset, Procurement
 from ..settings import Settings
-from . import procedure_cases as cases, runner, turns
+from . import asset_kinds, procedure_cases as cases, runner, turns
 from .access import unit_scope
 from .common import flush_or_conflict
 from .needs_plans import APPROVED_STATES
@@ -124,15 +124,20 @@ def _create_assets(ctx: Ctx[Procurement]) -> None:
         raise Invalid(f"assets: {len(body.assets)} received, but the contract is for {p.quantity}", field="assets")
     item = session.get_one(NeedsItem, p.item_id)
     price = (p.contract_value / p.quantity).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    for a in body.assets:
+    for n, a in enumerate(body.assets):
         taken = session.scalar(select(Server.id).where(Server.serial_number == a.serial_number))
         if taken:
             raise Conflict(f"serial number '{a.serial_number}' is already registered (server {taken})",
-                           field="assets")
+                           field=f"assets.{n}.serial_number")
+        # The register's own rules for the kind (a laptop takes no rack space, a switch does).
+        given: dict[str, Any] = {"kind": item.kind, **({"height_u": a.height_u} if a.height_u else {})}
+        try:
+            columns = asset_kinds.prepare(given, ctx.settings)
+        except Invalid as exc:
+            raise Invalid(f"assets.{n}.{exc.message}", field=f"assets.{n}.{exc.field}") from None
+        columns.setdefault("height_u", a.height_u)
         server = Server(unit_id=p.unit_id, brand=a.brand, model=a.model, serial_number=a.serial_number,
-                        height_u=a.height_u, power_w=a.power_w, condition="baik")
-        if hasattr(Server, "kind"):   # the register's asset kinds (domain.asset_kinds)
-            server.kind = item.kind
+                        power_w=a.power_w, condition="baik", **columns)
         session.add(server)
         flush_or_conflict(session, f"serial number '{a.serial_number}' is already registered", "assets")
         session.add(AssetRecord(server_id=server.id, asset_code=a.asset_code, nup=a.nup, owner="office",

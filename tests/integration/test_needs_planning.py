@@ -207,7 +207,11 @@ def test_procurement_against_an_approved_item_enters_the_register(client, world)
     assert act(client, world, path, "receive", "officer", {**receive, "assets": assets + [
         {**assets[0], "serial_number": "SN-NEW-3"}]}, expect=422)["field"] == "assets"
     assert act(client, world, path, "receive", "officer", {**receive, "assets": [
-        {**assets[0], "serial_number": "SN-A-001"}]}, expect=409)["field"] == "assets"
+        {**assets[0], "serial_number": "SN-A-001"}]}, expect=409)["field"] == "assets.0.serial_number"
+    # The register's rules for the item's kind: a server takes rack space, so its height is needed.
+    no_height = {k: v for k, v in assets[1].items() if k != "height_u"}
+    assert act(client, world, path, "receive", "officer", {**receive, "assets": [assets[0], no_height]},
+               expect=422)["field"] == "assets.1.height_u"
     got = act(client, world, path, "receive", "officer", receive)
     assert got["state"] == "received" and got["service_time"] == "20 menit"
     assert [a["serial_number"] for a in got["assets"]] == ["SN-NEW-1", "SN-NEW-2"]
@@ -234,10 +238,15 @@ def test_issue_to_a_user_with_bast_and_installation_report(client, world):
     p = call(client, world, "POST", "procurements", "officer", {
         "item_id": plan["items"][1]["id"], "method": "e_purchasing", "vendor": "PT Laptop", "contract_number": "SP/1",
         "contract_value": "14500000.50", "quantity": 1}, expect=201)
+    laptop = {"brand": "Lenovo", "model": "ThinkPad T14", "serial_number": "PF-LAP-01"}
+    assert act(client, world, f"procurements/{p['id']}", "receive", "officer", {
+        "received_on": "2027-03-11", "receipt_number": "BAST/PTL/1", "assets": [{**laptop, "height_u": 1}]},
+        expect=422)["field"] == "assets.0.height_u"   # a laptop takes no rack space
     got = act(client, world, f"procurements/{p['id']}", "receive", "officer", {
-        "received_on": "2027-03-11", "receipt_number": "BAST/PTL/1",
-        "assets": [{"brand": "Lenovo", "model": "ThinkPad T14", "serial_number": "PF-LAP-01"}]})
+        "received_on": "2027-03-11", "receipt_number": "BAST/PTL/1", "assets": [laptop]})
     sid = got["assets"][0]["server_id"]
+    assert got["assets"][0]["kind"] == "end_user_device"
+    assert call(client, world, "GET", f"servers/{sid}", "officer")["height_u"] == 0
 
     body = {"server_id": sid, "to_unit": "BAPPEDA", "recipient_name": "Siti Rahma",
             "recipient_nip": "198705122010012003", "purpose": "Pengolahan data perencanaan",

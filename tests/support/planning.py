@@ -60,7 +60,7 @@ def matrix_cases(client, world) -> dict[str, int]:
         if serial:
             p = act(client, world, f"procurements/{p['id']}", "receive", "officer", {
                 "received_on": "2027-01-02", "receipt_number": "BA/1",
-                "assets": [{"brand": "Lenovo", "model": "T14", "serial_number": serial}]})
+                "assets": [{"brand": "Dell", "model": "R250", "serial_number": serial, "height_u": 1}]})
         return p
 
     issued = procure(items[0], "MTX-ISSUE-1")["assets"][0]["server_id"]
