@@ -67,15 +67,18 @@ def verify_url(session: Session, settings: Settings, number: str) -> str:
     return f"{base}/verify/{quote(number, safe='/')}"
 
 
-def acknowledger(session: Session, settings: Settings, req: CustodyRequest) -> Party | None:
-    """The head who dispositioned the request, for the form's "Mengetahui" block (None before that)."""
+def acknowledger(session: Session, settings: Settings, req: CustodyRequest, form: str = "handover") -> Party | None:
+    """The superior for the form's "Mengetahui" block: on the intake form the head who dispositioned
+    the letter, on the return form the division head who approved the return (None before that)."""
+    action, title = ("head_dispose", settings.head_title) if form == "handover" else \
+        ("approve_return", settings.division_head_title)
     step = session.scalar(select(CustodyStep).where(
-        CustodyStep.request_id == req.id, CustodyStep.action == "head_dispose").order_by(CustodyStep.id.desc()))
+        CustodyStep.request_id == req.id, CustodyStep.action == action).order_by(CustodyStep.id.desc()))
     if step is None:
         return None
-    head = session.scalar(select(User).where(User.username == step.actor))
-    return Party(name=head.full_name if head else step.actor, nip=head.nip if head else None,
-                 position=settings.head_title, unit=settings.office_name, side="penerima", signed_at=step.at,
+    boss = session.scalar(select(User).where(User.username == step.actor))
+    return Party(name=boss.full_name if boss else step.actor, nip=boss.nip if boss else None,
+                 position=title, unit=settings.office_name, side="penerima", signed_at=step.at,
                  act="app", username=step.actor)
 
 
@@ -132,7 +135,7 @@ def issue_form(session: Session, settings: Settings, req: CustodyRequest, form: 
         letter_date=req.letter_date if form == "handover" else _return_letter_date(session, req),
         timezone=_ZONES.get(settings.timezone, "WIB"),
         sealed=sealer_of(session) is not None, verify_url=verify_url(session, settings, number),
-        letterhead=letterhead.from_settings(settings), acknowledger=acknowledger(session, settings, req))
+        letterhead=letterhead.from_settings(settings), acknowledger=acknowledger(session, settings, req, form))
     pdf = render_handover_pdf(doc)
     filename = number.replace("/", "_") + ".pdf"
     # BSrE first, the office's seal after (in store): see controller.signing.personal for why.

@@ -246,3 +246,24 @@ def test_the_asset_card_names_people_and_speaks_indonesian(client, world, app):
     assert "Agus Prasetyo" in text and "Rusak Ringan" in text and "Dipesan" in text
     assert not re.search(r"\b(reserved|occupied|released|officer)\b", text)
     no_english(text.replace("Hostname", ""))
+
+
+def test_handover_and_return_forms_carry_mengetahui(client, world, app):
+    from tests.integration.test_server_custodies import to_active
+
+    _people(app)
+    rid = flow.submit(client, world)["id"]
+    to_active(client, world, rid)
+    flow.act(client, world, rid, "request_return", "contact_a",
+             {"reason": "Migrasi ke cloud", "letter_number": "006/RET/2026", "letter_date": "2026-11-27"})
+    flow.act(client, world, rid, "approve_return", "division_head")
+    final = flow.act(client, world, rid, "release", "officer", flow.release_body())
+    docs = {d["kind"]: d for d in final["documents"]}
+    handover = text_of(client.get(docs["handover"]["url"], headers=world.auth("contact_a")).content)
+    assert "Mengetahui, Kepala Dinas Komunikasi dan Informatika" in handover
+    assert "Didisposisikan melalui Titip oleh Budi Santoso (head)" in handover
+    ret = text_of(client.get(docs["return"]["url"], headers=world.auth("contact_a")).content)
+    assert "Mengetahui, Kepala Bidang Aplikasi Informatika" in ret
+    assert "Disetujui melalui Titip oleh Sri Wahyuni (division_head)" in ret and "NIP. 197505052000032002" in ret
+    no_english(handover)
+    no_english(ret)
