@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from ..documents.issue_form import IssueBast, IssuedItem, render_installation_report_pdf, render_issue_bast_pdf
 from ..domain.issue_flow import ISSUE, ISSUE_DUE, ISSUE_LABELS, ISSUE_STEPS, IssueState
+from ..domain.planning_flow import ITEM_KIND_LABELS
 from ..errors import Conflict, NotFound
 from ..models import Unit, User
 from ..models.base import utcnow
@@ -109,16 +110,16 @@ def _issue_bast(ctx: Ctx[AssetIssue]) -> None:
     server, rec = case.server, asset_record(session, case.server_id)
     unit = session.get_one(Unit, case.unit_id)
     giver = ctx.user
-    kind = getattr(server, "kind", "server")
+    kind = ITEM_KIND_LABELS.get(server.kind)   # type: ignore[call-overload]   # str keys: ItemKind is a StrEnum
     pdf = render_issue_bast_pdf(IssueBast(
         number=case.bast_number, office_name=settings.office_letterhead, place=settings.office_city,
         date=_local_day(settings, ctx.now), giver_name=giver.full_name if giver else ctx.actor,
         giver_nip=giver.nip if giver else None, giver_office=settings.office_name,
         recipient_name=case.recipient_name, recipient_nip=case.recipient_nip,
         recipient_unit=f"{unit.code} - {unit.name}", purpose=case.purpose,
-        items=[IssuedItem(kind=str(kind), brand_model=f"{server.brand} {server.model}",
-                          serial_number=server.serial_number, asset_code=rec.asset_code if rec else None, nup=rec.nup if rec else None,
-                          condition=server.condition)]))
+        items=[IssuedItem(kind=kind.id if kind else server.kind, brand_model=f"{server.brand} {server.model}",
+                          serial_number=server.serial_number, asset_code=rec.asset_code if rec else None,
+                          nup=rec.nup if rec else None, condition=server.condition)]))
     doc = papers.store(session, kind="issue_bast", unit_id=unit.id, request_id=None,
                        filename=f"bast_{_safe(case.bast_number)}.pdf", content_type="application/pdf", content=pdf,
                        actor=ctx.actor)

@@ -267,7 +267,7 @@ def test_issue_to_a_user_with_bast_and_installation_report(client, world):
     pdf = client.get(bast["url"], headers=world.auth("contact_b"))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
     holds(pdf_text(pdf.content), "BERITA ACARA SERAH TERIMA BARANG", "BAST/TIK/017/2027", "Siti Rahma",
-          "PF-LAP-01", "Lenovo ThinkPad T14", "PIHAK PERTAMA", "PIHAK KEDUA", "BAPPEDA")
+          "PF-LAP-01", "Lenovo ThinkPad T14", "PIHAK PERTAMA", "PIHAK KEDUA", "BAPPEDA", "PC / laptop / printer")
 
     call(client, world, "GET", path, "contact_a", expect=404)   # DISKES gave it away: no longer theirs
     act(client, world, path, "report_installation", "contact_a", {"installed_on": "2027-03-12", "report": "x"},
