@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -38,7 +39,7 @@ async def get_form(request: Request) -> FormData:
 FormDep = Annotated[FormData, Depends(get_form)]
 
 
-def _roles(*roles: Role, what: str):
+def _roles(*roles: Role, what: str) -> Callable[[User], User]:
     def check(user: WebUser) -> User:
         require_role(user, roles, what)
         return user

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Query, Request
 from sqlalchemy import select
-from starlette.datastructures import UploadFile
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData, UploadFile
 from starlette.responses import RedirectResponse, Response
 
 from ... import audit
@@ -24,8 +26,7 @@ from ...api.deps import Id
 from ...api.schemas import RackIn, RoomIn, UnitIn, UserIn
 from ...documents.reconciliation import render_xlsx
 from ...domain.choices import REGISTER_KEEPERS, SPACE_MANAGERS, STAFF_ROLES, Role
-from ...domain.workflow import WorkflowError
-from ...errors import Invalid, NotFound, TitipError
+from ...errors import Invalid, NotFound
 from ...models import AuditEvent, Rack, Room, Server, Unit, User
 from ...models.base import utcnow
 from ...services import agents, assets, importer, setup, targets
@@ -33,10 +34,12 @@ from ...services.access import require_role
 from ...services.inventory import period_of
 from ...services.lifecycle import asset_record
 from ...services.lifecycle_payloads import AssetFields
+from ...settings import Settings
 from .. import forms
+from ..actions import REFUSALS, act
 from ..deps import FormDep, SessionDep, SettingsDep, WebUser
 from ..i18n import N_
-from ..labels import describe
+from ..labels import Gettext, describe
 from ..render import gettext_for, page
 from ..route import web_router
 from ..session import flash
@@ -44,7 +47,7 @@ from ..session import flash
 router = web_router()
 
 
-def _roles(*roles: str, what: str):
+def _roles(*roles: str, what: str) -> Callable[[User], User]:
     def check(user: WebUser) -> User:
         require_role(user, roles, what)
         return user
@@ -76,34 +79,21 @@ FIELD_LABELS: dict[str, str] = {
 }
 
 
-def _refused(request: Request, exc: Exception) -> None:
-    """A refused change as a flash in the reader's language, with the service's detail."""
-    _ = gettext_for(request)
+def _describe(exc: Exception, _: Gettext) -> tuple[str, str | None]:
+    """A refused change in the reader's language, with the service's detail: the admin forms'
+    own words for a weak password and their field names, else the common ones."""
     if isinstance(exc, Invalid) and exc.field == "password":
         for start, text in PASSWORD_PROBLEMS.items():
             if start in exc.message:
-                flash(request, "error", _(text))
-                return
+                return _(text), None
     if isinstance(exc, Invalid) and exc.field in FIELD_LABELS:
-        flash(request, "error", _("Invalid value for %(field)s.") % {"field": _(FIELD_LABELS[exc.field])},
-              exc.message)
-        return
-    flash(request, "error", *describe(exc, _))
+        return _("Invalid value for %(field)s.") % {"field": _(FIELD_LABELS[exc.field])}, exc.message
+    return describe(exc, _)
 
 
-def _change(request: Request, db, back: str, work, success: str) -> Response:
+def _change(request: Request, db: Session, back: str, work: Callable[[], object], success: str) -> Response:
     """Run one change, commit it and say so; a refusal is rolled back and shown on `back`."""
-    try:
-        work()
-        db.commit()
-    except NotFound:
-        raise
-    except (TitipError, WorkflowError) as exc:
-        db.rollback()
-        _refused(request, exc)
-        return RedirectResponse(back, status_code=303)
-    flash(request, "success", gettext_for(request)(success))
-    return RedirectResponse(back, status_code=303)
+    return act(request, db, work, back, gettext_for(request)(success), explain=_describe)
 
 
 @router.get("/admin")
@@ -198,7 +188,7 @@ def rename_room(room_id: Id, request: Request, form: FormDep, db: SessionDep, us
     return _change(request, db, "/admin/racks", work, N_("The room has been saved."))
 
 
-def _rack_form(form) -> dict[str, Any]:
+def _rack_form(form: FormData) -> dict[str, Any]:
     return {"name": forms.text(form, "name"), "height_u": forms.number(form, "height_u"),
             "power_capacity_w": forms.number(form, "power_capacity_w")}
 
@@ -235,7 +225,8 @@ def servers(request: Request, db: SessionDep, user: RegisterKeeper) -> Response:
     return page(request, "admin/servers.html", servers=rows)
 
 
-def _server_page(request: Request, db, server_id: int, token: str | None = None, status_code: int = 200) -> Response:
+def _server_page(request: Request, db: Session, server_id: int, token: str | None = None,
+                 status_code: int = 200) -> Response:
     server = db.get(Server, server_id)
     if server is None:
         raise NotFound(f"server {server_id} not found")
@@ -355,7 +346,9 @@ def audit_log(request: Request, db: SessionDep, settings: SettingsDep, user: Aud
     return _audit_page(request, db, settings, entity, actor, day_from, day_to, offset)
 
 
-def _audit_page(request, db, settings, entity, actor, day_from, day_to, offset, verified=None) -> Response:
+def _audit_page(request: Request, db: Session, settings: Settings, entity: str | None, actor: str | None,
+                day_from: date | None, day_to: date | None, offset: int,
+                verified: dict[str, Any] | None = None) -> Response:
     tz = ZoneInfo(settings.timezone)
     stmt = select(AuditEvent).order_by(AuditEvent.seq.desc())
     if entity:
@@ -442,7 +435,7 @@ def import_apply(request: Request, form: FormDep, db: SessionDep, user: AdminUse
     return _import(request, db, user, content, filename, apply_it=True, accept_valid=form.get("accept_valid") == "1")
 
 
-def _import(request: Request, db, user: User, content: bytes, filename: str, apply_it: bool,
+def _import(request: Request, db: Session, user: User, content: bytes, filename: str, apply_it: bool,
             accept_valid: bool) -> Response:
     _ = gettext_for(request)
     try:
@@ -452,9 +445,9 @@ def _import(request: Request, db, user: User, content: bytes, filename: str, app
         db.rollback()
         return page(request, "admin/import.html", status_code=422, plan=None, outcome=None,
                     unreadable=f"{filename}: {exc}")
-    except (TitipError, WorkflowError) as exc:   # a race with another writer since the dry run
+    except REFUSALS as exc:   # a race with another writer since the dry run
         db.rollback()
-        _refused(request, exc)
+        flash(request, "error", *_describe(exc, _))
         return RedirectResponse("/admin/import", status_code=303)
     if outcome is not None:
         db.commit()

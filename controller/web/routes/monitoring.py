@@ -17,16 +17,14 @@ from starlette.responses import RedirectResponse, Response
 from ...api.deps import Id
 from ...api.routes.inventory import ConditionIn, SignIn, form_response
 from ...domain.choices import REGISTER_KEEPERS, SPACE_MANAGERS
-from ...domain.workflow import WorkflowError
-from ...errors import NotFound, TitipError
 from ...models import Finding, InventoryRun, Server
 from ...models.base import utcnow
 from ...services import agents, inventory
 from ...services.access import require_role
 from ...validation import period_problem
 from .. import forms
+from ..actions import act
 from ..deps import FormDep, SessionDep, SettingsDep, StaffUser
-from ..labels import describe
 from ..render import gettext_for, page
 from ..route import web_router
 from ..session import flash
@@ -51,17 +49,9 @@ def decide(finding_id: Id, decision: Literal["accept", "reject"], request: Reque
            db: SessionDep, user: StaffUser) -> Response:
     require_role(user, SPACE_MANAGERS, DECIDE)
     _ = gettext_for(request)
-    try:
-        agents.resolve_finding(db, user, finding_id, decision == "accept", forms.text(form, "note"))
-        db.commit()
-    except NotFound:
-        raise
-    except (TitipError, WorkflowError) as exc:
-        db.rollback()
-        flash(request, "error", *describe(exc, _))
-        return RedirectResponse("/findings", status_code=303)
-    flash(request, "success", _("Finding accepted.") if decision == "accept" else _("Finding rejected."))
-    return RedirectResponse("/findings", status_code=303)
+    return act(request, db, lambda: agents.resolve_finding(db, user, finding_id, decision == "accept",
+                                                           forms.text(form, "note")),
+               "/findings", _("Finding accepted.") if decision == "accept" else _("Finding rejected."))
 
 
 @router.get("/inventory")
@@ -122,19 +112,12 @@ def sign(period: Period, request: Request, form: FormDep, db: SessionDep, settin
     """The officer reviewed the month and signs it, with the API's rules (inventory.sign)."""
     require_role(user, REGISTER_KEEPERS, DECIDE)
     _ = gettext_for(request)
-    back = RedirectResponse(f"/inventory/{period}", status_code=303)
-    try:
+
+    def work() -> None:
         body = forms.validate(SignIn, {k: forms.text(form, k) for k in ("name", "nip", "position")})
         inventory.sign(db, settings, user, period, body.name, body.nip, body.position)
-        db.commit()
-    except NotFound:
-        raise
-    except (TitipError, WorkflowError) as exc:
-        db.rollback()
-        flash(request, "error", *describe(exc, _))
-        return back
-    flash(request, "success", _("The inventory has been signed."))
-    return back
+
+    return act(request, db, work, f"/inventory/{period}", _("The inventory has been signed."))
 
 
 @router.post("/inventory/{period}/items/{server_id}/condition")
@@ -143,19 +126,12 @@ def decide_condition(period: Period, server_id: Id, request: Request, form: Form
     """The officer sets one server's condition before signing (inventory.decide, as the API)."""
     require_role(user, REGISTER_KEEPERS, DECIDE)
     _ = gettext_for(request)
-    back = RedirectResponse(f"/inventory/{period}#server-{server_id}", status_code=303)
-    try:
+
+    def work() -> None:
         body = forms.validate(ConditionIn, {k: forms.text(form, k) for k in ("condition", "reason")})
         inventory.decide(db, user, period, server_id, body.condition, body.reason)
-        db.commit()
-    except NotFound:
-        raise
-    except (TitipError, WorkflowError) as exc:
-        db.rollback()
-        flash(request, "error", *describe(exc, _))
-        return back
-    flash(request, "success", _("The condition has been recorded."))
-    return back
+
+    return act(request, db, work, f"/inventory/{period}#server-{server_id}", _("The condition has been recorded."))
 
 
 @router.get("/inventory/{period}/form.{ext}")

@@ -16,24 +16,23 @@ from starlette.responses import RedirectResponse, Response
 
 from ...api.deps import Id
 from ...domain.custody_flow import STATE_LABELS, TERMINAL, CustodyState
-from ...domain.workflow import RoleNotAllowed, WorkflowError
-from ...errors import NotFound, TitipError
+from ...domain.workflow import RoleNotAllowed
 from ...models import CustodyRequest, Server, Unit
 from ...models.base import utcnow
 from ...services import custody, papers
 from ...services.custody_view import request_view
 from ...signing import bsre
 from .. import forms, views
+from ..actions import Refusal, change
 from ..deps import ContactUser, FormDep, SessionDep, SettingsDep, WebUser
 from ..i18n import label
-from ..labels import action_label, describe
+from ..labels import Gettext, action_label
 from ..listing import ListQuery, ListSpec, export, pager
 from ..render import gettext_for, page
 from ..route import web_router
 from ..session import flash, lang_of, safe_next
 
 router = web_router()
-ERRORS = (TitipError, WorkflowError)
 
 
 def see_other(url: str) -> Response:
@@ -92,20 +91,21 @@ def file_request(request: Request, form: FormDep, db: SessionDep, settings: Sett
     """The letter and the declared server in one transaction: a bad letter files nothing."""
     _ = gettext_for(request)
     upload = form.get("letter_file")
-    try:
+
+    def work() -> tuple[int, list[int]]:
         req = custody.submit(db, settings, user, forms.submission(form))
         if isinstance(upload, UploadFile) and upload.filename:
             content = upload.file.read(papers.MAX_LETTER_BYTES + 1)
             papers.store_letter(db, req, upload.filename, content, user.username)
-        req_id = req.id
-        batch = [r.id for r in custody.batch_of(db, req)] if req.batch_id is not None else []
-        db.commit()
-    except RoleNotAllowed:
-        raise
-    except ERRORS as exc:
-        db.rollback()
+        return req.id, [r.id for r in custody.batch_of(db, req)] if req.batch_id is not None else []
+
+    # A wrong role is the 403 page; every other refusal (even an unknown server) is the form again.
+    outcome = change(request, db, work, passes=(RoleNotAllowed,))
+    if isinstance(outcome, Refusal):
         values = {k: v for k, v in form.items() if isinstance(v, str)}
-        return page(request, "request_new.html", status_code=422, error=describe(exc, _), values=values)
+        return page(request, "request_new.html", status_code=422, error=(outcome.message, outcome.detail),
+                    values=values)
+    req_id, batch = outcome
     if batch:
         flash(request, "success", _("Requests %(ids)s have been filed under one letter.")
               % {"ids": ", ".join(f"#{i}" for i in batch)})
@@ -133,23 +133,22 @@ def take_action(request_id: Id, action: str, request: Request, form: FormDep, db
                 settings: SettingsDep, user: WebUser) -> Response:
     _ = gettext_for(request)
     back = safe_next(forms.text(form, "next"), f"/requests/{request_id}")
-    try:
+
+    def work() -> tuple[str, list[str]]:
         result = custody.apply(db, settings, user, request_id, action, forms.action_data(action, form))
-        state, warnings = result.request.state, result.warnings
-        db.commit()
-    except NotFound:
-        raise
-    except ERRORS as exc:
-        db.rollback()
-        message, detail = describe(exc, _)
-        flash(request, "error", f"{action_label(action, _)}: {message}", detail)
+        return result.request.state, result.warnings
+
+    outcome = change(request, db, work)
+    if isinstance(outcome, Refusal):
+        flash(request, "error", f"{action_label(action, _)}: {outcome.message}", outcome.detail)
         return see_other(back)
+    state, warnings = outcome
     flash(request, *_outcome(action, state, warnings, _),
           _("Status now: %(state)s") % {"state": label(STATE_LABELS[CustodyState(state)], lang_of(request))})
     return see_other(back)
 
 
-def _outcome(action: str, state: str, warnings: list[str], _) -> tuple[str, str]:
+def _outcome(action: str, state: str, warnings: list[str], _: Gettext) -> tuple[str, str]:
     """The words match what happened: failed checks and a reported failure are not a success."""
     if action == "configure" and warnings:
         return "warning", _("Configuration saved, but the access checks failed: the unit was told the server "
