@@ -14,6 +14,7 @@ from .api.routes import (
     assets as asset_routes,
     audit as audit_routes,
     auth,
+    catalogue,
     custody,
     documents,
     inventory,
@@ -73,7 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.read_sessions = make_sessionmaker(app.state.read_engine)
     errors.install(app)
     for module in (auth, units, users, rooms, racks, servers, custody, documents, notifications, agents,
-                   monitoring, inventory, tickets, asset_routes, audit_routes, planning):
+                   monitoring, inventory, tickets, catalogue, asset_routes, audit_routes, planning):
         app.include_router(module.router, prefix="/api/v1")
     install_web(app)
     from .metrics import install as install_metrics  # GET /metrics and request counting

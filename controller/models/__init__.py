@@ -12,13 +12,13 @@ from .org import Unit, User
 from .planning import AssetIssue, NeedsItem, NeedsPlan, ProcedureStep, ProcuredAsset, Procurement  # noqa: F401
 from .security import LoginThrottle
 from .space import Allocation, Rack, RackUnit, Room, Server
-from .tickets import Ticket, TicketStep
+from .tickets import Division, DivisionMember, ServiceItem, Ticket, TicketAttachment, TicketComment, TicketStep
 
 __all__ = [
     "AuditEvent", "AuditHead", "Base", "Unit", "User", "LoginThrottle",
     "Allocation", "Rack", "RackUnit", "Room", "Server",
     "CollectionTarget", "InventoryItem", "InventoryRun", "InventoryDecision", "SignedInventoryForm",
-    "Ticket", "TicketStep",
+    "Ticket", "TicketStep", "TicketComment", "TicketAttachment", "Division", "DivisionMember", "ServiceItem",
     "Agent", "AgentReport", "EnrollmentToken", "Finding", "ServerStatus",
     "AccessCheck", "CustodyRequest", "CustodyStep", "Document", "Notification", "Signature",
     "DocumentCounter",

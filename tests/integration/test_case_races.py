@@ -105,17 +105,19 @@ def test_ten_reservations_with_different_slots_hold_one_allocation(hosts):
                 r=rid) == [(1,)]
 
 
-def test_twenty_assignments_of_one_ticket_one_wins(hosts):
+def test_twenty_triages_of_one_ticket_one_wins(hosts):
     urls, db_url, world, client = hosts
+    from tests.support.tickets import catalogue
+    service = catalogue(client, world)["SRV-CONFIG"]
     r = client.post("/api/v1/tickets", headers=world.auth("contact_a"),
                     json={"subject": "Server tidak dapat diakses", "description": "Sejak pagi"})
     assert r.status_code == 201, r.text
     tid = r.json()["id"]
-    losers = one_winner(race(urls, f"/api/v1/tickets/{tid}/actions/assign", world.tokens["helpdesk"],
-                             [{"officer": "officer"}] * 20))
+    losers = one_winner(race(urls, f"/api/v1/tickets/{tid}/actions/triage", world.tokens["helpdesk"],
+                             [{"service": service}] * 20))
     assert all("allowed_actions" in b for b in losers)
     assert rows(db_url, "SELECT action FROM ticket_steps WHERE ticket_id = :t ORDER BY id", t=tid) == [
-        ("file",), ("assign",)]
+        ("file",), ("triage",)]
 
 
 def test_twenty_approvals_of_one_maintenance_case_one_wins(hosts):

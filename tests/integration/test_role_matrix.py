@@ -13,6 +13,7 @@ import pytest
 
 LETTER = {"letter_file": ("surat.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")}
 WIPE_REPORT = {"report_file": ("wipe.log", b"shred: selesai\n", "text/plain")}
+TICKET_FILE = {"file": ("log.txt", b"error 502\n", "text/plain")}
 ROLES = ["admin", "head", "division_head", "officer", "helpdesk", "contact_a", "contact_b", "section_head",
          "property_manager"]
 OK = {200, 201, 202, 204, 409, 422}
@@ -25,6 +26,8 @@ SPACE = {r: ("ok" if r in ("admin", "officer") else 403) for r in ROLES}
 # The register's data and the monthly inventory: also the property manager (Pengelola Barang).
 KEEPERS = {**SPACE, "property_manager": "ok"}
 OWN_UNIT = {**ALL, "contact_b": 404}
+# A ticket's people (once triaged to APTIKA): the reporter's unit, the helpdesk, the heads, the division.
+TICKET_PEOPLE = {**ALL, "admin": 403, "contact_b": 404, "section_head": 403, "property_manager": 403}
 AUDIT = {r: ("ok" if r in ("admin", "head", "division_head") else 403) for r in ROLES}
 EDIT_SERVER = {"admin": "ok", "officer": "ok", "contact_a": "ok", "head": 403, "division_head": 403,
                "helpdesk": 403, "section_head": 403, "property_manager": "ok"}
@@ -102,8 +105,21 @@ MATRIX = [
     ("POST", "/api/v1/tickets", {"subject": "Lambat", "description": "Aplikasi lambat"}, ALL),
     ("GET", "/api/v1/tickets", None, ALL),
     ("GET", "/api/v1/tickets/{ticket}", None, OWN_UNIT),
-    ("POST", "/api/v1/tickets/{ticket}/actions/assign", {"officer": "officer"},
+    ("GET", "/api/v1/tickets/waiting", None, ALL),
+    ("POST", "/api/v1/tickets/{ticket}/actions/triage", {"service": "{service}"},
      {**dict.fromkeys(ROLES, "denied"), "helpdesk": "ok", "contact_b": 404}),
+    # Once triaged to APTIKA (division_head and officer are its members), everyone involved but the admin.
+    ("POST", "/api/v1/tickets/{ticket}/comments", {"body": "Sudah dicoba ulang"}, TICKET_PEOPLE),
+    ("POST", "/api/v1/tickets/{ticket}/attachments", TICKET_FILE, TICKET_PEOPLE),
+    ("GET", "/api/v1/tickets/{ticket}/attachments/{ticket_file}", None, TICKET_PEOPLE),
+    ("GET", "/api/v1/divisions", None, STAFF),
+    ("POST", "/api/v1/divisions", {"code": "INFRA", "name": "Bidang Infrastruktur"}, ADMIN_ONLY),
+    ("PATCH", "/api/v1/divisions/{division}", {"name": "Bidang Aptika"}, ADMIN_ONLY),
+    ("PUT", "/api/v1/divisions/{division}/members", {"usernames": ["division_head", "officer"]}, ADMIN_ONLY),
+    ("GET", "/api/v1/service-catalogue", None, ALL),
+    ("POST", "/api/v1/service-catalogue", {"code": "NET", "name": "Jaringan", "category": "incident",
+                                           "division": "APTIKA"}, ADMIN_ONLY),
+    ("PATCH", "/api/v1/service-catalogue/{service}", {"priority": "high"}, ADMIN_ONLY),
     # Asset lifecycle. Servers 1 and 2 are world's server_a (DISKES) and server_b (BAPPEDA); the
     # transfer goes from DISKES to BAPPEDA, so both units' contacts see it.
     ("GET", "/api/v1/assets", None, ALL),
@@ -199,7 +215,8 @@ def test_matrix_covers_every_endpoint(app, db_url):
     names = {"unit_a": "unit_id", "officer": "user_id", "helpdesk_spare": "user_id", "room": "room_id",
              "rack1": "rack_id", "alloc": "allocation_id", "server_a": "server_id", "inventoried": "server_id",
              "request": "request_id", "document": "document_id", "notification": "notification_id",
-             "finding": "finding_id", "agent": "agent_id", "target": "target_id", "ticket": "ticket_id"}
+             "finding": "finding_id", "agent": "agent_id", "target": "target_id", "ticket": "ticket_id",
+             "ticket_file": "attachment_id", "division": "division_id", "service": "service_id"}
     names.update({"plan": "plan_id", "procurement": "procurement_id", "issue": "issue_id", "year": "budget_year"})
     covered = {(m, p.replace("/2026-02", "/{period}")) for m, p in covered}
     normalised_actions = {(m, p.replace("/actions/receive", "/actions/{action}").replace(
@@ -245,6 +262,11 @@ def matrix_world(client, world):
         "kind": "ssh", "address": "127.0.0.1", "port": 1, "username": "root", "password": "rahasia"}).json()["id"]
     world.ids["ticket"] = client.post("/api/v1/tickets", headers=world.auth("contact_a"), json={
         "subject": "Server lambat", "description": "Sejak pagi"}).json()["id"]
+    from tests.support.tickets import catalogue
+    world.ids["service"] = catalogue(client, world)["SRV-ACCESS"]
+    world.ids["division"] = client.get("/api/v1/divisions", headers=world.auth("admin")).json()[0]["id"]
+    world.ids["ticket_file"] = client.post(f"/api/v1/tickets/{world.ids['ticket']}/attachments",
+                                           headers=world.auth("contact_a"), files=TICKET_FILE).json()["id"]
     from tests.support.lifecycle import open_cases
     world.ids.update(open_cases(client, world))
     from tests.support.planning import matrix_cases
@@ -285,7 +307,7 @@ def test_every_endpoint_for_every_role(client, matrix_world):
     failures = []
     for method, template, body, expect in MATRIX:
         path = template.format(**world.ids)
-        send = {"files": body} if body is LETTER or body is WIPE_REPORT else {"json": _fill(body, world.ids)}
+        send = {"files": body} if body in (LETTER, WIPE_REPORT, TICKET_FILE) else {"json": _fill(body, world.ids)}
         anon = client.request(method, path, **send)
         if anon.status_code != 401:
             failures.append(f"anonymous {method} {template}: {anon.status_code}")

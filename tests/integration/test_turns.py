@@ -31,18 +31,26 @@ def test_each_disposition_and_the_officers_steps_reach_their_owner(client, world
     assert not any("Ruang tersedia" in s for s in turns(client, world, "contact_a"))  # told by its own notice
 
 
-def test_tickets_tell_the_helpdesk_the_officer_and_keep_the_reporter_informed(client, world):
+def test_tickets_tell_the_helpdesk_the_division_and_keep_the_reporter_informed(client, world):
+    from tests.support.tickets import catalogue
+    services = catalogue(client, world)
     r = client.post("/api/v1/tickets", headers=world.auth("contact_a"),
                     json={"subject": "SIMPUS lambat", "description": "Sejak pagi"})
     tid = r.json()["id"]
     assert any(f"#{tid}" in s for s in turns(client, world, "helpdesk"))
-    client.post(f"/api/v1/tickets/{tid}/actions/assign", headers=world.auth("helpdesk"), json={"officer": "officer"})
-    assert any(f"#{tid}" in s for s in turns(client, world, "officer"))
+    client.post(f"/api/v1/tickets/{tid}/actions/triage", headers=world.auth("helpdesk"),
+                json={"service": services["SRV-CONFIG"]})
+    # The division's members are told (its head and its officers); the head of office is not.
+    assert any(f"#{tid}: Di bidang" in s for s in turns(client, world, "division_head"))
+    assert any(f"#{tid}: Di bidang" in s for s in turns(client, world, "officer"))
+    assert not any(f"#{tid}" in s for s in turns(client, world, "head"))
+    client.post(f"/api/v1/tickets/{tid}/actions/take", headers=world.auth("officer"), json={})
     client.post(f"/api/v1/tickets/{tid}/actions/resolve", headers=world.auth("officer"),
                 json={"resolution": "Indeks basis data dibangun ulang"})
-    assert any(f"#{tid}" in s for s in turns(client, world, "division_head"))
+    assert any(f"#{tid}: Diselesaikan" in s for s in turns(client, world, "division_head"))
     progress = [n for n in inbox(client, world, "contact_a") if n["kind"] == "ticket_progress"]
-    assert [n["subject"] for n in progress] == [f"Tiket #{tid}: Diselesaikan", f"Tiket #{tid}: Ditangani petugas"]
+    assert [n["subject"] for n in progress] == [f"Tiket #{tid}: Diselesaikan", f"Tiket #{tid}: Ditangani petugas",
+                                               f"Tiket #{tid}: Di bidang"]
     assert "Indeks basis data dibangun ulang" in progress[0]["body"]
 
 

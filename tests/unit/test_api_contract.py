@@ -33,9 +33,8 @@ GET /api/v1/reconciliation/{period}.xlsx
 GET /api/v1/servers/{server_id}/asset
 GET /api/v1/servers/{server_id}/asset-card.pdf
 GET /api/v1/servers/{server_id}/reports
+GET /api/v1/tickets/{ticket_id}/attachments/{attachment_id}
 GET /api/v1/servers/{server_id}/targets
-GET /api/v1/tickets
-GET /api/v1/tickets/{ticket_id}
 GET /api/v1/transfers
 GET /api/v1/transfers/{transfer_id}
 POST /api/v1/agents/enroll
@@ -57,8 +56,6 @@ POST /api/v1/servers/{server_id}/enrollment-tokens
 POST /api/v1/servers/{server_id}/inventory-request
 POST /api/v1/servers/{server_id}/targets
 POST /api/v1/targets/{target_id}/collect
-POST /api/v1/tickets
-POST /api/v1/tickets/{ticket_id}/actions/{action}
 POST /api/v1/transfers
 POST /api/v1/transfers/{transfer_id}/actions/{action}
 PUT /api/v1/inventory-runs/{period}/items/{server_id}/condition

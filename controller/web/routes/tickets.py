@@ -1,28 +1,32 @@
-"""Helpdesk tickets (SOP 003) as pages: the list, filing one, its page (timeline, due) and its actions.
+"""Helpdesk tickets (SOP 003) as pages: the list, filing one (the reporter's words, a file, and
+the machine's findings beside them), its page (timeline, comments, files, due) and its actions.
 
-Every rule stays in `services.tickets` (and the table in `domain.ticket_flow`), as for the API;
-this module only turns forms into the service's data and its errors into messages.
+Every rule stays in `services.tickets`, `services.ticket_talk` (and the table in
+`domain.ticket_flow`), as for the API; this module only turns forms into the service's data and
+its errors into messages.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
 from fastapi import Query, Request
 from sqlalchemy import select
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 from starlette.responses import RedirectResponse, Response
 
 from ...api.deps import Id
-from ...domain.ticket_flow import STATE_LABELS, TicketState
+from ...api.routes.tickets import attachment_response
+from ...domain.ticket_flow import CATEGORY_LABELS, PRIORITY_LABELS, STATE_LABELS, Category, Priority, TicketState
 from ...domain.workflow import RoleNotAllowed, WorkflowError
-from ...errors import NotFound, TitipError
+from ...errors import Invalid, NotFound, TitipError
 from ...models import Server, Ticket, Unit
 from ...models.base import utcnow
-from ...services import custody, servers, tickets
+from ...services import catalogue, custody, servers, ticket_talk, tickets
 from ...services.custody_view import request_view
-from .. import forms, views
+from .. import forms
 from ..deps import FormDep, SessionDep, SettingsDep, WebUser
 from ..i18n import N_, label
 from ..labels import describe
@@ -36,11 +40,15 @@ ERRORS = (TitipError, WorkflowError)
 
 TICKET_ACTIONS: dict[str, str] = {
     "file": N_("Ticket filed"),
+    "triage": N_("Pass to the division (service catalogue)"),
+    "refuse": N_("Refuse: not a service of the office"),
     "assign": N_("Assign to an officer"),
+    "take": N_("Take the ticket"),
     "resolve": N_("Resolve"),
     "reject_out_of_scope": N_("Close as out of scope"),
     "check": N_("Check the resolution"),
     "approve_closure": N_("Approve the closure"),
+    "close": N_("Close the ticket"),
 }
 
 
@@ -62,14 +70,32 @@ def ticket_words(request: Request) -> dict[str, Any]:  # template helpers, sprea
     def action(value: str | None) -> str:
         return gt(TICKET_ACTIONS[value]) if value in TICKET_ACTIONS else str(value or "")
 
-    return {"ticket_state": state, "ticket_action": action}
+    def category(value: str | None) -> dict[str, str]:
+        try:
+            lbl = CATEGORY_LABELS[Category(value or "")]
+        except ValueError:
+            return {"text": str(value or "-"), "colour": "grey"}
+        return {"text": label(lbl, lang), "colour": lbl.colour}
+
+    def priority(value: str | None) -> dict[str, str]:
+        try:
+            lbl = PRIORITY_LABELS[Priority(value or "")]
+        except ValueError:
+            return {"text": str(value or "-"), "colour": "grey"}
+        return {"text": label(lbl, lang), "colour": lbl.colour}
+
+    return {"ticket_state": state, "ticket_action": action, "ticket_category": category,
+            "ticket_priority": priority, "priorities": [p.value for p in Priority]}
 
 
 def action_data(action: str, form: FormData) -> dict[str, Any]:
     """The body of `action` as services.tickets.apply takes it (it validates the values)."""
-    fields = {"assign": ("officer",), "reject_out_of_scope": ("reason",), "resolve": ("resolution",),
-              "check": ("note",), "approve_closure": ("note",)}.get(action, ())
+    fields = {"triage": ("priority", "note"), "refuse": ("reason",), "assign": ("officer", "note"),
+              "take": ("note",), "reject_out_of_scope": ("reason",), "resolve": ("resolution",),
+              "check": ("note",), "approve_closure": ("note",), "close": ("note",)}.get(action, ())
     data: dict[str, Any] = {name: forms.text(form, name) for name in fields}
+    if action == "triage":
+        data["service"] = forms.number(form, "service")
     if action == "check" and form.get("ok") in ("0", "1"):
         data["ok"] = form.get("ok") == "1"
     return {k: v for k, v in data.items() if v is not None}
@@ -104,7 +130,7 @@ def list_tickets(request: Request, db: SessionDep, settings: SettingsDep, user: 
     words = ticket_words(request)
     if lq.format:
         found = lq.all_of(db, stmt)
-        views_ = [tickets.view(db, settings, user, t, now) for t in found]
+        views_ = [tickets.view(db, settings, user, t, now, brief=True) for t in found]
         out = export("tiket", EXPORT_HEADER, [
             (t["id"], t["subject"], words["ticket_state"](t["state"])["text"], o.state_since, t["officer"],
              t["created_by"], t["created_at"], t["due_at"], "Ya" if t["overdue"] else "Tidak")
@@ -112,26 +138,59 @@ def list_tickets(request: Request, db: SessionDep, settings: SettingsDep, user: 
         db.commit()
         return out
     found, total = lq.page_of(db, stmt)
-    rows = [tickets.view(db, settings, user, t, now) for t in found]
+    rows = [tickets.view(db, settings, user, t, now, brief=True) for t in found]
     units = list(db.scalars(select(Unit).order_by(Unit.code))) if user.unit_id is None else []
     db.commit()
     return page(request, "tickets.html", rows=rows, show=show, lq=lq, pager=pager(lq, "/tickets", total),
                 units=units, states=TICKETS.states, state_text=lambda st: words["ticket_state"](st)["text"], **words)
 
 
+def _form_page(request: Request, db: SessionDep, user: WebUser, values: dict[str, Any], status_code: int = 200,
+               error: tuple[str, str | None] | None = None) -> Response:
+    """The filing form; from a custody request, with the machine's findings shown beside it."""
+    findings: list[dict[str, Any]] = []
+    rid = values.get("from_request")
+    if rid:
+        try:
+            req = custody.get_request(db, user, int(rid))  # another unit's request is a 404
+        except ValueError:
+            raise NotFound(f"custody request {rid} not found") from None
+        findings = tickets.request_findings(db, req.id)
+        for probe in findings:
+            probe["checked_at"] = _when(probe.get("checked_at"))
+        values.setdefault("server_id", str(req.server_id))
+    out = page(request, "ticket_new.html", status_code=status_code, error=error, values=values, findings=findings,
+               servers=list(db.scalars(servers.list_servers_stmt(user))),
+               max_mb=ticket_talk.MAX_ATTACHMENT_BYTES // 2**20)
+    db.commit()
+    return out
+
+
 @router.get("/tickets/new")
-def new_ticket(request: Request, db: SessionDep, user: WebUser) -> Response:
-    return page(request, "ticket_new.html", values={}, servers=list(db.scalars(servers.list_servers_stmt(user))))
+def new_ticket(request: Request, db: SessionDep, user: WebUser,
+               from_request: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+               subject: Annotated[str | None, Query(max_length=200)] = None) -> Response:
+    values: dict[str, Any] = {"from_request": str(from_request) if from_request else "", "subject": subject or ""}
+    return _form_page(request, db, user, values)
 
 
 @router.post("/tickets")
 def file_ticket(request: Request, form: FormDep, db: SessionDep, settings: SettingsDep, user: WebUser) -> Response:
-    """Subject, description and (optionally) one of the caller's unit's servers."""
+    """Subject and description in the reporter's words, optionally one of their unit's servers and
+    a file; from a custody request, its access checks are attached as findings. One transaction:
+    a refused file files nothing."""
     _ = gettext_for(request)
     data: dict[str, Any] = {"subject": forms.text(form, "subject"), "description": forms.text(form, "description")}
+    upload = form.get("file")
     try:
         data["server_id"] = forms.number(form, "server_id")
+        data["from_request"] = forms.number(form, "from_request")
+        if data["from_request"]:
+            data.pop("server_id")   # the request's own server
         t = tickets.file(db, user, {k: v for k, v in data.items() if v is not None}, settings)
+        if isinstance(upload, UploadFile) and upload.filename:
+            content = upload.file.read(ticket_talk.MAX_ATTACHMENT_BYTES + 1)
+            ticket_talk.attach(db, user, t.id, upload.filename, content)
         ticket_id = t.id
         db.commit()
     except RoleNotAllowed:
@@ -139,8 +198,7 @@ def file_ticket(request: Request, form: FormDep, db: SessionDep, settings: Setti
     except ERRORS as exc:
         db.rollback()
         values = {k: v for k, v in form.items() if isinstance(v, str)}
-        return page(request, "ticket_new.html", status_code=422, error=describe(exc, _), values=values,
-                    servers=list(db.scalars(servers.list_servers_stmt(user))))
+        return _form_page(request, db, user, values, status_code=422, error=describe(exc, _))
     flash(request, "success", _("Ticket #%(id)s has been filed.") % {"id": ticket_id})
     return see_other(f"/tickets/{ticket_id}")
 
@@ -148,41 +206,83 @@ def file_ticket(request: Request, form: FormDep, db: SessionDep, settings: Setti
 @router.post("/requests/{request_id}/ticket")
 def ticket_from_request(request_id: Id, request: Request, db: SessionDep, settings: SettingsDep,
                         user: WebUser) -> Response:
-    """The request page's offer, filed as it stands (the service attaches the last probe results)."""
+    """The request page's offer: the filing form, for the reporter to describe the problem in their
+    own words; the last access checks go with it as findings."""
     _ = gettext_for(request)
     req = custody.get_request(db, user, request_id)  # another unit's request is a 404
     offer = request_view(db, settings, user, req, utcnow()).get("ticket_offer")
+    db.rollback()
     if offer is None:
-        db.rollback()
         flash(request, "info", _("This request has no access problem to report now."))
         return see_other(f"/requests/{request_id}")
-    try:
-        t = tickets.file(db, user, {"subject": offer["subject"], "description": offer["description"][:5000],
-                                    "from_request": offer["from_request"]}, settings)
-        ticket_id = t.id
-        db.commit()
-    except ERRORS as exc:
-        db.rollback()
-        message, detail = describe(exc, _)
-        flash(request, "error", f"{_('File a helpdesk ticket')}: {message}", detail)
-        return see_other(f"/requests/{request_id}")
-    flash(request, "success", _("Ticket #%(id)s has been filed.") % {"id": ticket_id},
-          _("The access check results are attached."))
-    return see_other(f"/tickets/{ticket_id}")
+    return see_other(f"/tickets/new?{urlencode({'from_request': request_id, 'subject': offer['subject']})}")
 
 
 @router.get("/tickets/{ticket_id}")
 def show_ticket(ticket_id: Id, request: Request, db: SessionDep, settings: SettingsDep, user: WebUser) -> Response:
     t = tickets.get(db, user, ticket_id)  # another unit's ticket is a 404
     view = tickets.view(db, settings, user, t, utcnow())
-    for probe in view["attachment"] or []:  # stored as JSON: times come back as ISO text
+    for probe in view["findings"] or []:  # stored as JSON: times come back as ISO text
         probe["checked_at"] = _when(probe.get("checked_at"))
     server = db.get(Server, t.server_id) if t.server_id else None
-    officers = views.active_officers(db) if "assign" in view["allowed_actions"] else []
+    officers = ([u for u in catalogue.members(db, t.division_id) if u.role == "officer"]
+                if "assign" in view["allowed_actions"] and t.division_id else [])
+    services = catalogue.list_services(db) if "triage" in view["allowed_actions"] else []
     unit = db.get(Unit, t.unit_id) if t.unit_id else None
+    out = page(request, "ticket.html", t=view, server=server, officers=officers, unit=unit, services=services,
+               open_ticket=t.state != TicketState.closed, max_mb=ticket_talk.MAX_ATTACHMENT_BYTES // 2**20,
+               **ticket_words(request))
     db.commit()
-    return page(request, "ticket.html", t=view, server=server, officers=officers, unit=unit,
-                **ticket_words(request))
+    return out
+
+
+@router.post("/tickets/{ticket_id}/comments")
+def add_comment(ticket_id: Id, request: Request, form: FormDep, db: SessionDep, settings: SettingsDep,
+                user: WebUser) -> Response:
+    _ = gettext_for(request)
+    try:
+        ticket_talk.comment(db, settings, user, ticket_id, {"body": forms.text(form, "body")})
+        db.commit()
+    except NotFound:
+        raise
+    except ERRORS as exc:
+        db.rollback()
+        message, detail = describe(exc, _)
+        what = _("Comment")
+        flash(request, "error", f"{what}: {message}", detail)
+        return see_other(f"/tickets/{ticket_id}#comments")
+    flash(request, "success", _("Your comment has been added."))
+    return see_other(f"/tickets/{ticket_id}#comments")
+
+
+@router.post("/tickets/{ticket_id}/attachments")
+def add_attachment(ticket_id: Id, request: Request, form: FormDep, db: SessionDep, user: WebUser) -> Response:
+    _ = gettext_for(request)
+    upload = form.get("file")
+    try:
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            raise Invalid("no file was chosen", field="file")
+        ticket_talk.attach(db, user, ticket_id, upload.filename,
+                           upload.file.read(ticket_talk.MAX_ATTACHMENT_BYTES + 1))
+        db.commit()
+    except NotFound:
+        raise
+    except ERRORS as exc:
+        db.rollback()
+        message, detail = describe(exc, _)
+        what = _("Attach a file")
+        flash(request, "error", f"{what}: {message}", detail)
+        return see_other(f"/tickets/{ticket_id}#files")
+    flash(request, "success", _("The file has been attached."))
+    return see_other(f"/tickets/{ticket_id}#files")
+
+
+@router.get("/tickets/{ticket_id}/attachments/{attachment_id}")
+def get_attachment(ticket_id: Id, attachment_id: Id, db: SessionDep, user: WebUser) -> Response:
+    doc = ticket_talk.attachment_file(db, user, ticket_id, attachment_id)
+    out = attachment_response(doc.content, doc.filename, doc.content_type, doc.sha256)
+    db.commit()
+    return out
 
 
 @router.post("/tickets/{ticket_id}/actions/{action}")

@@ -1,4 +1,5 @@
-"""Work lists: the officer's queue and the head's and division head's disposition inbox."""
+"""Work lists: the officer's queue and the head's and division head's disposition inbox, each with the
+helpdesk tickets waiting for the reader."""
 
 from __future__ import annotations
 
@@ -10,12 +11,14 @@ from starlette.responses import Response
 
 from ...models import CustodyRequest, User
 from ...models.base import utcnow
+from ...services import tickets
 from ...settings import Settings
 from .. import views
 from ..deps import DisposerUser, OfficerUser, SessionDep, SettingsDep
 from ..listing import ListQuery, ListSpec, Pager, pager
 from ..render import page
 from ..route import web_router
+from .tickets import ticket_words
 
 router = web_router()
 
@@ -34,12 +37,18 @@ def actionable(request: Request, db: Session, settings: Settings, user: User, no
 
 @router.get("/queue")
 def queue(request: Request, db: SessionDep, settings: SettingsDep, user: OfficerUser) -> Response:
-    work, pages = actionable(request, db, settings, user, utcnow(), "/queue")
-    return page(request, "queue.html", rows=work.rows, overdue=work.overdue, pager=pages)
+    now = utcnow()
+    work, pages = actionable(request, db, settings, user, now, "/queue")
+    waiting = tickets.waiting_for(db, settings, user, now)  # helpdesk tickets of the officer's divisions
+    return page(request, "queue.html", rows=work.rows, pager=pages,
+                overdue=work.overdue + sum(1 for r in waiting if r["overdue"]),
+                tickets=waiting, **ticket_words(request))
 
 
 @router.get("/inbox")
 def inbox(request: Request, db: SessionDep, settings: SettingsDep, user: DisposerUser) -> Response:
-    work, pages = actionable(request, db, settings, user, utcnow(), "/inbox")
+    now = utcnow()
+    work, pages = actionable(request, db, settings, user, now, "/inbox")
     return page(request, "inbox.html", rows=work.rows, letters=views.letters(db, [r["id"] for r in work.rows]),
-                officers=views.active_officers(db), pager=pages)
+                officers=views.active_officers(db), pager=pages,
+                tickets=tickets.waiting_for(db, settings, user, now), **ticket_words(request))
