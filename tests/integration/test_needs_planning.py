@@ -42,6 +42,10 @@ def test_needs_plan_full_path_with_role_unit_and_state_checks(client, world):
     assert plan["service_time"] == "10 menit"
     assert plan["next_steps"][0]["sop_actor"] == "Kepala Dinas"
     items = [i["id"] for i in plan["items"]]
+    # Whoever owes the next step is told: the head, not the division head yet.
+    told = [n["subject"] for n in call(client, world, "GET", "notifications", "head")["items"]]
+    assert any(s.startswith(f"Rencana kebutuhan #{plan['id']}") for s in told), told
+    assert not call(client, world, "GET", "notifications", "division_head")["items"]
 
     # Another unit's contact person does not see the plan, nor move it.
     call(client, world, "GET", path, "contact_b", expect=404)
