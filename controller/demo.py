@@ -11,7 +11,7 @@ from .db import make_engine, make_sessionmaker, unit_of_work
 from .documents import seal
 from .domain.choices import AllocationStatus
 from .models import Server, Unit, User
-from .services import servers, setup, space
+from .services import catalogue, servers, setup, space
 from .settings import Settings
 
 DEMO_PASSWORD = "titip-demo-123"
@@ -31,6 +31,14 @@ USERS = [
     ("helpdesk", "helpdesk", None, "Rina Marlina", None),
     ("cp.diskes", "unit_contact", "DISKES", "dr. Ayu Kartika", "198402142010012003"),
     ("cp.bappeda", "unit_contact", "BAPPEDA", "Bambang Sutrisno, S.E.", "198011202006041002"),
+]
+
+# The helpdesk's catalogue (SOP 003): (code, name, category, priority), all handled by Bidang Aptika.
+SERVICES = [
+    ("SRV-ACCESS", "Gangguan akses server titipan", "incident", "high"),
+    ("SRV-CONFIG", "Perubahan konfigurasi server (alamat, port, akses)", "service_request", "normal"),
+    ("HOSTING", "Permintaan hosting aplikasi", "service_request", "normal"),
+    ("KONSULTASI", "Konsultasi layanan TIK", "information", "low"),
 ]
 
 # (unit, brand, model, serial, U, W, hostname, ip, rack, u_bottom, status or None)
@@ -56,6 +64,11 @@ def seed(settings: Settings) -> Iterator[str]:
         for username, role, unit, full_name, nip in USERS:
             setup.create_user(s, username=username, password=DEMO_PASSWORD, role=role,
                               full_name=full_name, nip=nip, unit_code=unit)
+        aptika = catalogue.create_division(s, {"code": "APTIKA", "name": "Bidang Aplikasi Informatika"})
+        catalogue.set_members(s, aptika.id, {"usernames": ["kabid", "petugas"]})
+        for code, name, category, priority in SERVICES:
+            catalogue.create_service(s, {"code": code, "name": name, "category": category, "priority": priority,
+                                         "division": "APTIKA"})
         room = setup.create_room(s, "Ruang Server Utama")
         racks = {name: setup.create_rack(s, room.id, name, 42, 6000) for name in ("R01", "R02", "R03")}
         racks["R04"] = setup.create_rack(s, room.id, "R04", 24, None)
