@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from .audit import install
 from .db import make_engine, make_sessionmaker, unit_of_work
@@ -90,6 +92,7 @@ def seed(settings: Settings) -> Iterator[str]:
 
     yield from enrich(settings)
     yield _waitlisted(settings)
+    yield _needs_plans(settings)
 
 
 def logins() -> Iterator[str]:
@@ -120,6 +123,45 @@ def _waitlisted(settings: Settings) -> str:
                 assert rid is not None  # the first step submits
                 custody.apply(s, settings, user, rid, action, data)
     return "demo request waitlisted: NTAP-7000-01 (no rack fits 26 U and 7000 W)"
+
+
+def _needs_plans(settings: Settings) -> str:
+    """Next year's ICT needs (SOP 000): DISKES's plan approved by the head, BAPPEDA's just submitted."""
+    from datetime import date
+
+    from .services import needs_plans
+
+    sessions = make_sessionmaker(make_engine(settings.database_url))
+    install(sessions)
+    year = date.today().year + 1
+    items = [{"kind": "end_user_device", "description": "Laptop petugas puskesmas keliling", "quantity": 6,
+              "uom": "unit", "unit_price": "14500000.00", "justification": "Pelayanan keliling di 22 puskesmas"},
+             {"kind": "network_device", "description": "Switch 24 port managed", "quantity": 2, "uom": "unit",
+              "unit_price": "7250000.00", "justification": "Jaringan puskesmas rawat inap"}]
+
+    def as_(who: str, run: Callable[[Session, User], Any]) -> Any:  # one transaction per person, as pages do
+        with unit_of_work(sessions, actor=who) as s:
+            return run(s, s.scalars(select(User).where(User.username == who)).one())
+
+    plan = as_("cp.diskes", lambda s, u: needs_plans.submit(s, settings, u, {
+        "budget_year": year, "letter_number": f"027/114/DINKES/{year - 1}", "title": f"Kebutuhan TIK {year}",
+        "items": items}).id)
+    item_ids = as_("petugas", lambda s, u: [i.id for i in needs_plans.items_of(s, plan)])
+    moves: list[tuple[str, str, dict[str, Any]]] = [
+            ("kadis", "disposition", {"note": "Kabid, mohon ditelaah"}),
+            ("kabid", "review", {"forward": True, "findings": "Sesuai renstra dan urgensi pelayanan"}),
+            ("petugas", "assess", {"items": [{"id": i, "recommended": True} for i in item_ids]}),
+            ("kadis", "approve", {"decision_number": f"027/201/KOMINFO/{year - 1}",
+                                  "items": [{"id": i, "decision": "approved"} for i in item_ids]})]
+    for who, action, data in moves:
+        def move(s: Session, u: User, action: str = action, data: dict[str, Any] = data) -> None:
+            needs_plans.apply(s, settings, u, plan, action, data)
+        as_(who, move)
+    as_("cp.bappeda", lambda s, u: needs_plans.submit(s, settings, u, {
+        "budget_year": year, "letter_number": f"027/45/BAPPEDA/{year - 1}", "items": [
+            {"kind": "software_licence", "description": "Lisensi perangkat lunak GIS", "quantity": 3, "uom": "lisensi",
+             "unit_price": "22000000.00", "justification": "Analisis tata ruang"}]}))
+    return f"demo needs plans for {year}: DISKES's approved (RKBMD at /plans), BAPPEDA's awaiting the head"
 
 
 def agent_token(settings: Settings, serial: str) -> str:
