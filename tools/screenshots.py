@@ -2,7 +2,8 @@
 
 Starts a controller on a throwaway SQLite database with the demo data (controller.demo.seed plus
 controller.web.demo.enrich, both through the services), logs in as the officer and as a unit's
-contact person in Debian's headless chromium, and saves PNGs. Everything stays on 127.0.0.1.
+contact person in Debian's headless chromium, and saves PNGs; adds the pages of a sealed
+handover form and of a lembar disposisi as issued (every page). Everything stays on 127.0.0.1.
 
     .venv/bin/python tools/screenshots.py [--out screenshots] [--chromium /usr/bin/chromium]
 """
@@ -142,6 +143,33 @@ def shoot(url: str, out: Path, chromium: str) -> list[Path]:
     return saved
 
 
+def document_pages(db_url: str, out: Path) -> list[Path]:
+    """Every page of the latest sealed handover form and lembar disposisi, as issued (pdftoppm): the
+    seal sits on the last page, in the bottom margin."""
+    from sqlalchemy import create_engine, select
+
+    from controller.models import Document
+
+    saved = []
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as conn, tempfile.TemporaryDirectory(prefix="titip-docs-") as tmp:
+            for kind, stem in (("handover", "document-handover"), ("disposition", "document-disposition")):
+                content = conn.scalar(select(Document.content).where(Document.kind == kind)
+                                      .order_by(Document.id.desc()).limit(1))
+                if content is None:
+                    continue
+                pdf = Path(tmp) / f"{stem}.pdf"
+                pdf.write_bytes(content)
+                for old in out.glob(f"{stem}-*.png"):
+                    old.unlink()
+                subprocess.run(["pdftoppm", "-png", "-r", "80", str(pdf), str(out / stem)], check=True, timeout=60)
+                saved += sorted(out.glob(f"{stem}-*.png"))
+    finally:
+        engine.dispose()
+    return saved
+
+
 def import_sample() -> bytes:
     """A small room to import: two good rows and two with errors, for the dry run's page."""
     import io
@@ -182,12 +210,17 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="titip-shots-") as tmp:
         db_url = f"sqlite:///{tmp}/demo.db"
         upgrade(db_url)
-        settings = Settings(database_url=db_url, scheduler_enabled=False)
+        # The demo's forms are sealed with a demo office certificate, as `make demo` does.
+        from controller.documents.seal import init_demo
+
+        pki = init_demo(Path(tmp) / "pki", "Dinas Komunikasi dan Informatika", "titip-demo-seal")
+        settings = Settings(database_url=db_url, scheduler_enabled=False, seal_p12=str(pki["p12"]),
+                            seal_passphrase="titip-demo-seal")
         for line in (*seed(settings), *enrich(settings)):
             print(line) if line.startswith("demo") else None
         proc, url = start_controller(db_url)
         try:
-            for path in shoot(url, out, args.chromium):
+            for path in [*shoot(url, out, args.chromium), *document_pages(db_url, out)]:
                 print(f"saved {path}")
         finally:
             stop(proc)
