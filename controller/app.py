@@ -18,6 +18,7 @@ from .api.routes import (
     custody,
     documents,
     inventory,
+    letter_scans,
     monitoring,
     notifications,
     planning,
@@ -74,7 +75,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.read_sessions = make_sessionmaker(app.state.read_engine)
     errors.install(app)
     for module in (auth, units, users, rooms, racks, servers, custody, documents, notifications, agents,
-                   monitoring, inventory, tickets, catalogue, asset_routes, audit_routes, planning):
+                   monitoring, inventory, tickets, catalogue, asset_routes, audit_routes, planning,
+                   letter_scans):
         app.include_router(module.router, prefix="/api/v1")
     install_web(app)
     from .metrics import install as install_metrics  # GET /metrics and request counting

@@ -162,3 +162,7 @@ class LifecycleStep(Audited, Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     note: Mapped[str | None] = mapped_column(Text)
     data: Mapped[str | None] = mapped_column(Text)                   # JSON of what the actor gave
+    # A step the SOP gives to an office outside (domain/on_behalf.py), recorded for it by an office role.
+    on_behalf_of: Mapped[str | None] = mapped_column(String(200))
+    letter_number: Mapped[str | None] = mapped_column(String(100))
+    letter_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="RESTRICT"))

@@ -28,6 +28,7 @@ from ..errors import Invalid, NotFound
 from ..models import User
 from ..models.base import utcnow
 from ..settings import Settings
+from . import on_behalf
 
 if TYPE_CHECKING:
     from collectors.probes import ProbeResult
@@ -84,6 +85,7 @@ class Ctx(Generic[CaseT]):
     promoted: list[int] = field(default_factory=list)
     notified: int = 0
     warnings: list[str] = field(default_factory=list)   # said back to the actor with the result
+    letter_scan: Any = None             # an outside office's letter scan named by the move (on_behalf)
 
     def payload(self, model: type[PayloadT]) -> PayloadT:
         """The actor's data as the payload model of this action.
@@ -151,7 +153,8 @@ def run(proc: Procedure[RowT], session: Session, settings: Settings, case: CaseR
         actor: str, data: dict[str, Any] | None, user: User | None = None, now: datetime | None = None,
         probes: list[ProbeResult] | None = None) -> Ctx[RowT]:
     """Take one action on a case the caller may see; raises the engine's errors, Invalid, Conflict."""
-    data = data or {}
+    data = dict(data or {})
+    scan = on_behalf.take_scan(data)   # the scan of an outside office's letter, if any
     locked = lock(session, proc.model, case.id)
     if locked is None:  # the caller saw it in this transaction: only a concurrent delete gets here
         raise NotFound(f"{proc.name} case {case.id} not found")
@@ -159,7 +162,7 @@ def run(proc: Procedure[RowT], session: Session, settings: Settings, case: CaseR
                           already_signed=proc.signed(session, locked, action))
     body = proc.parse(action, data)
     ctx = Ctx(session, settings, locked, move, body, data, actor, role, now or utcnow(), proc.flow, user, probes,
-              note=getattr(body, "note", None))
+              note=getattr(body, "note", None), letter_scan=scan)
     return perform(proc, ctx)
 
 
@@ -172,7 +175,9 @@ def perform(proc: Procedure[RowT], ctx: Ctx[RowT]) -> Ctx[RowT]:
             proc.effects[effect](ctx)
     if ctx.move.to_state != ctx.move.from_state:
         ctx.case.state, ctx.case.state_since = ctx.move.to_state, ctx.now
-    ctx.session.add(proc.step(ctx))
+    row = proc.step(ctx)
+    on_behalf.stamp(ctx.session, proc.flow.name, ctx.move.action, ctx.raw, ctx.letter_scan, row)
+    ctx.session.add(row)
     ctx.session.flush()
     if proc.notify is not None:
         for effect in ctx.move.effects:

@@ -78,6 +78,8 @@ MATRIX = [
      {**dict.fromkeys(ROLES, "denied"), "officer": "ok", "contact_b": 404}),
     ("POST", "/api/v1/custody-requests/{request}/letter", LETTER, {**ALL, "contact_b": 404}),
     ("GET", "/api/v1/documents/{document}", None, OWN_UNIT),
+    # The scan of an outside office's letter (a 422 for staff: the form names another file field).
+    ("POST", "/api/v1/letter-scans", LETTER, STAFF),
     ("GET", "/api/v1/notifications", None, ALL),
     ("POST", "/api/v1/notifications/{notification}/read", None,
      {**dict.fromkeys(ROLES, 404), "contact_a": "ok"}),
