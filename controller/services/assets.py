@@ -25,6 +25,7 @@ from ..documents.reconciliation import Reconciliation
 from ..domain.choices import CONDITION_LABELS, AllocationStatus, Condition
 from ..domain.custody_flow import STATE_LABELS as CUSTODY_LABELS, CustodyState
 from ..domain.lifecycle_flow import KIND_LABELS, LABELS
+from ..domain.on_behalf import OFFICES
 from ..models import Allocation, AuditEvent, CustodyRequest, CustodyStep, InventoryItem, InventoryRun, Server, User
 from ..models.assets import AssetRecord, DisposalCase, LifecycleStep, MaintenanceCase, MaintenancePart, TransferCase
 from ..models.base import utcnow
@@ -120,6 +121,9 @@ def events(session: Session, server_id: int) -> list[CardEvent]:
     for move in session.scalars(select(LifecycleStep).where(LifecycleStep.server_id == server_id)
                                 .order_by(LifecycleStep.id)):
         label = LABELS[move.kind][move.to_state].id
+        if move.on_behalf_of:   # recorded for an outside office (domain/on_behalf.py), under its letter
+            office = OFFICES[move.on_behalf_of].label.id if move.on_behalf_of in OFFICES else move.on_behalf_of
+            label += f" (dicatat atas nama {office}, surat {move.letter_number or '-'})"
         events.append(CardEvent(move.at, KIND_LABELS[move.kind].id, f"#{move.case_id}: {label}", move.actor, move.note))
     return sorted(events, key=lambda e: e.at)
 

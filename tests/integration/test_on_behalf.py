@@ -60,6 +60,9 @@ def test_the_regents_approval_is_recorded_on_his_behalf_with_the_letter_and_its_
     page = Browser(app, "head").get(f"/cases/disposal/{cid}").text
     assert 'data-on-behalf="bupati"' in page and "188.45/123/KEP/2026" in page
     assert f'href="/documents/{scan.json()["id"]}"' in page
+    # The server's history (and its asset card) says so too.
+    history = client.get(f"/api/v1/servers/{world.ids['server_b']}/history", headers=head).json()
+    assert any("atas nama Bupati, surat 188.45/123/KEP/2026" in e["text"] for e in history)
     # The scan is an office paper: staff read it, no unit does.
     doc = f"/api/v1/documents/{scan.json()['id']}"
     assert client.get(doc, headers=head).content == SCAN
