@@ -47,7 +47,8 @@ def environment(lang: str) -> Environment:
                        held=_held, detail=lambda d: labels.detail_text(d, gt),
                        on_behalf_label=lambda code: _office(code, lang), outside_step=outside_step,
                        asset_kind_label=lambda k: _label(ASSET_KIND_LABELS, AssetKind, k, lang),
-                       asset_attributes=_attributes, asset_field_label=lambda f: gt(FIELD_LABELS.get(f, f)),
+                       asset_attributes=_attributes,
+                       asset_field_label=lambda f: gt(FIELD_LABELS[f]) if f in FIELD_LABELS else f,
                        asset_choice=lambda v: gt(CHOICES[v]) if v in CHOICES else v)
     return env
 
