@@ -43,6 +43,11 @@ DOCUMENT_KINDS: dict[str, str] = {
     "return": N_("Return form (BAST)"),
     "inventory": N_("Signed monthly inventory form"),
     "import": N_("Imported spreadsheet"),
+    "disposition": N_("Disposition sheet"),
+    "assignment": N_("Assignment letter"),
+    "activity_report": N_("Activity report"),
+    "transfer": N_("Transfer record (berita acara)"),
+    "disposal": N_("Handover record for disposal (berita acara)"),
 }
 
 FIELDS: dict[str, str] = {

@@ -267,3 +267,15 @@ def test_handover_and_return_forms_carry_mengetahui(client, world, app):
     assert "Pengembalian disetujui melalui Titip oleh Sri Wahyuni (division_head)" in ret and "NIP. 197505052000032002" in ret
     no_english(handover)
     no_english(ret)
+
+
+def test_the_case_page_lists_its_letters(client, world, app):
+    from tests.integration.test_lifecycle import act, open_case
+    from tests.integration.test_web_pages import Browser
+
+    cid = open_case(client, world, "maintenance-cases", "officer",
+                    {"server_id": world.ids["server_a"], "kind": "maintenance", "analysis": "Pembersihan"})["id"]
+    act(client, world, "maintenance-cases", cid, "approve", "division_head")
+    act(client, world, "maintenance-cases", cid, "assign", "head", {"officer": "officer"})
+    page = Browser(app, "officer").get(f"/cases/maintenance/{cid}").text
+    assert 'data-doc="assignment"' in page and "Surat penugasan" in page

@@ -19,9 +19,9 @@ from ...domain.choices import CONDITION_LABELS, Condition
 from ...domain.lifecycle_flow import DISPOSAL_METHOD_LABELS, FLOWS, KIND_LABELS, LABELS, DisposalMethod, is_open
 from ...domain.workflow import RoleNotAllowed, WorkflowError
 from ...errors import Invalid, NotFound, TitipError
-from ...models import Document, Unit, User
+from ...models import Unit, User
 from ...models.assets import LifecycleStep, MaintenancePart, TransferCase
-from ...services import condition, lifecycle
+from ...services import case_letters, condition, lifecycle
 from ...services.servers import get_server
 from .. import views
 from ..case_forms import case_data
@@ -158,8 +158,7 @@ def show_case(kind: str, case_id: Id, request: Request, db: SessionDep, settings
                             .order_by(LifecycleStep.id)))
     parts = list(db.scalars(select(MaintenancePart).where(MaintenancePart.case_id == case.id))) \
         if kind == "maintenance" else []
-    doc_ids = [i for i in (getattr(case, "document_id", None), getattr(case, "wipe_document_id", None)) if i]
-    docs = list(db.scalars(select(Document).where(Document.id.in_(doc_ids)))) if doc_ids else []
+    docs = case_letters.documents_of(db, kind, case)   # its berita acara, letters and reports
     allowed = lifecycle.allowed_actions(user, kind, case)
     to_unit = db.get(Unit, case.to_unit_id) if isinstance(case, TransferCase) else None
     out = page(request, "case.html", kind=kind, c=case, steps=steps, parts=parts, documents=docs, allowed=allowed,
