@@ -174,6 +174,14 @@ class Settings(BaseSettings):
             check_pattern(kind, pattern)  # a bad pattern fails at start, not at the first handover
         return v
 
+    @field_validator("office_logo")
+    @classmethod
+    def _printable_logo(cls, v: str | None) -> str | None:
+        from .documents.letterhead import logo_uri
+
+        logo_uri(v)  # a missing or unreadable logo fails at start, not at the first issued form
+        return v
+
     @field_validator("sealing_keys")
     @classmethod
     def _sealing_keys(cls, v: str | None) -> str | None:

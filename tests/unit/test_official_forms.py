@@ -95,3 +95,12 @@ def test_checklist_items_in_indonesian_and_no_english_in_the_legal_text():
     prose = legal_text(text).replace("Dell PowerEdge R650", "").replace("(rail kit)", "").replace(
         "(power supply)", "")
     assert not ENGLISH.findall(prose), ENGLISH.findall(prose)
+
+
+def test_a_bad_logo_setting_fails_at_start(tmp_path):
+    from pydantic import ValidationError
+
+    from controller.settings import Settings
+
+    with pytest.raises(ValidationError, match="TITIP_OFFICE_LOGO"):
+        Settings(office_logo=str(tmp_path / "nope.png"))
