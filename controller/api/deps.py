@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
 from fastapi.security import OAuth2PasswordBearer
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from ..domain.choices import REGISTER_KEEPERS, SPACE_MANAGERS, STAFF_ROLES, Role
 from ..errors import Unauthorized
@@ -26,14 +26,35 @@ def get_settings(request: Request) -> Settings:
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def get_db(request: Request) -> Iterator[Session]:
-    """A session per request; routes commit what they change, anything else is rolled back.
+def _open(request: Request) -> Session:
+    state = request.app.state
+    factory: sessionmaker[Session] = state.read_sessions if request.method in READ_METHODS else state.sessions
+    return factory()
 
+
+def get_db(request: Request) -> Iterator[Session]:
+    """The API's unit of work: committed when the route returns, rolled back when it raises.
+
+    Routes do not commit; the few that must end a transaction early (before talking to a device,
+    before hashing a password) say why where they do. Registered with ``scope="function"`` so the
+    commit happens before the answer is sent: a client that reads its own write finds it.
     Each transaction begins and ends inside one function (the user lookup, then the route), so
     a request never holds SQLite's write lock while it waits for another worker thread.
     """
-    state = request.app.state
-    session = (state.read_sessions if request.method in READ_METHODS else state.sessions)()
+    session = _open(request)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def get_page_db(request: Request) -> Iterator[Session]:
+    """A session per page request; the page commits what it changes, anything else is rolled back."""
+    session = _open(request)
     try:
         yield session
     finally:
@@ -42,7 +63,9 @@ def get_db(request: Request) -> Iterator[Session]:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-SessionDep = Annotated[Session, Depends(get_db)]
+SessionDep = Annotated[Session, Depends(get_db, scope="function")]
+# The web pages' session (controller.web.deps): rollback-only, each page commits its own change.
+PageSessionDep = Annotated[Session, Depends(get_page_db)]
 
 
 def get_current_user(db: SessionDep, settings: SettingsDep,
@@ -60,7 +83,7 @@ def get_current_user(db: SessionDep, settings: SettingsDep,
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
-def _roles(*roles: Role, what: str):
+def _roles(*roles: Role, what: str) -> Callable[[User], User]:
     def check(user: CurrentUser) -> User:
         require_role(user, roles, what)
         return user

@@ -1,4 +1,8 @@
-"""Every error becomes a JSON body that says what was wrong and which field: one place."""
+"""Every error becomes a JSON body that says what was wrong and which field: one place.
+
+The domain's errors are one tree (controller.errors.TitipError, the workflow's moves included):
+each carries its status and its body, so one handler answers them all.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,6 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..domain.workflow import AlreadySigned, IllegalMove, InvalidData, MissingData, RoleNotAllowed
 from ..errors import TitipError, TooManyRequests, Unauthorized
 
 
@@ -18,38 +21,12 @@ def _field(loc: tuple) -> str:
 
 
 def install(app: FastAPI) -> None:
-    @app.exception_handler(TitipError)
+    @app.exception_handler(TitipError)   # IllegalMove 409, RoleNotAllowed 403, MissingData 422...
     async def _titip(_: Request, exc: TitipError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
         if isinstance(exc, TooManyRequests):
             headers = {"Retry-After": str(exc.retry_after)}
         return JSONResponse(exc.body(), status_code=exc.status, headers=headers)
-
-    @app.exception_handler(IllegalMove)
-    async def _illegal(_: Request, exc: IllegalMove) -> JSONResponse:
-        return JSONResponse({"detail": f"'{exc.action}' is not possible in state '{exc.state}'",
-                             "state": exc.state, "allowed_actions": sorted(exc.allowed)}, status_code=409)
-
-    @app.exception_handler(RoleNotAllowed)
-    async def _role(_: Request, exc: RoleNotAllowed) -> JSONResponse:
-        return JSONResponse({"detail": f"role '{exc.role}' may not take '{exc.action}'",
-                             "allowed_roles": sorted(exc.allowed), "allowed_actions": sorted(exc.actions)},
-                            status_code=403)
-
-    @app.exception_handler(AlreadySigned)
-    async def _signed(_: Request, exc: AlreadySigned) -> JSONResponse:
-        return JSONResponse({"detail": f"'{exc.role}' has already signed; waiting for {sorted(exc.pending)}",
-                             "allowed_actions": []}, status_code=409)
-
-    @app.exception_handler(MissingData)
-    async def _missing(_: Request, exc: MissingData) -> JSONResponse:
-        fields = list(exc.fields)
-        return JSONResponse({"detail": f"'{exc.action}' needs {', '.join(fields)}", "field": fields[0],
-                             "errors": [{"field": f, "message": "required"} for f in fields]}, status_code=422)
-
-    @app.exception_handler(InvalidData)
-    async def _bad(_: Request, exc: InvalidData) -> JSONResponse:
-        return JSONResponse({"detail": f"{exc.field}: {exc.reason}", "field": exc.field}, status_code=422)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -19,6 +19,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import TitipError
+
 SYSTEM = "system"  # the actor of automatic moves; never a person
 
 
@@ -86,8 +88,17 @@ class Move:
         return not self.pending
 
 
-class WorkflowError(Exception):
-    """Base of the errors a caller can act on (mapped to HTTP in one place)."""
+class WorkflowError(TitipError):
+    """Base of the moves a caller cannot make: part of the one error tree (controller.errors), so
+    each surface translates it where it translates every other error. ``str()`` is the engine's
+    own sentence (logs, the web's detail line); ``body()`` is the API's answer."""
+
+    def __init__(self, sentence: str, detail: str, *, field: str | None = None) -> None:
+        super().__init__(detail, field=field)
+        self.sentence = sentence
+
+    def __str__(self) -> str:
+        return self.sentence
 
 
 class IllegalMove(WorkflowError):
@@ -96,9 +107,15 @@ class IllegalMove(WorkflowError):
     ``allowed`` lists what the acting role may do in this state instead.
     """
 
+    status = 409
+
     def __init__(self, action: str, state: str | None, allowed: Iterable[str]):
         self.action, self.state, self.allowed = action, state, tuple(allowed)
-        super().__init__(f"{action!r} is not possible in state {state!r}; allowed: {list(self.allowed)}")
+        super().__init__(f"{action!r} is not possible in state {state!r}; allowed: {list(self.allowed)}",
+                         f"'{action}' is not possible in state '{state}'")
+
+    def body(self) -> dict[str, Any]:
+        return {"detail": self.message, "state": self.state, "allowed_actions": sorted(self.allowed)}
 
 
 class RoleNotAllowed(WorkflowError):
@@ -107,30 +124,55 @@ class RoleNotAllowed(WorkflowError):
     ``allowed`` lists the roles that may; ``actions`` what this role may do here instead.
     """
 
+    status = 403
+
     def __init__(self, action: str, role: str, allowed: Iterable[str], actions: Iterable[str] = ()):
         self.action, self.role = action, role
         self.allowed, self.actions = tuple(sorted(allowed)), tuple(actions)
-        super().__init__(f"role {role!r} may not {action!r}; allowed roles: {list(self.allowed)}")
+        super().__init__(f"role {role!r} may not {action!r}; allowed roles: {list(self.allowed)}",
+                         f"role '{role}' may not take '{action}'")
+
+    def body(self) -> dict[str, Any]:
+        return {"detail": self.message, "allowed_roles": sorted(self.allowed), "allowed_actions": sorted(self.actions)}
 
 
 class AlreadySigned(WorkflowError):
     """A party of a quorum step tried to sign twice."""
 
+    status = 409
+
     def __init__(self, action: str, role: str, pending: Iterable[str]):
         self.action, self.role, self.pending = action, role, tuple(sorted(pending))
-        super().__init__(f"{role!r} has already signed {action!r}; waiting for {list(self.pending)}")
+        super().__init__(f"{role!r} has already signed {action!r}; waiting for {list(self.pending)}",
+                         f"'{role}' has already signed; waiting for {sorted(self.pending)}")
+
+    def body(self) -> dict[str, Any]:
+        return {"detail": self.message, "allowed_actions": []}
 
 
 class MissingData(WorkflowError):
+    status = 422
+
     def __init__(self, action: str, fields: Iterable[str]):
         self.action, self.fields = action, tuple(fields)
-        super().__init__(f"{action!r} needs {list(self.fields)}")
+        super().__init__(f"{action!r} needs {list(self.fields)}", f"'{action}' needs {', '.join(self.fields)}",
+                         field=self.fields[0] if self.fields else None)
+
+    def body(self) -> dict[str, Any]:
+        return {"detail": self.message, "field": self.field,
+                "errors": [{"field": f, "message": "required"} for f in self.fields]}
 
 
 class InvalidData(WorkflowError):
+    status = 422
+    field: str
+
     def __init__(self, action: str, field: str, reason: str):
-        self.action, self.field, self.reason = action, field, reason
-        super().__init__(f"{action!r}: {field!r} {reason}")
+        self.action, self.reason = action, reason
+        super().__init__(f"{action!r}: {field!r} {reason}", f"{field}: {reason}", field=field)
+
+    def body(self) -> dict[str, Any]:
+        return {"detail": self.message, "field": self.field}
 
 
 class InvalidWorkflow(ValueError):

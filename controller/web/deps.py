@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from sqlalchemy import func, select
 from starlette.datastructures import FormData
 
-from ..api.deps import SessionDep, SettingsDep
+from ..api.deps import PageSessionDep as SessionDep, SettingsDep
 from ..domain.choices import STAFF_ROLES, Role
 from ..models import Notification, User
 from ..services.access import require_role
