@@ -11,7 +11,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from ..db import unit_of_work
 from ..domain.custody_flow import CustodyState as S
+from ..domain.workflow import SYSTEM
 from ..models import AccessCheck, CustodyRequest, CustodyStep, Server
 from ..models.base import utcnow
 
@@ -72,7 +74,7 @@ def probe(targets: list[dict], concurrency: int = 64) -> list[tuple[dict, list]]
 def write_round(sessions: sessionmaker[Session], checked_at: datetime, results: list[tuple[dict, list]]) -> int:
     """Store a round's results, all stamped with the round's time. A server already written for
     this round (a batch run again after its worker died) is skipped: each round is written once."""
-    with sessions() as s:
+    with unit_of_work(sessions, SYSTEM) as s:   # one transaction: this round's checks, all or none
         done = set(s.scalars(select(AccessCheck.request_id).where(
             AccessCheck.checked_at == checked_at, AccessCheck.origin == "schedule",
             AccessCheck.request_id.in_([t["request_id"] for t, _ in results]))))
@@ -85,7 +87,6 @@ def write_round(sessions: sessionmaker[Session], checked_at: datetime, results: 
                                   target=p.target[:300], ok=p.ok, latency_ms=p.latency_ms,
                                   detail=(p.detail or p.error or "")[:500], checked_at=checked_at))
                 n += 1
-        s.commit()
     return n
 
 

@@ -57,10 +57,9 @@ def prune(sessions: sessionmaker[Session], settings: Settings, now: datetime | N
         counts["access_checks"] = _delete_older(sessions, actor, chunk, checks, checks.c.checked_at, cutoff,
                                                 and_(superseded, checks.c.origin != "configure"))
         cutoffs["access_checks_before"] = cutoff
-    with sessions() as s:   # login-throttle rows nobody tried for a day: live streaks only, no evidence
+    with unit_of_work(sessions, actor) as s:   # login-throttle rows nobody tried for a day: live streaks only
         from .throttle import prune as prune_throttle
         prune_throttle(s, now)
-        s.commit()
     if any(counts.values()):
         with unit_of_work(sessions, actor) as s:
             audit.append(s, "prune", "retention", None, None, {
