@@ -16,8 +16,17 @@ from ..domain.choices import Role
 from ..domain.service_time import office_calendar
 from ..domain.ticket_flow import DIVISION_MOVES, STATE_LABELS, TICKETS, Priority, TicketState, due_at
 from ..errors import Forbidden, Invalid, NotFound
-from ..models import (AccessCheck, CustodyRequest, Division, DivisionMember, Server, ServiceItem, Ticket, TicketStep,
-                      User)
+from ..models import (
+    AccessCheck,
+    CustodyRequest,
+    Division,
+    DivisionMember,
+    Server,
+    ServiceItem,
+    Ticket,
+    TicketStep,
+    User,
+)
 from ..models.base import utcnow
 from ..settings import Settings
 from . import catalogue, runner
@@ -185,7 +194,7 @@ def apply(session: Session, user: User, ticket_id: int, action: str, data: Any, 
     return ctx.case
 
 
-def _record(ctx: runner.Ctx) -> None:
+def _record(ctx: runner.Ctx[Ticket]) -> None:
     """The division's rule (checked on the locked row), then what the actor gave, kept on the ticket."""
     t, body, action = ctx.case, ctx.body, ctx.move.action
     if ctx.user is not None and (why := _may(ctx.session, ctx.user, t, action)) is not None:
@@ -196,7 +205,7 @@ def _record(ctx: runner.Ctx) -> None:
         t.resolution = ctx.note = body.resolution
 
 
-def _triage(ctx: runner.Ctx) -> None:
+def _triage(ctx: runner.Ctx[Ticket]) -> None:
     """SOP 003 steps 2 and 3: the catalogue item names the division, the category and the priority."""
     body, t = ctx.body, ctx.case
     assert isinstance(body, TriageIn)
@@ -209,7 +218,7 @@ def _triage(ctx: runner.Ctx) -> None:
     ctx.note = f"{item.code} {item.name} → {division.name}" + (f": {body.note}" if body.note else "")
 
 
-def _assign(ctx: runner.Ctx) -> None:
+def _assign(ctx: runner.Ctx[Ticket]) -> None:
     """The division head names an officer of the same division."""
     runner.assign_officer(ctx)
     officer = ctx.session.scalar(select(User).where(User.username == ctx.case.officer))
@@ -217,11 +226,11 @@ def _assign(ctx: runner.Ctx) -> None:
         raise Invalid(f"'{ctx.case.officer}' is not an officer of the ticket's division", field="officer")
 
 
-def _take(ctx: runner.Ctx) -> None:
+def _take(ctx: runner.Ctx[Ticket]) -> None:
     ctx.case.officer = ctx.actor
 
 
-def _step(ctx: runner.Ctx) -> TicketStep:
+def _step(ctx: runner.Ctx[Ticket]) -> TicketStep:
     return TicketStep(ticket_id=ctx.case.id, action=ctx.move.action, actor=ctx.actor, role=ctx.role,
                       from_state=ctx.move.from_state, to_state=ctx.move.to_state, note=ctx.note, at=ctx.now)
 
@@ -260,7 +269,7 @@ def _tell_owners(session: Session, settings: Settings, t: Ticket, actor: str) ->
                  f"Service ticket #{t.id} is now \"{label.en}\" and waits for you: open {url} in Titip.")
 
 
-def _tell(ctx: runner.Ctx) -> int:
+def _tell(ctx: runner.Ctx[Ticket]) -> int:
     """Whoever owes the next step, and the reporter of every move (SOP 003: the user is kept informed)."""
     if ctx.move.to_state == ctx.move.from_state:
         return 0
