@@ -22,6 +22,7 @@ from . import papers
 from .notify import queue
 from .tickets import get, owners, require_involved
 
+DOCUMENT_KIND = "ticket"   # the stored documents' kind: served from the ticket, to its people only
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 MAX_ATTACHMENTS = 10
 # What a reporter usually has: a screenshot, a scanned letter, a log. Recognised by the bytes, not
@@ -97,7 +98,7 @@ def attach(session: Session, user: User, ticket_id: int, filename: str, content:
         raise Conflict(f"ticket {t.id} already has {MAX_ATTACHMENTS} files", field="file")
     kind, ext = content_type_of(content)
     stem = "".join(c for c in filename.rsplit(".", 1)[0] if c.isalnum() or c in "._-")[-80:] or "lampiran"
-    doc = papers.store(session, kind="ticket", unit_id=t.unit_id, request_id=None, filename=stem + ext,
+    doc = papers.store(session, kind=DOCUMENT_KIND, unit_id=t.unit_id, request_id=None, filename=stem + ext,
                        content_type=kind, content=content, actor=user.username)
     row = TicketAttachment(ticket_id=t.id, document_id=doc.id, uploaded_by=user.username, at=utcnow())
     session.add(row)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import socket
 
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
 from tests.integration.test_web_pages import Browser, people  # noqa: F401 - the fixture
 from tests.support import custody as flow
@@ -92,6 +93,13 @@ def test_a_helpdesk_ticket_through_the_pages(app, world, people):  # noqa: F811
     url = f"/tickets/{tid}/attachments/1"
     assert a.get(url).content == PNG and officer.get(url).status_code == 200
     assert people["admin"].get(url).status_code == 403 and b.get(url).status_code == 404
+    # Not through the documents list either: the ticket's page is the way to its files.
+    doc = TestClient(app).get(f"/api/v1/tickets/{tid}", headers=world.auth("contact_a")).json()["attachments"][0]
+    assert doc["filename"] not in people["admin"].get("/documents").text
+    assert doc["filename"] not in a.get("/documents").text
+    with app.state.sessions() as s:
+        stored = s.scalar(text("SELECT document_id FROM ticket_attachments ORDER BY id LIMIT 1"))
+    assert people["admin"].get(f"/documents/{stored}").status_code == 404
 
 
 def test_a_ticket_refused_or_closed_as_out_of_scope(app, world, people):  # noqa: F811

@@ -9,10 +9,12 @@ from starlette.responses import RedirectResponse, Response
 from ...api.deps import Id
 from ...api.downloads import document_response
 from ...domain.choices import CONDITION_LABELS, Condition
+from ...errors import NotFound
 from ...models import CustodyRequest, Document, Notification, Server, Unit
 from ...models.base import utcnow
 from ...services import custody, servers
 from ...services.access import unit_scope
+from ...services.ticket_talk import DOCUMENT_KIND as TICKET_FILE
 from .. import views
 from ..deps import SessionDep, SettingsDep, WebUser
 from ..i18n import label
@@ -96,7 +98,7 @@ DOCUMENTS = ListSpec(
 def documents(request: Request, db: SessionDep, user: WebUser) -> Response:
     """Every stored paper the caller may see, newest first, in pages (no silent cap)."""
     lq = ListQuery.parse(request, DOCUMENTS)
-    stmt = select(Document)
+    stmt = select(Document).where(Document.kind != TICKET_FILE)  # a ticket's files are on its page, for its people
     if (scope := unit_scope(user)) is not None:
         stmt = stmt.where(Document.unit_id == scope)
     stmt = lq.apply(stmt, DOCUMENTS)
@@ -114,5 +116,7 @@ def documents(request: Request, db: SessionDep, user: WebUser) -> Response:
 
 @router.get("/documents/{document_id}")
 def download(document_id: Id, db: SessionDep, user: WebUser) -> Response:
-    """The stored bytes as issued, exactly as the API serves them."""
+    """The stored bytes as issued, exactly as the API serves them (a ticket's file from its ticket)."""
+    if db.scalar(select(Document.kind).where(Document.id == document_id)) == TICKET_FILE:
+        raise NotFound(f"document {document_id} not found")
     return document_response(db, user, document_id)
