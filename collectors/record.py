@@ -51,6 +51,14 @@ class UnsupportedSchema(ValueError):
     """A record from a newer writer whose meaning this reader cannot know."""
 
 
+def check_schema_version(data: dict[str, Any]) -> None:
+    """Refuse a record of a version this reader does not know (none says: the current one)."""
+    version = data.get("schema_version", SCHEMA_VERSION)
+    if not isinstance(version, int) or isinstance(version, bool) or version > SCHEMA_VERSION:
+        raise UnsupportedSchema(f"schema_version {version!r} is newer than {SCHEMA_VERSION}, the newest this "
+                                "reader knows")
+
+
 def utc_now_iso() -> str:
     """ISO 8601 UTC with a `Z`, the one timestamp format in records."""
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
@@ -115,9 +123,7 @@ class _Record:
 
     @classmethod
     def from_dict(cls: type[T], data: dict[str, Any]) -> T:
-        version = data.get("schema_version", SCHEMA_VERSION)
-        if not isinstance(version, int) or version > SCHEMA_VERSION:
-            raise UnsupportedSchema(f"schema_version {version!r} is newer than {SCHEMA_VERSION}")
+        check_schema_version(data)
         source = data.get("source")
         if source not in SOURCES:
             raise ValueError(f"source must be one of {SOURCES}, not {source!r}")

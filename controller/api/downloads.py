@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 from urllib.parse import quote
 
 from sqlalchemy.orm import Session
@@ -41,3 +42,14 @@ def document_response(db: Session, user: User, document_id: int) -> Response:
     headers = {"Content-Disposition": content_disposition(doc.filename), "X-Content-SHA256": doc.sha256,
                "Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
     return Response(doc.content, media_type=doc.content_type, headers=headers)
+
+
+PDF = "application/pdf"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def file_answer(*media_types: str, what: str = "the file") -> dict[int | str, dict[str, Any]]:
+    """`responses=` for a route that answers with a file: its media types, each a binary string,
+    so the OpenAPI document says what comes back (issue 18)."""
+    return {200: {"description": what,
+                  "content": {media: {"schema": {"type": "string", "format": "binary"}} for media in media_types}}}

@@ -17,13 +17,14 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from collectors.record import ConditionRecord, InventoryRecord
+from collectors.record import ConditionRecord, InventoryRecord, UnsupportedSchema, check_schema_version
 
 from ... import guard, validation
 from ...errors import Invalid, Unauthorized
 from ...limits import KIB, MIB, TooLarge
 from ...models.base import utcnow
 from ...services import agents, heartbeats
+from ..answers.agents import BatchStoredOut, EnrolledOut, EnrollmentTokenOut, RevokedOut, StoredOut
 from ..deps import Id, SessionDep, SpaceManager
 
 router = APIRouter(tags=["agents"])
@@ -62,6 +63,14 @@ class TokenIn(BaseModel):
     ttl_hours: int = Field(default=24, ge=1, le=24 * 14)
 
 
+# The body is read only after the credential is checked (see `reports`), so it is parsed by hand;
+# the OpenAPI document still says what it is: one report, or `{"reports": [...]}`.
+_ONE = ReportIn.model_json_schema()
+REPORTS_BODY: dict[str, Any] = {"requestBody": {"required": True, "content": {"application/json": {"schema": {
+    "anyOf": [_ONE, {"type": "object", "additionalProperties": False, "required": ["reports"], "properties": {
+        "reports": {"type": "array", "items": _ONE, "minItems": 1, "maxItems": MAX_BATCH}}}]}}}}}
+
+
 def parse_reports(body: Any) -> list[dict[str, Any]]:
     """One report, or `{"reports": [...]}`; every payload checked against the shared record shape."""
     batch = body.get("reports") if isinstance(body, dict) and "reports" in body else None
@@ -76,6 +85,10 @@ def parse_reports(body: Any) -> list[dict[str, Any]]:
         adapter = PAYLOADS[rep.kind]
         field = f"{where}.payload".lstrip(".")
         bounded(rep.payload, field)
+        try:   # first: a newer record may have a shape this controller would misread
+            check_schema_version(rep.payload)
+        except UnsupportedSchema as exc:
+            raise Invalid(f"{field}: {exc}", field=f"{field}.schema_version") from None
         try:
             record = validation.parse(adapter, rep.payload, field)
         except Invalid:
@@ -167,23 +180,20 @@ def live_heartbeat(body: Any) -> heartbeats.Beat | None:
                            rep["dropped_heartbeats"], rep["server_id"])
 
 
-@router.post("/agents/enroll")
-def enroll(request: Request, body: EnrollIn, db: SessionDep) -> dict:
+@router.post("/agents/enroll", response_model=EnrolledOut)
+def enroll(request: Request, body: EnrollIn, db: SessionDep) -> EnrolledOut:
     """Exchange a one-time enrolment token for the agent's own credential (shown once)."""
     try:
         credential, agent = agents.enroll(db, body.token, body.hostname, body.agent_version)
     except agents.Refused as exc:
         refused(request.app, db, exc)
         raise exc.error from None
-    out = {"agent_id": agent.id, "server_id": agent.server_id, "credential": credential}
-    db.commit()
-    return out
+    return EnrolledOut(agent_id=agent.id, server_id=agent.server_id, credential=credential)
 
 
-@router.post("/agents/reports", openapi_extra={"requestBody": {"required": True, "content": {
-    "application/json": {"schema": {"type": "object", "description": "one report, or {\"reports\": [...]}"}}}}})
+@router.post("/agents/reports", response_model=StoredOut | BatchStoredOut, openapi_extra=REPORTS_BODY)
 async def reports(request: Request,
-                  auth: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)] = None) -> dict:
+                  auth: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)] = None) -> dict[str, Any]:
     """Heartbeats and inventories, one or a batch; each stored once by its report_id.
 
     The credential is checked before the body is read: a stranger's body is never decoded.
@@ -257,7 +267,9 @@ def _writers() -> CapacityLimiter:
         return limiter
 
 
-def _ingest(app: Any, credential: str | None, body: Any) -> dict:
+def _ingest(app: Any, credential: str | None, body: Any) -> dict[str, Any]:
+    # Its own session, not the request's: this route reads its body only after the credential
+    # is checked, so it takes no session dependency; it commits as the dependency would.
     with app.state.sessions() as db:
         try:
             agent = agents.authenticate(db, credential)
@@ -293,21 +305,16 @@ def refused(app: Any, db: Session, exc: agents.Refused) -> None:
     agents.record_refusal(db, exc)
 
 
-@router.post("/servers/{server_id}/enrollment-tokens", status_code=201)
-def make_token(server_id: Id, db: SessionDep, user: SpaceManager, body: TokenIn | None = None) -> dict:
+@router.post("/servers/{server_id}/enrollment-tokens", status_code=201, response_model=EnrollmentTokenOut)
+def make_token(server_id: Id, db: SessionDep, user: SpaceManager, body: TokenIn | None = None) -> EnrollmentTokenOut:
     """A one-time token for `titip-agent enroll`; shown once, stored only as a hash."""
     token, row = agents.make_enrollment_token(db, user, server_id, (body or TokenIn()).ttl_hours)
-    out = {"id": row.id, "server_id": server_id, "token": token, "expires_at": row.expires_at}
-    db.commit()
-    return out
+    return EnrollmentTokenOut(id=row.id, server_id=server_id, token=token, expires_at=row.expires_at)
 
 
-@router.delete("/agents/{agent_id}")
-def revoke(agent_id: Id, db: SessionDep, user: SpaceManager) -> dict:
-    agent = agents.revoke(db, agent_id)
-    out = {"id": agent.id, "server_id": agent.server_id, "revoked_at": agent.revoked_at}
-    db.commit()
-    return out
+@router.delete("/agents/{agent_id}", response_model=RevokedOut)
+def revoke(agent_id: Id, db: SessionDep, user: SpaceManager) -> RevokedOut:
+    return RevokedOut.model_validate(agents.revoke(db, agent_id))
 
 
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from sqlalchemy import select
@@ -8,6 +8,7 @@ from sqlalchemy import select
 from ... import audit
 from ...models import AuditEvent
 from ...services.common import page
+from ..answers.notices import AuditCheckOut
 from ..deps import AuditReader, PagingDep, SessionDep
 from ..schemas import AuditEventOut, Page
 
@@ -17,7 +18,7 @@ router = APIRouter(prefix="/audit", tags=["audit"])
 @router.get("/events", response_model=Page[AuditEventOut])
 def list_events(db: SessionDep, user: AuditReader, paging: PagingDep,
                 entity: Annotated[str | None, Query(max_length=64)] = None,
-                entity_id: Annotated[str | None, Query(max_length=64)] = None) -> dict:
+                entity_id: Annotated[str | None, Query(max_length=64)] = None) -> dict[str, Any]:
     stmt = select(AuditEvent).order_by(AuditEvent.seq.desc())
     if entity:
         stmt = stmt.where(AuditEvent.entity == entity)
@@ -27,8 +28,8 @@ def list_events(db: SessionDep, user: AuditReader, paging: PagingDep,
     return {"items": items, "total": total, "offset": paging.offset, "limit": paging.limit}
 
 
-@router.get("/verify")
-def verify(db: SessionDep, user: AuditReader) -> dict:
+@router.get("/verify", response_model=AuditCheckOut)
+def verify(db: SessionDep, user: AuditReader) -> dict[str, Any]:
     """The keyed chain and its head, and every stored document re-hashed against its audit event."""
     result = audit.verify(db)
     checked_docs, problems = audit.verify_documents(db)

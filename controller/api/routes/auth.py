@@ -25,18 +25,17 @@ def login(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()
     """A token for a username and password; throttled per account and per client address."""
     keys = throttle.keys_for(form.username, request.client.host if request.client else None)
     wait = throttle.wait_seconds(db, keys)
-    db.commit()
+    db.commit()  # no transaction held while the password is hashed (a write lock on SQLite)
     if wait:
         raise throttle.TooManyTries(wait)   # refused before any password is hashed
     user = db.scalar(select(User).where(User.username == form.username))
-    db.commit()
+    db.commit()  # as above
     # The password is checked (and hashed) even for an unknown name, so the answer takes as long.
     if not check_password(form.password, user.password_hash if user else None) or user is None or not user.is_active:
         throttle.failed(db, settings, keys)
-        db.commit()
+        db.commit()  # the failure is counted although the answer is an error (which rolls back)
         raise Unauthorized("wrong username or password", field="password")
     throttle.succeeded(db, user.username)
-    db.commit()
     return TokenOut(access_token=make_token(user.id, settings.secret_key, settings.token_minutes,
                                             user.session_epoch),
                     role=Role(user.role), unit_code=user.unit.code if user.unit else None)

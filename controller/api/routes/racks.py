@@ -41,21 +41,18 @@ def get_rack(rack_id: Id, db: SessionDep, user: StaffUser) -> Rack:
 @router.post("", response_model=RackOut, status_code=201)
 def create_rack(body: RackIn, db: SessionDep, user: SpaceManager) -> Rack:
     rack = setup.create_rack(db, body.room_id, body.name, body.height_u, body.power_capacity_w)
-    db.commit()
     return rack
 
 
 @router.patch("/{rack_id}", response_model=RackOut)
 def update_rack(rack_id: Id, body: RackPatch, db: SessionDep, user: SpaceManager) -> Rack:
     rack = setup.update_rack(db, rack_id, body.model_dump(exclude_unset=True, exclude_none=True))
-    db.commit()
     return rack
 
 
 @router.delete("/{rack_id}", status_code=204)
 def delete_rack(rack_id: Id, db: SessionDep, user: SpaceManager) -> Response:
     setup.delete_rack(db, rack_id)
-    db.commit()
     return Response(status_code=204)
 
 
@@ -82,7 +79,6 @@ def list_reservations(rack_id: Id, db: SessionDep, user: StaffUser, paging: Pagi
 def reserve(rack_id: Id, body: ReservationIn, db: SessionDep, officer: SpaceManager) -> AllocationOut:
     place = space.place_own_asset if body.placed else space.reserve
     out = allocation_out(place(db, officer, rack_id, body.u_bottom, body.height_u, body.server_id, body.note))
-    db.commit()
     return out
 
 
@@ -92,5 +88,4 @@ def release(rack_id: Id, allocation_id: Id, db: SessionDep, officer: SpaceManage
     if alloc is None or alloc.rack_id != rack_id:
         raise NotFound(f"reservation {allocation_id} not found in rack {rack_id}")
     out = allocation_out(space.release(db, allocation_id))
-    db.commit()
     return out

@@ -28,21 +28,18 @@ def get_room(room_id: Id, db: SessionDep, user: StaffUser) -> Room:
 @router.post("", response_model=RoomOut, status_code=201)
 def create_room(body: RoomIn, db: SessionDep, admin: AdminUser) -> Room:
     room = setup.create_room(db, body.name)
-    db.commit()
     return room
 
 
 @router.patch("/{room_id}", response_model=RoomOut)
 def update_room(room_id: Id, body: RoomIn, db: SessionDep, admin: AdminUser) -> Room:
     room = setup.update_room(db, room_id, body.name)
-    db.commit()
     return room
 
 
 @router.delete("/{room_id}", status_code=204)
 def delete_room(room_id: Id, db: SessionDep, admin: AdminUser) -> Response:
     setup.delete_room(db, room_id)
-    db.commit()
     return Response(status_code=204)
 
 

@@ -46,7 +46,6 @@ def get_server(server_id: Id, db: SessionDep, user: CurrentUser, settings: Setti
                                 created_at=r.created_at, state_since=r.state_since)
                      for r in custodies_of(db, server_id)]
     out.retired_at = db.get_one(Server, server_id).retired_at
-    db.commit()
     return out
 
 
@@ -65,14 +64,12 @@ def server_history(server_id: Id, db: SessionDep, user: CurrentUser) -> list[His
     server, oldest first (what its page's History tab shows)."""
     out = [HistoryEventOut(at=e.at, kind=e.kind, text=e.text, actor=e.actor, note=e.note, ref=e.ref)
            for e in server_view.history(db, user, server_id)]
-    db.commit()
     return out
 
 
 @router.post("", response_model=ServerOut, status_code=201)
 def create_server(body: ServerIn, db: SessionDep, user: ServerEditor, settings: SettingsDep) -> ServerOut:
     out = server_out(servers.create_server(db, user, body.model_dump(), settings))
-    db.commit()
     return out
 
 
@@ -84,12 +81,10 @@ def update_server(server_id: Id, body: ServerPatch, db: SessionDep, user: Server
         if required in changes and changes[required] is None:
             changes.pop(required)
     out = server_out(servers.update_server(db, user, server_id, changes, settings))
-    db.commit()
     return out
 
 
 @router.delete("/{server_id}", status_code=204)
 def delete_server(server_id: Id, db: SessionDep, user: SpaceManager) -> Response:
     servers.delete_server(db, user, server_id)
-    db.commit()
     return Response(status_code=204)

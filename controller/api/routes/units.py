@@ -31,19 +31,16 @@ def get_unit(unit_id: Id, db: SessionDep, user: CurrentUser) -> Unit:
 @router.post("", response_model=UnitOut, status_code=201)
 def create_unit(body: UnitIn, db: SessionDep, admin: AdminUser) -> Unit:
     unit = setup.create_unit(db, body.code, body.name)
-    db.commit()
     return unit
 
 
 @router.patch("/{unit_id}", response_model=UnitOut)
 def update_unit(unit_id: Id, body: UnitPatch, db: SessionDep, admin: AdminUser) -> Unit:
     unit = setup.update_unit(db, unit_id, body.model_dump(exclude_unset=True, exclude_none=True))
-    db.commit()
     return unit
 
 
 @router.delete("/{unit_id}", status_code=204)
 def delete_unit(unit_id: Id, db: SessionDep, admin: AdminUser) -> Response:
     setup.delete_unit(db, unit_id)
-    db.commit()
     return Response(status_code=204)

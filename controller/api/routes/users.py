@@ -33,14 +33,12 @@ def get_user(user_id: Id, db: SessionDep, admin: AdminUser) -> UserOut:
 @router.post("", response_model=UserOut, status_code=201)
 def create_user(body: UserIn, db: SessionDep, admin: AdminUser) -> UserOut:
     out = user_out(setup.create_user(db, **body.model_dump()))
-    db.commit()
     return out
 
 
 @router.patch("/{user_id}", response_model=UserOut)
 def update_user(user_id: Id, body: UserPatch, db: SessionDep, admin: AdminUser) -> UserOut:
     out = user_out(setup.update_user(db, user_id, body.model_dump(exclude_unset=True)))
-    db.commit()
     return out
 
 
@@ -48,5 +46,4 @@ def update_user(user_id: Id, body: UserPatch, db: SessionDep, admin: AdminUser) 
 def deactivate_user(user_id: Id, db: SessionDep, admin: AdminUser) -> UserOut:
     """Deactivates: people stay on the record (audit trail, signed forms)."""
     out = user_out(setup.deactivate_user(db, user_id))
-    db.commit()
     return out
