@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Integer, String, Text
+from sqlalchemy import BigInteger, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, BigKey, UTCDateTime
@@ -13,6 +13,8 @@ from .base import Base, BigKey, UTCDateTime
 
 class AuditEvent(Base):
     __tablename__ = "audit_events"
+    # A server's page and asset card read that server's own events.
+    __table_args__ = (Index("ix_audit_events_entity", "entity", "entity_id"),)
 
     id: Mapped[int] = mapped_column(BigKey, primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger, unique=True)

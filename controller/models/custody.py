@@ -150,9 +150,11 @@ class Notification(Base):
     """In-app inbox entry and e-mail outbox row in one: mail is retried until it is sent."""
 
     __tablename__ = "notifications"
+    # Every page counts the reader's unread notices (web.deps.get_web_user).
+    __table_args__ = (Index("ix_notifications_user_unread", "user_id", "read_at"),)
 
     id: Mapped[int] = mapped_column(BigKey, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     request_id: Mapped[int | None] = mapped_column(ForeignKey("custody_requests.id", ondelete="RESTRICT"))
     kind: Mapped[str] = mapped_column(String(32))
     subject: Mapped[str] = mapped_column(String(300))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Audited, Base, BigKey, UTCDateTime, utcnow
@@ -72,7 +72,9 @@ class InventoryItem(Base):
     repeats a server."""
 
     __tablename__ = "inventory_items"
-    __table_args__ = (UniqueConstraint("run_id", "server_id"),)
+    # The key serves a run; a server's page reads its own items, newest first.
+    __table_args__ = (UniqueConstraint("run_id", "server_id"),
+                      Index("ix_inventory_items_server_collected", "server_id", "collected_at"))
 
     id: Mapped[int] = mapped_column(BigKey, primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("inventory_runs.id", ondelete="RESTRICT"), index=True)

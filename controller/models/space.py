@@ -83,7 +83,10 @@ class Allocation(Audited, Base):
     # can leave a server holding two slots.
     __table_args__ = (CheckConstraint("height_u >= 1 AND u_bottom >= 1", name="range"),
                       Index("uq_allocations_live_per_server", "server_id", unique=True,
-                            sqlite_where=LIVE, postgresql_where=LIVE))
+                            sqlite_where=LIVE, postgresql_where=LIVE),
+                      # A server's placements over time (the index above holds the live one only)
+                      # and a rack's or a room's allocations.
+                      Index("ix_allocations_server", "server_id"), Index("ix_allocations_rack", "rack_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     rack_id: Mapped[int] = mapped_column(ForeignKey("racks.id", ondelete="RESTRICT"))
