@@ -17,7 +17,10 @@ from . import custody
 
 
 def request_view(db: Session, settings: Settings, user: User, req: CustodyRequest,
-                 now: datetime | None = None, full: bool = True) -> dict[str, Any]:
+                 now: datetime | None = None, full: bool = True,
+                 allowed: list[str] | None = None) -> dict[str, Any]:
+    """`allowed`: the reader's allowed actions when the caller has read them for many requests at
+    once (`custody.allowed_actions_of`); else they are read here."""
     now = now or utcnow()
     due = custody.due(settings, req)
     label = STATE_LABELS[CustodyState(req.state)]
@@ -31,7 +34,7 @@ def request_view(db: Session, settings: Settings, user: User, req: CustodyReques
         "letter_number": req.letter_number, "letter_date": req.letter_date.isoformat(),
         "purpose": req.purpose, "officer": req.officer, "state_since": req.state_since,
         "due_at": due, "overdue": bool(due and now > due),
-        "allowed_actions": custody.allowed_actions(db, user, req),
+        "allowed_actions": allowed if allowed is not None else custody.allowed_actions(db, user, req),
         "reservation": None,
         # A letter about several servers: every request filed with it (this one included).
         "batch": [r.id for r in custody.batch_of(db, req)] if req.batch_id is not None else [],
