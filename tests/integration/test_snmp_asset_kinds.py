@@ -95,3 +95,27 @@ def test_an_officers_choice_of_kind_stands(app, client, world, snmpsim):
     assert client.post(f"/api/v1/targets/{target['id']}/collect", headers=h).json()["ok"]
     after = client.get(f"/api/v1/servers/{asset}", headers=h).json()
     assert after["kind"] == "ups_pdu" and after["attributes"] == {"device_type": "ups", "va_rating": 3000}
+
+
+def test_the_monthly_run_itself_gives_an_unsure_asset_its_kind(app, client, world, snmpsim):
+    """Registered as 'other' and mounted, the device is read by the month's scheduled inventory
+    (no collect-now): its row becomes the router it is, still in its U and on the form."""
+    h = world.auth("officer")
+    r = client.post("/api/v1/servers", headers=h, json={
+        "kind": "other", "unit_code": "BAPPEDA", "brand": "Linksys", "model": "LGS308", "serial_number": "LNK-1",
+        "height_u": 1, "attributes": {"description": "di rak B"}})
+    asset = r.json()["id"]
+    assert client.post(f"/api/v1/servers/{asset}/targets", headers=h, json={
+        "kind": "snmp", "address": "127.0.0.1", "port": snmpsim.port, "community": "router"}).status_code == 201
+    r = client.post(f"/api/v1/racks/{world.ids['rack2']}/reservations", headers=h,
+                    json={"u_bottom": 38, "height_u": 1, "server_id": asset, "placed": True})
+    assert r.status_code == 201, r.text
+    summary = inventory.run(app.state.sessions, app.state.settings, "2026-12")
+    assert summary.reached == summary.total == 1
+    row = client.get(f"/api/v1/servers/{asset}", headers=h).json()
+    assert row["kind"] == "network_device" and row["attributes"]["ports"] == 8
+    run = client.get("/api/v1/inventory-runs/2026-12", headers=h).json()
+    assert [i["serial_number"] for i in run["items"]] == ["LNK-1"]
+    sheet = load_workbook(io.BytesIO(client.get("/api/v1/inventory-runs/2026-12/form.xlsx", headers=h).content)).active
+    row_ = next(r for r in ([c.value for c in row] for row in sheet.iter_rows()) if r[4] == "LNK-1")
+    assert row_[5] == "R02 U38-U38" and row_[3].startswith("Perangkat jaringan")
