@@ -132,3 +132,44 @@ def world(app) -> World:
     from tests.support.world import build_world
 
     return build_world(app)
+
+
+@pytest.fixture
+def served(app, db_url) -> Iterator[tuple[World, object, dict[str, str]]]:
+    """The world built in-process, then the controller as its own uvicorn process on that database:
+    (world, the running controller, its environment). The engines are closed first so SQLite's
+    file and PostgreSQL's connections belong to the served process alone."""
+    from tests.support.controller import start_controller
+    from tests.support.world import build_world
+
+    built = build_world(app)
+    for engine in (app.state.engine, app.state.read_engine, app.state.ingest_engine):
+        engine.dispose()
+    env = {"TITIP_SECRET_KEY": app.state.settings.secret_key, "TITIP_SCHEDULER_ENABLED": "false"}
+    ctl = start_controller(db_url, env)
+    try:
+        yield built, ctl, env
+    finally:
+        ctl.stop()
+
+
+@pytest.fixture
+def web_service() -> Iterator[int]:
+    """What a configured server offers: a tiny HTTP service on 127.0.0.1 for the access checks."""
+    import http.server
+    import threading
+
+    class Ok(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Ok)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    yield srv.server_address[1]
+    srv.shutdown()
+    srv.server_close()

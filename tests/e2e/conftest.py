@@ -7,9 +7,7 @@ small office of tests/support/world.py; everything is stopped by PID at the end.
 
 from __future__ import annotations
 
-import http.server
 import shutil
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,22 +88,3 @@ def login(browser, live):
     yield _login
     for context in contexts:
         context.close()
-
-
-@pytest.fixture
-def web_service() -> Iterator[int]:
-    """What the configured server offers: a tiny HTTP service on 127.0.0.1 for the access checks."""
-    class Ok(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            self.send_response(200)
-            self.end_headers()
-            self.wfile.write(b"ok")
-
-        def log_message(self, *args):
-            pass
-
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Ok)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    yield srv.server_address[1]
-    srv.shutdown()
-    srv.server_close()

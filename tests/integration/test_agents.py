@@ -17,21 +17,15 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tests.support.controller import start_controller
-from tests.support.world import build_world
 
 
 @pytest.fixture
-def live(app, db_url):
-    world = build_world(app)
-    app.state.engine.dispose()
-    app.state.read_engine.dispose()
-    app.state.ingest_engine.dispose()
-    env = {"TITIP_SECRET_KEY": app.state.settings.secret_key, "TITIP_SCHEDULER_ENABLED": "false"}
-    ctl = start_controller(db_url, env)
+def live(served):
+    world, ctl, env = served
     state = {"ctl": ctl, "env": env}
     with httpx.Client(base_url=ctl.url, timeout=30) as client:
         yield client, world, state
-    state["ctl"].stop()
+    state["ctl"].stop()  # a test may have restarted it
 
 
 def agent(*args: str, timeout: float = 60, stdin: str | None = None) -> subprocess.CompletedProcess:

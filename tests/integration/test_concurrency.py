@@ -9,19 +9,11 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from tests.support.controller import start_controller
-from tests.support.world import build_world
-
 
 @pytest.fixture
-def live(app, db_url):
-    world = build_world(app)
-    app.state.engine.dispose()
-    app.state.read_engine.dispose()
-    app.state.ingest_engine.dispose()
-    ctl = start_controller(db_url, {"TITIP_SECRET_KEY": app.state.settings.secret_key})
+def live(served):
+    world, ctl, _ = served
     yield ctl, world
-    ctl.stop()
 
 
 def _fire(url: str, token: str, bodies: list[dict]) -> list[httpx.Response]:

@@ -3,51 +3,22 @@
 from __future__ import annotations
 
 import hashlib
-import http.server
 import io
 import json
 import socket
-import threading
 
 import httpx
 import pytest
 from pypdf import PdfReader
 
 from tests.support import custody as flow
-from tests.support.controller import start_controller
-from tests.support.world import build_world
 
 
 @pytest.fixture
-def live(app, db_url):
-    world = build_world(app)
-    app.state.engine.dispose()
-    app.state.read_engine.dispose()
-    app.state.ingest_engine.dispose()
-    ctl = start_controller(db_url, {"TITIP_SECRET_KEY": app.state.settings.secret_key,
-                                    "TITIP_SCHEDULER_ENABLED": "false"})
+def live(served):
+    world, ctl, _ = served
     with httpx.Client(base_url=ctl.url, timeout=30) as client:
         yield client, world
-    ctl.stop()
-
-
-@pytest.fixture
-def web_service():
-    """What the configured server offers: an HTTP service on loopback for the access checks."""
-    class Ok(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            self.send_response(200)
-            self.end_headers()
-            self.wfile.write(b"ok")
-
-        def log_message(self, *args):
-            pass
-
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Ok)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    yield srv.server_address[1]
-    srv.shutdown()
-    srv.server_close()
 
 
 def _closed_port() -> int:

@@ -77,19 +77,11 @@ MB = 1024 * 1024
 
 
 @pytest.fixture
-def live(app, db_url):
+def live(served):
     """The world built in-process, then the controller as its own uvicorn process on that database."""
-    from tests.support.controller import start_controller
-    from tests.support.world import build_world
-
-    world = build_world(app)
-    for engine in (app.state.engine, app.state.read_engine, app.state.ingest_engine):
-        engine.dispose()
-    ctl = start_controller(db_url, {"TITIP_SECRET_KEY": app.state.settings.secret_key,
-                                    "TITIP_SCHEDULER_ENABLED": "false"})
+    world, ctl, _ = served
     with httpx.Client(base_url=ctl.url, timeout=60) as client:
         yield client, world, ctl
-    ctl.stop()
 
 
 def _stream(total: int, chunk: int = MB):

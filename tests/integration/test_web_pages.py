@@ -175,27 +175,6 @@ def test_english_after_the_switch(app, world, people):
     assert '<html lang="id">' in page and "Server Dinas Kesehatan" in page and "Baik" in page
 
 
-@pytest.fixture
-def web_service():
-    import http.server
-    import threading
-
-    class Ok(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            self.send_response(200)
-            self.end_headers()
-            self.wfile.write(b"ok")
-
-        def log_message(self, *args):
-            pass
-
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Ok)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    yield srv.server_address[1]
-    srv.shutdown()
-    srv.server_close()
-
-
 def test_findings_and_the_monthly_inventory(app, world, people):
     from controller.db import unit_of_work
     from controller.models import Finding, InventoryRun
