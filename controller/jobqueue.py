@@ -31,8 +31,8 @@ JOBS_QUEUE = "jobs"
 PROBES_QUEUE = "probes"
 COLLECT_QUEUE = "collect"
 # The periodic jobs, by the name used in settings.job_schedule and the logs.
-PERIODIC = ("deliver_mail", "lapse_reservations", "probe_access", "monthly_inventory", "prune_measurements",
-            "anchor_audit", "backup_nightly")
+PERIODIC = ("deliver_mail", "send_digests", "lapse_reservations", "probe_access", "monthly_inventory",
+            "prune_measurements", "anchor_audit", "backup_nightly")
 
 
 def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
@@ -102,6 +102,7 @@ def schedules(settings: Settings) -> dict[str, str]:
     monthly_minute = (settings.inventory_minute - _offset_minutes(settings.timezone)) % 60
     out = {
         "deliver_mail": every(settings.mail_interval_seconds),
+        "send_digests": daily_at(settings, settings.digest_hour, 0),
         "lapse_reservations": every(15 * 60),
         "probe_access": every(settings.probe_interval_minutes * 60),
         # hourly; the body runs only at the configured day and hour in the office's zone
@@ -159,6 +160,7 @@ def build(settings: Settings, sessions: sessionmaker[Session] | None = None) -> 
                      lock=f"titip.{name}")(task)
 
     periodic("deliver_mail", lambda ts: jobs.deliver_mail(sessions, settings))
+    periodic("send_digests", lambda ts: jobs.send_digests(sessions, settings), later)
     periodic("lapse_reservations", lambda ts: jobs.lapse_reservations(sessions, settings))
 
     @app.task(name="titip.inventory_server", queue=COLLECT_QUEUE,

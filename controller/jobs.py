@@ -29,6 +29,14 @@ def deliver_mail(sessions: sessionmaker[Session], settings: Settings) -> tuple[i
     return sent, failed
 
 
+def send_digests(sessions: sessionmaker[Session], settings: Settings) -> tuple[int, int]:
+    """The daily digest of unread notices, for those who chose it over a mail per notice."""
+    sent, failed = notify.send_digests(sessions, settings)
+    if sent or failed:
+        log.info("mail: %d daily digests sent, %d failed (their notices wait for the next day)", sent, failed)
+    return sent, failed
+
+
 def monthly_inventory(sessions: sessionmaker[Session], settings: Settings, period: str | None = None,
                       spread: Callable[[int, list[int]], bool] | None = None) -> None:
     """The SOP's monthly inventory; a second controller finds the period taken and stops.

@@ -22,6 +22,8 @@ def build(sessions: sessionmaker[Session], settings: Settings) -> BackgroundSche
     common = {"coalesce": True, "max_instances": 1}
     sched.add_job(jobs.deliver_mail, "interval", seconds=settings.mail_interval_seconds,
                   args=(sessions, settings), id="deliver_mail", **common)
+    sched.add_job(jobs.send_digests, nightly_trigger(settings, settings.digest_hour, 0), args=(sessions, settings),
+                  id="send_digests", misfire_grace_time=6 * 3600, **common)
     sched.add_job(jobs.lapse_reservations, "interval", minutes=15, args=(sessions, settings),
                   id="lapse_reservations", **common)
     sched.add_job(jobs.monthly_inventory, monthly_trigger(settings), args=(sessions, settings),

@@ -123,6 +123,8 @@ class Settings(BaseSettings):
     # Background jobs (mail outbox, lapsed reservations) inside `titip serve`.
     scheduler_enabled: bool = True
     mail_interval_seconds: int = 30
+    # The daily digest, for people who chose one instead of a mail per notice: hour in `timezone`.
+    digest_hour: int = Field(default=7, ge=0, le=23)
     # Monthly inventory (SOP: every month): cron day and time in `timezone`.
     inventory_day: int = 1
     inventory_hour: int = 2

@@ -39,5 +39,8 @@ class User(Audited, Base):
     # In every token and web session; raised by a logout, a password change, a role change or a
     # deactivation, which ends every session and token issued before.
     session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Mail for notices: "immediate" (each as it comes) or "digest" (one mail a day of the unread
+    # ones; services.notify.send_digests).
+    notice_mail: Mapped[str] = mapped_column(String(16), default="immediate", server_default="immediate")
 
     unit: Mapped[Unit | None] = relationship(lazy="joined")

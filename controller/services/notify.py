@@ -14,7 +14,7 @@ import smtplib
 from collections.abc import Iterable
 from email.message import EmailMessage
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..domain.choices import Role
@@ -138,10 +138,20 @@ def queue(session: Session, settings: Settings, users: Iterable[User], kind: str
     for user in users:
         session.add(Notification(
             user_id=user.id, request_id=request_id, kind=kind, subject=subject, body=body,
-            email_to=user.email if mail else None,
-            email_status="pending" if mail and user.email else "none"))
+            email_to=user.email if mail else None, email_status=_mail_status(user, mail)))
         count += 1
     return count
+
+
+# A notice's mail: "pending" goes out with the next round, "digest" waits for the user's daily
+# digest, "digested" went out in one; "none" has no mail.
+NOTICE_MAIL = ("immediate", "digest")
+
+
+def _mail_status(user: User, mail: bool) -> str:
+    if not (mail and user.email):
+        return "none"
+    return "digest" if user.notice_mail == "digest" else "pending"
 
 
 def deliver_pending(sessions: sessionmaker[Session], settings: Settings, limit: int = 100) -> tuple[int, int]:
@@ -210,3 +220,77 @@ def _send(settings: Settings, msg: EmailMessage) -> None:
         if settings.smtp_username:
             smtp.login(settings.smtp_username, settings.smtp_password or "")
         smtp.send_message(msg)
+
+
+def send_digests(sessions: sessionmaker[Session], settings: Settings) -> tuple[int, int]:
+    """One mail per user who chose the daily digest, with their notices still unread; returns
+    (mails sent, failed). Run once a day (scheduler: ``digest_hour``).
+
+    Each user's rows are claimed (``digest`` -> ``digested``) before their mail goes, so a second
+    controller running the same job finds nothing to send; a mail the server did not take puts
+    its rows back for the next day. Notices read in the app meanwhile need no mail.
+    """
+    if settings.smtp_host is None:
+        return 0, 0
+    sent = failed = 0
+    with sessions() as session:
+        users = list(session.scalars(select(User).join(Notification, Notification.user_id == User.id)
+                                     .where(Notification.email_status == "digest").distinct().order_by(User.id)))
+        session.commit()
+    for user in users:
+        with sessions() as session:
+            rows = list(session.scalars(select(Notification).where(
+                Notification.user_id == user.id, Notification.email_status == "digest").order_by(Notification.id)))
+            unread = [n for n in rows if n.read_at is None]
+            ids = [n.id for n in unread]
+            msg = _digest(settings, user, unread) if unread else None
+            _claim(session, [n.id for n in rows if n.read_at is not None], "none")
+            if _claim(session, ids, "digested") != len(ids):
+                session.rollback()      # another controller's round took them first
+                continue
+            session.commit()
+        if msg is None:
+            continue
+        outcome: dict[str, object]
+        try:
+            _send(settings, msg)
+            sent += 1
+            outcome = {"sent_at": utcnow(), "last_error": None}
+        except Exception as exc:  # noqa: BLE001 - the others' digests still go
+            failed += 1
+            error = f"{type(exc).__name__}: {exc}"[:500]
+            log.warning("mail: the digest for %s failed: %s", user.username, error)
+            outcome = {"email_status": "digest", "last_error": error}
+        with sessions() as session:
+            for row in session.scalars(select(Notification).where(Notification.id.in_(ids))):
+                row.attempts += 1
+                for key, value in outcome.items():
+                    setattr(row, key, value)
+            session.commit()
+    return sent, failed
+
+
+def _claim(session: Session, ids: list[int], status: str) -> int:
+    """Move rows still waiting for the digest to `status`; how many this round took."""
+    if not ids:
+        return 0
+    done = session.execute(update(Notification).where(Notification.id.in_(ids), Notification.email_status == "digest")
+                           .values(email_status=status))
+    return int(getattr(done, "rowcount", 0) or 0)
+
+
+def _digest(settings: Settings, user: User, notes: list[Notification]) -> EmailMessage:
+    """The day's unread notices in one message, newest last, each with its subject and Indonesian text."""
+    msg = EmailMessage()
+    msg["From"] = settings.smtp_from
+    msg["To"] = user.email
+    msg["Subject"] = header_text(f"Titip: {len(notes)} pemberitahuan belum dibaca (ringkasan harian)")
+    lines = [f"Yth. {user.full_name},", "",
+             f"Ada {len(notes)} pemberitahuan di Titip yang belum Anda baca:", ""]
+    for n, note in enumerate(notes, start=1):
+        first = note.body.split("\n\n", 1)[0]     # the Indonesian paragraph
+        lines += [f"{n}. {header_text(note.subject)}", f"   {first}", ""]
+    lines += [f"You have {len(notes)} unread notices in Titip (daily digest); open Titip to read them.", "",
+              f"-- Titip, {settings.office_name}"]
+    msg.set_content("\n".join(lines))
+    return msg

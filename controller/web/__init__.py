@@ -28,6 +28,7 @@ def install(app: FastAPI) -> None:
         home,
         monitoring,
         planning,
+        profile,
         requests,
         search,
         server_page,
@@ -42,7 +43,7 @@ def install(app: FastAPI) -> None:
     app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie=COOKIE,
                        max_age=settings.token_minutes * 60, same_site="lax", https_only=settings.cookie_secure)
     for module in (home, work, requests, space, unit, monitoring, tickets, assets, cases, server_page, search, admin,
-                   catalogue, planning, verify):
+                   catalogue, planning, profile, verify):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _pages_not_found(app)

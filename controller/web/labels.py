@@ -113,6 +113,7 @@ FIELDS: dict[str, str] = {
     "wiped_at": N_("Wiped at"),
     "report_text": N_("Wipe report"),
     "recipient_name": N_("Received by (property manager)"),
+    "notice_mail": N_("Notices by mail"),
 }
 
 CHECKLIST: dict[str, str] = {

@@ -31,6 +31,7 @@ def test_nightly_and_monthly_jobs_run_at_the_offices_time() -> None:
     assert _next(crons["prune_measurements"], after).astimezone(wib).strftime("%H:%M") == "03:30"
     assert _next(crons["backup_nightly"], after).astimezone(wib).strftime("%H:%M") == "03:45"
     assert _next(crons["anchor_audit"], after).astimezone(wib).strftime("%H:%M") == "03:15"
+    assert _next(crons["send_digests"], after).astimezone(wib).strftime("%H:%M") == "07:00"   # the daily digest
     # hourly at the configured minute; the job body checks the day and hour in the office's zone
     assert _next(crons["monthly_inventory"], after).astimezone(wib).minute == 0
 
