@@ -38,7 +38,9 @@ SCALARS = {name: _oid(f"1.3.6.1.2.1.{suffix}") for name, suffix in {
     "descr": "1.1", "object_id": "1.2", "uptime": "1.3", "contact": "1.4", "name": "1.5",
     "location": "1.6", "hr_uptime": "25.1.1", "memory_kb": "25.2.2", "if_number": "2.1",
     # What kind of device answers (snmp_kind): UPS-MIB upsIdentManufacturer, BRIDGE-MIB dot1dBaseNumPorts.
-    "ups_manufacturer": "33.1.1.1", "bridge_ports": "17.1.2"}.items()}
+    "ups_manufacturer": "33.1.1.1", "bridge_ports": "17.1.2",
+    # UPS-MIB upsConfigOutputVA: a UPS's rating in VA.
+    "ups_va": "33.1.9.5"}.items()}
 
 _TABLES = {
     "if": ("1.3.6.1.2.1.2.2.1", {"descr": 2, "type": 3, "speed": 5, "mac": 6, "oper": 8,
@@ -109,6 +111,7 @@ class DeviceFacts:
     sensors: list[Sensor] = field(default_factory=list)
     octets: dict[str, tuple[int | None, int | None]] = field(default_factory=dict)  # nic -> (in, out)
     kind: str | None = None   # the register's asset kind (snmp_kind.classify); None: cannot tell
+    kind_fields: dict[str, Any] = field(default_factory=dict)   # what the device tells of that kind's fields
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -155,6 +158,8 @@ def build(address: str, scalars: dict[str, Any], tables: dict[tuple[str, str], d
     facts.kind = classify(facts.object_id, descr, ups_mib=scalars.get("ups_manufacturer") is not None,
                           bridge_ports=number(scalars.get("bridge_ports")),
                           host_resources=bool(processors or memory_kb))
+    facts.kind_fields = {k: v for k, v in {
+        "va_rating": number(scalars.get("ups_va")), "ports": number(scalars.get("bridge_ports"))}.items() if v}
     inventory = InventoryRecord(
         source="snmp", hostname=sys_name.split(".")[0], fqdn=sys_name if "." in sys_name else None,
         os=_os(descr), cpu=CpuInfo(model=_cpu_model(processors), threads=len(processors) or None),

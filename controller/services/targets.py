@@ -145,6 +145,7 @@ class Outcome:
     changed: tuple[str, str] | None = None      # (presented key line, fingerprint) when refused
     extra: dict[str, Any] = field(default_factory=dict)
     device_kind: str | None = None              # the asset kind the device says it is (SNMP)
+    device_fields: dict[str, Any] = field(default_factory=dict)   # that kind's fields it tells (VA, ports)
 
 
 def load(settings: Settings, t: CollectionTarget) -> Plan:
@@ -181,7 +182,8 @@ def _collect(plan: Plan) -> Outcome:
         return Outcome(plan.target_id, "snmp", snmp.ok, snmp.error,
                        snmp.inventory.to_dict() if snmp.inventory else None,
                        snmp.condition.to_dict() if snmp.condition else None,
-                       device_kind=snmp.device.kind if snmp.device else None)
+                       device_kind=snmp.device.kind if snmp.device else None,
+                       device_fields=snmp.device.kind_fields if snmp.device else {})
     from collectors.ssh import collect as ssh_collect
     res = ssh_collect(plan.collector_target, plan.pinned)
     out_ = Outcome(plan.target_id, "ssh", res.ok, res.error,
@@ -204,7 +206,7 @@ def record(session: Session, outcome: Outcome, now: datetime | None = None) -> C
         t.host_key, t.host_key_fingerprint, t.host_key_pinned_at = outcome.pin[0], outcome.pin[1], now
     if outcome.ok and outcome.device_kind and t.role == "server":
         server = session.get_one(Server, t.server_id)
-        learn_kind(server, outcome.device_kind, outcome.inventory or {}, t.address)
+        learn_kind(server, outcome.device_kind, outcome.inventory or {}, t.address, outcome.device_fields)
     if outcome.changed:
         exists = session.scalar(select(Finding.id).where(
             Finding.server_id == t.server_id, Finding.kind == "hostkey_changed",
@@ -222,9 +224,11 @@ def record(session: Session, outcome: Outcome, now: datetime | None = None) -> C
 UNDECIDED = frozenset({"server", "other"})
 
 
-def learn_kind(server: Server, kind: str, inventory: dict[str, Any], address: str) -> None:
+def learn_kind(server: Server, kind: str, inventory: dict[str, Any], address: str,
+               told: dict[str, Any] | None = None) -> None:
     """The register row of a device the collector inventoried becomes its kind (a switch, a UPS),
     with the fields the inventory tells; an officer's own choice of kind stands."""
+    told = told or {}
     from ..domain.asset_kinds import AssetKind, validate_fields
 
     if kind == server.kind or server.kind not in UNDECIDED or kind not in AssetKind.__members__:
@@ -235,9 +239,9 @@ def learn_kind(server: Server, kind: str, inventory: dict[str, Any], address: st
     ip = address if all(p.isdigit() for p in address.split(".")) and address.count(".") == 3 else None
     if kind == AssetKind.network_device:
         ports = [n for n in inventory.get("nics") or [] if isinstance(n, dict)]
-        fields = {"device_type": "switch", "ports": len(ports) or None, "management_ip": ip}
+        fields = {"device_type": "switch", "ports": told.get("ports") or len(ports) or None, "management_ip": ip}
     elif kind == AssetKind.ups_pdu:
-        fields = {"device_type": "ups", "management_ip": ip}
+        fields = {"device_type": "ups", "management_ip": ip, "va_rating": told.get("va_rating")}
     server.kind = kind
     attributes = validate_fields(kind, {k: v for k, v in fields.items() if v is not None})
     server.attributes = json.dumps(attributes, sort_keys=True) if attributes else None

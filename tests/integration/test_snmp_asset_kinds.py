@@ -57,7 +57,8 @@ def test_switch_and_ups_land_as_their_kind_in_their_rack_position_and_on_the_for
     assert sw["kind"] == "network_device"
     assert sw["attributes"] == {"device_type": "switch", "ports": 28, "management_ip": "127.0.0.1"}
     up = client.get(f"/api/v1/servers/{ups}", headers=h).json()
-    assert up["kind"] == "ups_pdu" and up["attributes"]["device_type"] == "ups"
+    assert up["kind"] == "ups_pdu" and up["attributes"] == {"device_type": "ups", "va_rating": 3000,
+                                                            "management_ip": "127.0.0.1"}
     kinds = {s["id"]: s["kind"] for s in client.get("/api/v1/servers?kind=ups_pdu", headers=h).json()["items"]}
     assert kinds == {ups: "ups_pdu"}
 
