@@ -59,11 +59,12 @@ def change(request: Request, db: Session, work: Callable[[], T], *,
 
 
 def act(request: Request, db: Session, work: Callable[[], object], back: str, success: str, *,
-        explain: Describe = describe) -> Response:
-    """A form post that changes records and goes back to ``back``: the success said, or the refusal."""
+        what: str | None = None, explain: Describe = describe) -> Response:
+    """A form post that changes records and goes back to ``back``: the success said, or the refusal
+    (after ``what`` was refused, when the page names it: "Comment: ...")."""
     outcome = change(request, db, work, explain=explain)
     if isinstance(outcome, Refusal):
-        flash(request, "error", outcome.message, outcome.detail)
+        flash(request, "error", f"{what}: {outcome.message}" if what else outcome.message, outcome.detail)
     else:
         flash(request, "success", success)
     return RedirectResponse(back, status_code=303)

@@ -20,23 +20,22 @@ from starlette.responses import RedirectResponse, Response
 from ...api.deps import Id
 from ...api.routes.tickets import attachment_response
 from ...domain.ticket_flow import CATEGORY_LABELS, PRIORITY_LABELS, STATE_LABELS, Category, Priority, TicketState
-from ...domain.workflow import RoleNotAllowed, WorkflowError
-from ...errors import Invalid, NotFound, TitipError
+from ...domain.workflow import RoleNotAllowed
+from ...errors import Invalid, NotFound
 from ...models import Server, Ticket, Unit
 from ...models.base import utcnow
 from ...services import catalogue, custody, servers, ticket_talk, tickets
 from ...services.custody_view import request_view
 from .. import forms
+from ..actions import Refusal, act, change
 from ..deps import FormDep, SessionDep, SettingsDep, WebUser
 from ..i18n import N_, label
-from ..labels import describe
 from ..listing import ListQuery, ListSpec, export, pager
 from ..render import gettext_for, page
 from ..route import web_router
 from ..session import flash, lang_of
 
 router = web_router()
-ERRORS = (TitipError, WorkflowError)
 
 TICKET_ACTIONS: dict[str, str] = {
     "file": N_("Ticket filed"),
@@ -182,7 +181,8 @@ def file_ticket(request: Request, form: FormDep, db: SessionDep, settings: Setti
     _ = gettext_for(request)
     data: dict[str, Any] = {"subject": forms.text(form, "subject"), "description": forms.text(form, "description")}
     upload = form.get("file")
-    try:
+
+    def work() -> int:
         data["server_id"] = forms.number(form, "server_id")
         data["from_request"] = forms.number(form, "from_request")
         if data["from_request"]:
@@ -191,14 +191,14 @@ def file_ticket(request: Request, form: FormDep, db: SessionDep, settings: Setti
         if isinstance(upload, UploadFile) and upload.filename:
             content = upload.file.read(ticket_talk.MAX_ATTACHMENT_BYTES + 1)
             ticket_talk.attach(db, user, t.id, upload.filename, content)
-        ticket_id = t.id
-        db.commit()
-    except RoleNotAllowed:
-        raise
-    except ERRORS as exc:
-        db.rollback()
+        return t.id
+
+    # A wrong role is the 403 page; every other refusal (even an unknown request) is the form again.
+    outcome = change(request, db, work, passes=(RoleNotAllowed,))
+    if isinstance(outcome, Refusal):
         values = {k: v for k, v in form.items() if isinstance(v, str)}
-        return _form_page(request, db, user, values, status_code=422, error=describe(exc, _))
+        return _form_page(request, db, user, values, status_code=422, error=(outcome.message, outcome.detail))
+    ticket_id = outcome
     flash(request, "success", _("Ticket #%(id)s has been filed.") % {"id": ticket_id})
     return see_other(f"/tickets/{ticket_id}")
 
@@ -240,41 +240,24 @@ def show_ticket(ticket_id: Id, request: Request, db: SessionDep, settings: Setti
 def add_comment(ticket_id: Id, request: Request, form: FormDep, db: SessionDep, settings: SettingsDep,
                 user: WebUser) -> Response:
     _ = gettext_for(request)
-    try:
-        ticket_talk.comment(db, settings, user, ticket_id, {"body": forms.text(form, "body")})
-        db.commit()
-    except NotFound:
-        raise
-    except ERRORS as exc:
-        db.rollback()
-        message, detail = describe(exc, _)
-        what = _("Comment")
-        flash(request, "error", f"{what}: {message}", detail)
-        return see_other(f"/tickets/{ticket_id}#comments")
-    flash(request, "success", _("Your comment has been added."))
-    return see_other(f"/tickets/{ticket_id}#comments")
+    body = {"body": forms.text(form, "body")}
+    return act(request, db, lambda: ticket_talk.comment(db, settings, user, ticket_id, body),
+               f"/tickets/{ticket_id}#comments", _("Your comment has been added."), what=_("Comment"))
 
 
 @router.post("/tickets/{ticket_id}/attachments")
 def add_attachment(ticket_id: Id, request: Request, form: FormDep, db: SessionDep, user: WebUser) -> Response:
     _ = gettext_for(request)
     upload = form.get("file")
-    try:
+
+    def work() -> None:
         if not isinstance(upload, UploadFile) or not upload.filename:
             raise Invalid("no file was chosen", field="file")
         ticket_talk.attach(db, user, ticket_id, upload.filename,
                            upload.file.read(ticket_talk.MAX_ATTACHMENT_BYTES + 1))
-        db.commit()
-    except NotFound:
-        raise
-    except ERRORS as exc:
-        db.rollback()
-        message, detail = describe(exc, _)
-        what = _("Attach a file")
-        flash(request, "error", f"{what}: {message}", detail)
-        return see_other(f"/tickets/{ticket_id}#files")
-    flash(request, "success", _("The file has been attached."))
-    return see_other(f"/tickets/{ticket_id}#files")
+
+    return act(request, db, work, f"/tickets/{ticket_id}#files", _("The file has been attached."),
+               what=_("Attach a file"))
 
 
 @router.get("/tickets/{ticket_id}/attachments/{attachment_id}")
@@ -291,16 +274,12 @@ def take_action(ticket_id: Id, action: str, request: Request, form: FormDep, db:
     words = ticket_words(request)
     _ = gettext_for(request)
     back = f"/tickets/{ticket_id}"
-    try:
-        state = tickets.apply(db, user, ticket_id, action, action_data(action, form), settings=settings).state
-        db.commit()
-    except NotFound:
-        raise
-    except ERRORS as exc:
-        db.rollback()
-        message, detail = describe(exc, _)
-        flash(request, "error", f"{words['ticket_action'](action)}: {message}", detail)
+    outcome = change(request, db, lambda: tickets.apply(db, user, ticket_id, action, action_data(action, form),
+                                                       settings=settings).state)
+    if isinstance(outcome, Refusal):
+        flash(request, "error", f"{words['ticket_action'](action)}: {outcome.message}", outcome.detail)
         return see_other(back)
+    state = outcome
     flash(request, "success", _("%(action)s: done.") % {"action": words["ticket_action"](action)},
           _("Status now: %(state)s") % {"state": words["ticket_state"](state)["text"]})
     return see_other(back)
