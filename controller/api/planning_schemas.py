@@ -26,8 +26,9 @@ class StepOut(BaseModel):
     to_state: str
     at: datetime
     note: str | None
-    on_behalf_of: str | None
+    on_behalf_of: str | None        # an outside office's code (domain.on_behalf) or whose step it was
     letter_number: str | None
+    letter_document_id: int | None  # the scan of that letter (POST /letter-scans), if given
     sop: str | None
     sop_actor: str | None
     output: str | None

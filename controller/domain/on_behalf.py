@@ -37,6 +37,9 @@ class OutsideStep:
 OUTSIDE_STEPS: dict[tuple[str, str], OutsideStep] = {
     # SOP 000 Pemusnahan 5-6: the Bupati decides and issues the approval letter (surat persetujuan).
     ("disposal", "record_regent_approval"): OutsideStep(BUPATI, "decree_number"),
+    # SOP 000 Perencanaan 4-5: the RKPD is adopted by the regent's regulation (Perbup), on its own
+    # calendar; the unit's or the office's record of it names that regulation.
+    ("needs_plan", "record_rkpd"): OutsideStep(BUPATI, "letter_number"),
 }
 
 # The optional scan of the outside office's letter: a document uploaded before the move.

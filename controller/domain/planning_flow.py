@@ -139,9 +139,10 @@ NEEDS_STEPS: dict[str, SopStep] = {
                         days(1)),
     "record_rkpd": SopStep("SOP 000 Perencanaan 4", "Perangkat Daerah, Kepala Dinas",
                            "Usulan kebutuhan barang milik daerah untuk barang TIK", minutes(30),
-                           outside="Bappeda / TAPD (RKPD)"),
-    "send_to_finance": SopStep("SOP 000 Perencanaan 5", "Perangkat Daerah", "Rencana kebutuhan BMD di SIMBADA",
-                               minutes(30), outside="Bakeuda / BPKAD"),
+                           outside="Bupati (Perbup RKPD)"),
+    # The unit's own step (its letter to Bakeuda); the office may record it for the unit.
+    "send_to_finance": SopStep("SOP 000 Perencanaan 5", "Perangkat Daerah, ke Bakeuda (SIMBADA)",
+                               "Rencana kebutuhan BMD di SIMBADA", minutes(30)),
 }
 
 # Working time a plan may wait in a state: the time of the SOP step that leaves it.

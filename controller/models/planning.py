@@ -132,7 +132,8 @@ class ProcedureStep(Audited, Base):
     """One move of a needs plan, procurement or issue case: the timeline people read.
 
     ``on_behalf_of`` and ``letter_number`` say when the move was recorded by the office for a body
-    outside it (Bappeda, Bakeuda), and under which of that body's letters.
+    outside it (the Bupati's RKPD regulation: ``domain.on_behalf``; the unit's letter to Bakeuda),
+    and under which of that body's letters; ``letter_document_id`` is the letter's scan, if given.
     """
 
     __tablename__ = "procedure_steps"
@@ -150,5 +151,6 @@ class ProcedureStep(Audited, Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     on_behalf_of: Mapped[str | None] = mapped_column(String(200))
     letter_number: Mapped[str | None] = mapped_column(String(100))
+    letter_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="RESTRICT"))
     note: Mapped[str | None] = mapped_column(Text)
     data: Mapped[str | None] = mapped_column(Text)                   # JSON of what the actor gave

@@ -24,6 +24,9 @@ Money = Field(ge=0, le=Decimal("9999999999999999.99"), max_digits=18, decimal_pl
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     note: Note = None
+    # The scan of an outside office's letter (POST /letter-scans), for a step recorded on its behalf;
+    # the runner takes it out before the move's own fields are read and refuses it on any other step.
+    letter_document_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
 
 
 class OnBehalf(Body):
@@ -119,9 +122,12 @@ class Resubmit(Body):
     items: list[ItemRevision] = Field(min_length=1, max_length=200)
 
 
-class RecordRkpd(OnBehalf):
+class RecordRkpd(Body):
+    """Recorded for the Bupati, whose regulation adopts the RKPD (``domain.on_behalf``): the runner
+    stamps the step with it; the regulation's scan may be named as ``letter_document_id``."""
+
     rkpd_reference: str = Field(min_length=1, max_length=200)
-    letter_number: str | None = Field(default=None, max_length=100)
+    letter_number: str = Number
 
 
 class SendToFinance(OnBehalf):

@@ -25,7 +25,7 @@ from ..models import User
 from ..models.base import utcnow
 from ..models.planning import ProcedureStep
 from ..settings import Settings
-from . import runner
+from . import on_behalf, runner
 from .runner import Ctx, raw_json
 
 
@@ -59,12 +59,14 @@ def first_move(flow: Workflow, action: str, user: User, data: Mapping[str, Any])
 def open_case(proc: runner.Procedure[Any], session: Session, settings: Settings, user: User, case: Any,
               move: Move, body: BaseModel, data: dict[str, Any], now: datetime) -> Ctx[Any]:
     """Create the case row in the move's state and perform the move like any other."""
+    data = dict(data)
+    scan = on_behalf.take_scan(data)   # refused by the stamp: no opening move is an outside office's
     case.state, case.state_since, case.created_by = move.to_state, now, user.username
     session.add(case)
     session.flush()
     ctx: Ctx[Any] = Ctx(session=session, settings=settings, case=case, move=move, body=body, raw=data,
                         actor=user.username, role=user.role, now=now, flow=proc.flow, user=user,
-                        note=getattr(body, "note", None))
+                        note=getattr(body, "note", None), letter_scan=scan)
     # The move from None "changes" the state; perform sets it again, harmlessly.
     return runner.perform(proc, ctx)
 
@@ -91,7 +93,8 @@ def history(session: Session, spec: Spec, case_id: int) -> list[dict[str, Any]]:
         sop = spec.steps.get(s.action)
         out.append({"action": s.action, "actor": s.actor, "role": s.role, "from_state": s.from_state,
                     "to_state": s.to_state, "at": s.at, "note": s.note, "on_behalf_of": s.on_behalf_of,
-                    "letter_number": s.letter_number, "sop": sop.sop if sop else None,
+                    "letter_number": s.letter_number, "letter_document_id": s.letter_document_id,
+                    "sop": sop.sop if sop else None,
                     "sop_actor": sop.actor if sop else None, "output": sop.output if sop else None,
                     "sop_time": sop.time.text if sop and sop.time else None,
                     "data": json.loads(s.data) if s.data else None})

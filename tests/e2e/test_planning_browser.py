@@ -100,14 +100,17 @@ def test_needs_planning_and_issue_to_a_user_in_the_browser(login, live):
 
     # Into the RKPD (the unit) and to Bakeuda (the officer, on the unit's behalf, with the letter).
     unit.goto(plan_url)
-    act(unit, "record_rkpd", {"rkpd_reference": "1.02.02.2.01 Penyediaan layanan kesehatan"})
+    expect(unit.locator("#act-record_rkpd .notice")).to_contain_text("Bupati")
+    act(unit, "record_rkpd", {"rkpd_reference": "1.02.02.2.01 Penyediaan layanan kesehatan",
+                              "letter_number": "Perbup 31 Tahun 2026"})
     done(unit)
+    expect(unit.locator("#timeline [data-step=record_rkpd] .on-behalf")).to_contain_text("Perbup 31 Tahun 2026")
     officer.goto(plan_url)
     act(officer, "send_to_finance", {"letter_number": "900/12/DINKES/2027", "simbada_reference": "SIMBADA-0042"})
     done(officer)
     expect(officer.locator("#state")).to_contain_text("Dikirim ke Bakeuda")
     behalf = officer.locator("#timeline [data-step=send_to_finance] .on-behalf")
-    expect(behalf).to_contain_text("Bakeuda / BPKAD")
+    expect(behalf).to_contain_text("Dinas Kesehatan")   # the unit's step, recorded by the office
     expect(behalf).to_contain_text("900/12/DINKES/2027")
 
     # The approved plan as the finance office takes it.

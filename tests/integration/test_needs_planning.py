@@ -97,11 +97,18 @@ def test_needs_plan_full_path_with_role_unit_and_state_checks(client, world):
     assert approved["state"] == "approved" and approved["decided_by"] == "head"
     assert approved["total_approved"] == str(Decimal("370000000.00") + 6 * Decimal("14500000.50"))
 
-    _wrong_role(client, world, path, "record_rkpd", {"rkpd_reference": "x"})
-    act(client, world, path, "record_rkpd", "contact_b", {"rkpd_reference": "x"}, expect=404)
-    in_rkpd = act(client, world, path, "record_rkpd", "contact_a",
-                  {"rkpd_reference": "1.02.01.2.02 Penyediaan layanan kesehatan", "letter_number": "050/RKPD/2027"})
+    rkpd = {"rkpd_reference": "1.02.01.2.02 Penyediaan layanan kesehatan", "letter_number": "050/RKPD/2027"}
+    _wrong_role(client, world, path, "record_rkpd", rkpd)
+    act(client, world, path, "record_rkpd", "contact_b", rkpd, expect=404)
+    assert act(client, world, path, "record_rkpd", "contact_a", {"rkpd_reference": "x"},
+               expect=422)["field"] == "letter_number"   # the regent's regulation is named
+    # The RKPD is the regent's regulation: recorded on his behalf, with its scan (staff upload it).
+    scan = client.post("/api/v1/letter-scans", headers=world.auth("officer"),
+                       files={"scan_file": ("perbup.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")})
+    assert scan.status_code == 201, scan.text
+    in_rkpd = act(client, world, path, "record_rkpd", "officer", {**rkpd, "letter_document_id": scan.json()["id"]})
     assert in_rkpd["state"] == "in_rkpd" and in_rkpd["due_at"] is None   # waits for the RKPD's adoption
+    assert in_rkpd["history"][-1]["letter_document_id"] == scan.json()["id"]
     _wrong_role(client, world, path, "send_to_finance", {"letter_number": "1", "simbada_reference": "2"})
     sent = act(client, world, path, "send_to_finance", "officer", {
         "letter_number": "900/88/DINKES/2027", "simbada_reference": "SIMBADA-2027-0042",
@@ -110,12 +117,17 @@ def test_needs_plan_full_path_with_role_unit_and_state_checks(client, world):
     last = sent["history"][-1]
     assert last["on_behalf_of"] == "Dinas Kesehatan, kepada Bakeuda" and last["letter_number"] == "900/88/DINKES/2027"
     assert last["sop"] == "SOP 000 Perencanaan 5" and last["output"]
-    assert sent["history"][-2]["on_behalf_of"] == "Bappeda / TAPD (RKPD)"   # the SOP's outside body, by default
+    assert sent["history"][-2]["on_behalf_of"] == "bupati"   # the RKPD is the regent's regulation
+    assert sent["history"][-2]["letter_number"] == "050/RKPD/2027"
     assert [h["action"] for h in sent["history"]] == [
         "submit", "disposition", "review", "assess", "return_for_revision", "resubmit", "review", "assess",
         "approve", "record_rkpd", "send_to_finance"]
     act(client, world, path, "send_to_finance", "officer", {"letter_number": "1", "simbada_reference": "2"},
         expect=409)
+    # A scan on a step no outside office takes is refused, naming the field.
+    other = submit(client, world)
+    assert act(client, world, f"needs-plans/{other['id']}", "disposition", "head",
+               {"letter_document_id": scan.json()["id"]}, expect=422)["field"] == "letter_document_id"
 
 
 def test_a_plan_the_division_head_returns_and_one_the_head_rejects(client, world):
@@ -147,7 +159,8 @@ def test_the_approved_plan_as_xlsx_has_the_figures_the_head_approved(client, wor
         {"decision_number": "027/202/KOMINFO/2026", "items": [{"id": b["items"][0]["id"], "decision": "approved"}]})
     still_open = submit(client, world)   # not approved: not in the export
     assert still_open["state"] == "submitted"
-    act(client, world, f"needs-plans/{a['id']}", "record_rkpd", "contact_a", {"rkpd_reference": "1.02.01.2.02"})
+    act(client, world, f"needs-plans/{a['id']}", "record_rkpd", "contact_a",
+        {"rkpd_reference": "1.02.01.2.02", "letter_number": "Perbup 31/2026"})
 
     r = client.get("/api/v1/needs-plans/approved/2027.xlsx", headers=world.auth("officer"))
     assert r.status_code == 200, r.text

@@ -178,7 +178,7 @@ MATRIX = [
      {**dict.fromkeys(ROLES, "denied"), "head": "ok", "contact_b": 404}),
     ("POST", "/api/v1/needs-plans/{plan}/actions/resubmit", {"items": [{"id": "{plan_item}", "quantity": 1}]},
      {**dict.fromkeys(ROLES, "denied"), "officer": "ok", "contact_a": "ok", "section_head": "ok", "contact_b": 404}),
-    ("POST", "/api/v1/needs-plans/{plan}/actions/record_rkpd", {"rkpd_reference": "1.02.01"},
+    ("POST", "/api/v1/needs-plans/{plan}/actions/record_rkpd", {"rkpd_reference": "1.02.01", "letter_number": "P/1"},
      {**dict.fromkeys(ROLES, "denied"), "officer": "ok", "contact_a": "ok", "section_head": "ok", "contact_b": 404}),
     ("POST", "/api/v1/needs-plans/{plan}/actions/send_to_finance", {"letter_number": "1", "simbada_reference": "2"},
      {**dict.fromkeys(ROLES, "denied"), "officer": "ok", "contact_a": "ok", "section_head": "ok", "contact_b": 404}),
