@@ -59,10 +59,11 @@ def change(request: Request, db: Session, work: Callable[[], T], *,
 
 
 def act(request: Request, db: Session, work: Callable[[], object], back: str, success: str, *,
-        what: str | None = None, explain: Describe = describe) -> Response:
+        what: str | None = None, passes: tuple[type[Exception], ...] = (NotFound,),
+        explain: Describe = describe) -> Response:
     """A form post that changes records and goes back to ``back``: the success said, or the refusal
     (after ``what`` was refused, when the page names it: "Comment: ...")."""
-    outcome = change(request, db, work, explain=explain)
+    outcome = change(request, db, work, passes=passes, explain=explain)
     if isinstance(outcome, Refusal):
         flash(request, "error", f"{what}: {outcome.message}" if what else outcome.message, outcome.detail)
     else:

@@ -21,17 +21,15 @@ from ...documents.asset_card import render_card_pdf
 from ...domain.asset_kinds import KIND_LABELS as KIND_LABELS_ASSET, AssetKind, takes_rack_space
 from ...domain.choices import CONDITION_LABELS, REGISTER_KEEPERS, Condition
 from ...domain.lifecycle_flow import FLOWS, KIND_LABELS, LABELS
-from ...domain.workflow import WorkflowError
-from ...errors import TitipError
 from ...models import Server, Unit, User
 from ...models.assets import AssetRecord
 from ...models.base import utcnow
 from ...services import assets, lifecycle, servers
 from ...settings import Settings
 from .. import asset_forms, views
+from ..actions import Refusal, change
 from ..deps import FormDep, SessionDep, SettingsDep, StaffUser, WebUser, _roles
 from ..i18n import N_, label
-from ..labels import describe
 from ..listing import ListQuery, ListSpec, export, pager
 from ..render import gettext_for, page
 from ..route import web_router
@@ -129,16 +127,16 @@ def new_asset(request: Request, db: SessionDep, user: Keeper,
 def create_asset(request: Request, form: FormDep, db: SessionDep, settings: SettingsDep, user: Keeper,
                  kind: Annotated[AssetKind, Query()]) -> Response:
     _ = gettext_for(request)
-    try:
+
+    def work() -> tuple[int, ServerIn]:
         body = validation.parse(ServerIn, asset_forms.asset_data(kind, form))
-        asset = servers.create_server(db, user, body.model_dump(), settings)
-        asset_id = asset.id
-        db.commit()
-    except (TitipError, WorkflowError) as exc:
-        db.rollback()
-        message, detail = describe(exc, _)
-        flash(request, "error", message, detail)
+        return servers.create_server(db, user, body.model_dump(), settings).id, body
+
+    outcome = change(request, db, work, passes=())   # every refusal is said on the form, an unknown unit too
+    if isinstance(outcome, Refusal):
+        flash(request, "error", outcome.message, outcome.detail)
         return RedirectResponse(f"/assets/new?kind={kind}", status_code=303)
+    asset_id, body = outcome
     flash(request, "success", _("%(kind)s %(serial)s has been registered.")
           % {"kind": label(KIND_LABELS_ASSET[kind], lang_of(request)), "serial": body.serial_number})
     return RedirectResponse(f"/servers/{asset_id}", status_code=303)

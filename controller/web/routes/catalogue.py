@@ -8,22 +8,19 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import select
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from ...api.deps import Id
 from ...domain.choices import Role
 from ...domain.ticket_flow import Category
-from ...domain.workflow import WorkflowError
-from ...errors import TitipError
 from ...models import User
 from ...services import catalogue
 from ...services.access import require_role
 from .. import forms
+from ..actions import act
 from ..deps import FormDep, SessionDep, WebUser
-from ..labels import describe
 from ..render import gettext_for, page
 from ..route import web_router
-from ..session import flash
 from .tickets import ticket_words
 
 router = web_router()
@@ -39,18 +36,8 @@ AdminUser = Annotated[User, Depends(_admin)]
 
 
 def _done(request: Request, db: SessionDep, change: Any, data: dict[str, Any], message: str) -> Response:
-    """Run one change; its refusal becomes a flash in the reader's language."""
-    _ = gettext_for(request)
-    try:
-        change(db, data)
-        db.commit()
-    except (TitipError, WorkflowError) as exc:
-        db.rollback()
-        text, detail = describe(exc, _)
-        flash(request, "error", text, detail)
-    else:
-        flash(request, "success", message)
-    return RedirectResponse(BACK, status_code=303)
+    """Run one change; its refusal (an unknown division too) becomes a flash in the reader's language."""
+    return act(request, db, lambda: change(db, data), BACK, message, passes=())
 
 
 @router.get("/admin/catalogue")
