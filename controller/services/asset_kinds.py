@@ -39,7 +39,7 @@ def prepare(data: dict[str, Any], settings: Settings | None, current: Server | N
     attributes = data.pop("attributes", None)
     if attributes is not None or current is None or "kind" in out:
         if attributes is None and current is not None and current.attributes:
-            attributes = json.loads(current.attributes)
+            attributes = _carried_over(kind, json.loads(current.attributes))
         try:
             fields = validate_fields(kind, attributes)
         except ValidationError as exc:
@@ -68,6 +68,19 @@ def prepare(data: dict[str, Any], settings: Settings | None, current: Server | N
     else:
         out["height_u"] = 0
     return out
+
+
+def _carried_over(kind: AssetKind, old: dict[str, Any]) -> dict[str, Any]:
+    """A corrected kind keeps the old fields it also has, with values it accepts (a switch's
+    management IP stays when it turns out to be a UPS; its port count and type do not)."""
+    kept = {k: v for k, v in old.items() if k in spec(kind).fields.model_fields}
+    try:
+        validate_fields(kind, kept)
+    except ValidationError as exc:
+        for error in exc.errors():
+            if error["loc"]:
+                kept.pop(str(error["loc"][0]), None)
+    return kept
 
 
 def check_rack_space(server: Server) -> None:

@@ -8,6 +8,7 @@ from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session
 
 from .. import audit
+from ..domain.asset_kinds import takes_rack_space
 from ..domain.choices import AllocationStatus, Role
 from ..domain.custody_flow import IN_CUSTODY
 from ..domain.liveness import agent_alive
@@ -91,8 +92,10 @@ def open_custody(session: Session, server_id: int) -> CustodyRequest | None:
 def update_server(session: Session, user: User, server_id: int, changes: dict[str, Any],
                   settings: Settings | None = None) -> Server:
     server = get_server(session, user, server_id)
-    if "kind" in changes and changes["kind"] != server.kind and _held(session, server.id):
-        raise Conflict("the asset holds rack space; release it before changing its kind", field="kind")
+    if (changes.get("kind") and not takes_rack_space(asset_kinds.check_kind(changes["kind"]))
+            and _held(session, server.id)):
+        raise Conflict(f"the asset holds rack space, which a {changes['kind']} does not take; release it "
+                       "before changing its kind", field="kind")
     changes.update(asset_kinds.prepare(changes, settings, server))
     reason = (changes.pop("reason", None) or "").strip() or None
     custody = open_custody(session, server.id)

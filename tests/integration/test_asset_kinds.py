@@ -98,3 +98,27 @@ def test_a_licence_key_is_rotated_with_the_sealing_keys(client, world, app, db_u
     assert SecretBox(keyed).open(sealed()) == {"licence_key": LICENCE["licence_key"]}
     status = _titip(db_url, "secrets", "status", env={"TITIP_SEALING_KEYS": K1})
     assert "k2026a: 1 asset secret(s)" in status.stdout
+
+
+def test_changing_kind_and_fields(client, world) -> None:
+    """A PATCH may correct the kind (checked against the new kind's fields) unless the asset holds
+    rack space the new kind would not take; a licence key can be replaced, never read."""
+    officer = world.auth("officer")
+    sw = client.post("/api/v1/servers", json=SWITCH, headers=officer).json()
+    r = client.patch(f"/api/v1/servers/{sw['id']}", headers=officer, json={"attributes": {"ports": 48}})
+    assert r.status_code == 200 and r.json()["attributes"] == {"device_type": "switch", "ports": 48}
+    r = client.patch(f"/api/v1/servers/{sw['id']}", headers=officer, json={"attributes": {"seats": 3}})
+    assert r.status_code == 422 and r.json()["field"] == "attributes.seats"
+    placed = client.post(f"/api/v1/racks/{world.ids['rack2']}/reservations", headers=officer,
+                         json={"u_bottom": 5, "height_u": 1, "server_id": sw["id"], "placed": True})
+    assert placed.status_code == 201, placed.text
+    r = client.patch(f"/api/v1/servers/{sw['id']}", headers=officer, json={"kind": "end_user_device"})
+    assert r.status_code == 409 and r.json()["field"] == "kind"
+    r = client.patch(f"/api/v1/servers/{sw['id']}", headers=officer, json={"kind": "ups_pdu"})
+    assert r.status_code == 200 and r.json()["kind"] == "ups_pdu" and r.json()["attributes"] == {"device_type": "ups"}
+
+    lic = client.post("/api/v1/servers", json={**LICENCE, "serial_number": "LIC-2"}, headers=officer).json()
+    r = client.patch(f"/api/v1/servers/{lic['id']}", headers=officer, json={"licence_key": "NEWKEY-77777"})
+    assert r.status_code == 200 and r.json()["secrets_set"] == ["licence_key"] and "NEWKEY" not in r.text
+    r = client.patch(f"/api/v1/servers/{lic['id']}", headers=officer, json={"kind": "end_user_device"})
+    assert r.status_code == 200 and r.json()["height_u"] == 0
