@@ -17,17 +17,17 @@ from starlette.responses import RedirectResponse, Response
 from ...api.deps import Id
 from ...domain.choices import CONDITION_LABELS, Condition
 from ...domain.lifecycle_flow import DISPOSAL_METHOD_LABELS, FLOWS, KIND_LABELS, LABELS, DisposalMethod, is_open
-from ...domain.workflow import RoleNotAllowed, WorkflowError
-from ...errors import Invalid, NotFound, TitipError
+from ...domain.workflow import RoleNotAllowed
+from ...errors import Invalid, NotFound
 from ...models import Unit, User
 from ...models.assets import LifecycleStep, MaintenancePart, TransferCase
 from ...services import case_letters, condition, lifecycle
 from ...services.servers import get_server
 from .. import views
+from ..actions import Refusal, change
 from ..case_forms import case_data
 from ..deps import FormDep, SessionDep, SettingsDep, WebUser
 from ..i18n import N_, label
-from ..labels import describe
 from ..render import gettext_for, page
 from ..route import web_router
 from ..session import flash, lang_of
@@ -35,7 +35,6 @@ from .assets import open_cases
 
 router = web_router()
 CONDITION_SETTERS = frozenset(str(r) for r in condition.MAY_SET)
-ERRORS = (TitipError, WorkflowError)
 
 # The steps of the three procedures, for buttons, timelines and messages.
 STEPS: dict[str, str] = {
@@ -129,19 +128,14 @@ def open_case(kind: str, request: Request, form: FormDep, db: SessionDep, settin
               user: WebUser) -> Response:
     _ = gettext_for(request)
     kind = _kind(kind)
-    try:
-        case = lifecycle.open_case(db, settings, user, kind, case_data(kind, "request", form, settings.timezone))
-        case_id = case.id
-        db.commit()
-    except RoleNotAllowed:
-        raise
-    except ERRORS as exc:
-        db.rollback()
-        message, detail = describe(exc, _)
-        flash(request, "error", f"{_(STEPS['request'])}: {message}", detail)
+    outcome = change(request, db, lambda: lifecycle.open_case(
+        db, settings, user, kind, case_data(kind, "request", form, settings.timezone)).id, passes=(RoleNotAllowed,))
+    if isinstance(outcome, Refusal):
+        flash(request, "error", f"{_(STEPS['request'])}: {outcome.message}", outcome.detail)
         server = form.get("server_id")
         return see_other(f"/cases/new?kind={kind}" + (f"&server_id={server}" if isinstance(server, str)
                                                        and server.isdigit() else ""))
+    case_id = outcome
     flash(request, "success", _("%(kind)s #%(id)s has been opened.")
           % {"kind": label(KIND_LABELS[kind], lang_of(request)), "id": case_id})
     return see_other(_case_url(kind, case_id))
@@ -179,18 +173,12 @@ def take_step(kind: str, case_id: Id, action: str, request: Request, form: FormD
     _ = gettext_for(request)
     kind = _kind(kind)
     step = _(STEPS[action]) if action in STEPS else action
-    try:
-        case, _move = lifecycle.apply(db, settings, user, kind, case_id, action,
-                                      case_data(kind, action, form, settings.timezone))
-        state = case.state
-        db.commit()
-    except NotFound:
-        raise
-    except ERRORS as exc:
-        db.rollback()
-        message, detail = describe(exc, _)
-        flash(request, "error", f"{step}: {message}", detail)
+    outcome = change(request, db, lambda: lifecycle.apply(db, settings, user, kind, case_id, action,
+                                                         case_data(kind, action, form, settings.timezone))[0].state)
+    if isinstance(outcome, Refusal):
+        flash(request, "error", f"{step}: {outcome.message}", outcome.detail)
         return see_other(_case_url(kind, case_id))
+    state = outcome
     flash(request, "success", _("%(action)s: done.") % {"action": step},
           _("Status now: %(state)s") % {"state": label(LABELS[kind][state], lang_of(request))})
     return see_other(_case_url(kind, case_id))
@@ -201,22 +189,20 @@ def change_condition(server_id: Id, request: Request, form: FormDep, db: Session
     """The office states a server's condition, with the reason (kept on the audit trail)."""
     _ = gettext_for(request)
     back = f"/servers/{server_id}#record"
-    try:
+
+    def work() -> str:
         value = form.get("condition")
         reason = form.get("reason")
         if not isinstance(value, str) or value not in set(Condition):
             raise Invalid("condition: choose one of the conditions", field="condition")
-        server = condition.set_condition(db, user, server_id, Condition(value),
-                                         reason if isinstance(reason, str) else "")
-        new = server.condition
-        db.commit()
-    except NotFound:
-        raise
-    except ERRORS as exc:
-        db.rollback()
-        message, detail = describe(exc, _)
-        flash(request, "error", f"{_('Change the condition')}: {message}", detail)
+        return condition.set_condition(db, user, server_id, Condition(value),
+                                       reason if isinstance(reason, str) else "").condition
+
+    outcome = change(request, db, work)
+    if isinstance(outcome, Refusal):
+        flash(request, "error", f"{_('Change the condition')}: {outcome.message}", outcome.detail)
         return see_other(back)
+    new = outcome
     flash(request, "success", _("Condition now: %(condition)s")
           % {"condition": label(CONDITION_LABELS[Condition(new)], lang_of(request))})
     return see_other(back)
