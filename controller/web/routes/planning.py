@@ -28,21 +28,19 @@ from ...domain.planning_flow import (
     Decision,
     ItemKind,
 )
-from ...domain.workflow import RoleNotAllowed, WorkflowError
-from ...errors import NotFound, TitipError
+from ...domain.workflow import RoleNotAllowed
 from ...models import Unit
 from ...services import asset_issues, needs_plans, planning_view, procurements, servers
 from ...services.common import page as page_of
 from .. import forms
+from ..actions import Refusal, act, change
 from ..deps import FormDep, SessionDep, SettingsDep, WebUser
 from ..i18n import N_, label
-from ..labels import describe
 from ..render import gettext_for, page
 from ..route import web_router
 from ..session import flash, lang_of
 
 router = web_router()
-ERRORS = (TitipError, WorkflowError)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ITEM_ROWS = 6        # blank item rows on the new-plan form
 ASSET_ROWS = 4       # blank asset rows on the receive form
@@ -175,23 +173,22 @@ def new_plan(request: Request, db: SessionDep, user: WebUser) -> Response:
 @router.post("/plans")
 def submit_plan(request: Request, form: FormDep, db: SessionDep, settings: SettingsDep, user: WebUser) -> Response:
     _ = gettext_for(request)
-    try:
+
+    def work() -> int:
         data: dict[str, Any] = {"budget_year": forms.number(form, "budget_year"),
                                 "letter_number": forms.text(form, "letter_number"),
                                 "letter_date": forms.text(form, "letter_date"), "title": forms.text(form, "title"),
                                 "unit_code": forms.text(form, "unit_code"),
                                 "items": _item_rows(form, ITEM_ROWS, ("kind", "description", "quantity", "uom",
                                                                       "unit_price", "justification"))}
-        plan = needs_plans.submit(db, settings, user, {k: v for k, v in data.items() if v is not None})
-        plan_id = plan.id
-        db.commit()
-    except RoleNotAllowed:
-        raise
-    except ERRORS as exc:
-        db.rollback()
+        return needs_plans.submit(db, settings, user, {k: v for k, v in data.items() if v is not None}).id
+
+    outcome = change(request, db, work, passes=(RoleNotAllowed,))
+    if isinstance(outcome, Refusal):
         values = {k: v for k, v in form.items() if isinstance(v, str)}
-        return page(request, "plan_new.html", status_code=422, error=describe(exc, _), values=values,
-                    units=_units(db, user), item_rows=ITEM_ROWS, **words(request))
+        return page(request, "plan_new.html", status_code=422, error=(outcome.message, outcome.detail),
+                    values=values, units=_units(db, user), item_rows=ITEM_ROWS, **words(request))
+    plan_id = outcome
     flash(request, "success", _("Needs plan #%(id)s has been submitted.") % {"id": plan_id})
     return see_other(f"/plans/{plan_id}")
 
@@ -209,18 +206,8 @@ def _act(request: Request, db: Any, back: str, action: str, run: Any) -> Respons
     """Take the move; a refusal is a message on the case's page, naming the step and why."""
     _ = gettext_for(request)
     w = words(request)
-    try:
-        run()
-        db.commit()
-    except NotFound:
-        raise
-    except ERRORS as exc:
-        db.rollback()
-        message, detail = describe(exc, _)
-        flash(request, "error", f"{w['act_text'](action)}: {message}", detail)
-        return see_other(back)
-    flash(request, "success", _("%(action)s: done.") % {"action": w["act_text"](action)})
-    return see_other(back)
+    return act(request, db, run, back, _("%(action)s: done.") % {"action": w["act_text"](action)},
+               what=w["act_text"](action))
 
 
 @router.post("/plans/{plan_id}/actions/{action}")
@@ -247,20 +234,18 @@ def start_procurement(request: Request, form: FormDep, db: SessionDep, settings:
     _ = gettext_for(request)
     item_id = forms.number(form, "item_id")
     plan_id = forms.number(form, "plan_id")
-    try:
+
+    def work() -> int:
         data = {"item_id": item_id, "method": forms.text(form, "method"), "vendor": forms.text(form, "vendor"),
                 "contract_number": forms.text(form, "contract_number"),
                 "contract_value": forms.text(form, "contract_value"), "quantity": forms.number(form, "quantity")}
-        p = procurements.start(db, settings, user, {k: v for k, v in data.items() if v is not None})
-        pid = p.id
-        db.commit()
-    except RoleNotAllowed:
-        raise
-    except ERRORS as exc:
-        db.rollback()
-        message, detail = describe(exc, _)
-        flash(request, "error", f"{_('Start a procurement')}: {message}", detail)
+        return procurements.start(db, settings, user, {k: v for k, v in data.items() if v is not None}).id
+
+    outcome = change(request, db, work, passes=(RoleNotAllowed,))
+    if isinstance(outcome, Refusal):
+        flash(request, "error", f"{_('Start a procurement')}: {outcome.message}", outcome.detail)
         return see_other(f"/plans/{plan_id}" if plan_id else "/plans")
+    pid = outcome
     flash(request, "success", _("Procurement #%(id)s has been started.") % {"id": pid})
     return see_other(f"/procurements/{pid}")
 
@@ -316,20 +301,19 @@ def new_issue(request: Request, db: SessionDep, user: WebUser) -> Response:
 @router.post("/issues")
 def issue_asset(request: Request, form: FormDep, db: SessionDep, settings: SettingsDep, user: WebUser) -> Response:
     _ = gettext_for(request)
-    try:
+
+    def work() -> int:
         data = {"server_id": forms.number(form, "server_id"), "to_unit": forms.text(form, "to_unit"),
                 "recipient_name": forms.text(form, "recipient_name"),
                 "recipient_nip": forms.text(form, "recipient_nip"), "purpose": forms.text(form, "purpose"),
                 "bast_number": forms.text(form, "bast_number"), "note": forms.text(form, "note")}
-        case = asset_issues.issue(db, settings, user, {k: v for k, v in data.items() if v is not None})
-        cid = case.id
-        db.commit()
-    except RoleNotAllowed:
-        raise
-    except ERRORS as exc:
-        db.rollback()
+        return asset_issues.issue(db, settings, user, {k: v for k, v in data.items() if v is not None}).id
+
+    outcome = change(request, db, work, passes=(RoleNotAllowed,))
+    if isinstance(outcome, Refusal):
         values = {k: v for k, v in form.items() if isinstance(v, str)}
-        return _issue_form(request, db, user, 422, error=describe(exc, _), values=values)
+        return _issue_form(request, db, user, 422, error=(outcome.message, outcome.detail), values=values)
+    cid = outcome
     flash(request, "success", _("The asset has been issued; the BAST is ready to print."))
     return see_other(f"/issues/{cid}")
 
