@@ -280,3 +280,28 @@ def test_the_case_page_lists_its_letters(client, world, app):
     act(client, world, "maintenance-cases", cid, "assign", "head", {"officer": "officer"})
     page = Browser(app, "officer").get(f"/cases/maintenance/{cid}").text
     assert 'data-doc="assignment"' in page and "Surat penugasan" in page
+
+
+def test_an_issued_asset_s_bast_and_installation_report_are_sealed(client, world, app, demo_pki):
+    """SOP 001 Penggunaan: the BAST of an issue and the user's installation report are issued
+    documents like the others: sealed, and the seal validates against the office's CA."""
+    from tests.support import planning
+
+    plan = planning.to_approved(client, world, planning.submit(client, world))
+    proc = planning.call(client, world, "POST", "procurements", "officer", {
+        "item_id": plan["items"][1]["id"], "method": "e_purchasing", "vendor": "PT Laptop",
+        "contract_number": "SP/2", "contract_value": "14500000", "quantity": 1}, expect=201)
+    got = planning.act(client, world, f"procurements/{proc['id']}", "receive", "officer", {
+        "received_on": "2027-03-11", "receipt_number": "BAST/PTL/2",
+        "assets": [{"brand": "Lenovo", "model": "ThinkPad T14", "serial_number": "SEAL-LAP-01"}]})
+    issue = planning.call(client, world, "POST", "asset-issues", "section_head", {
+        "server_id": got["assets"][0]["server_id"], "to_unit": "BAPPEDA", "recipient_name": "Siti Rahma",
+        "recipient_nip": "198705122010012003", "purpose": "Pengolahan data", "bast_number": "BAST/TIK/021/2027"},
+        expect=201)
+    installed = planning.act(client, world, f"asset-issues/{issue['id']}", "report_installation", "contact_b",
+                             {"installed_on": "2027-03-12", "report": "Terpasang dan terkonfigurasi"})
+    kinds = {d["kind"]: d["url"] for d in installed["documents"]}
+    assert set(kinds) == {"issue_bast", "install_report"}
+    for url in kinds.values():
+        content = client.get(url, headers=world.auth("officer")).content
+        assert sealed_ok(content, demo_pki["ca"]), url
