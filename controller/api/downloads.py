@@ -18,6 +18,7 @@ from starlette.responses import Response
 from ..errors import NotFound
 from ..models import Document, User
 from ..services.access import check_unit
+from ..services.ticket_talk import DOCUMENT_KIND as TICKET_FILE
 
 # RFC 5987 attr-char, less the ones quote() always keeps
 _ATTR_CHARS = "!#$&+^`|"
@@ -37,8 +38,10 @@ def document_response(db: Session, user: User, document_id: int) -> Response:
     """The stored bytes exactly as issued, after the unit check; the SHA-256 matches the audit trail."""
     doc = db.get(Document, document_id)
     check_unit(user, doc.unit_id if doc else None, "document", document_id)
-    if doc is None:
-        raise NotFound(f"document {document_id} not found")
+    if doc is None or doc.kind == TICKET_FILE:
+        # A ticket's file goes only to those involved in the ticket: from the ticket, never from here.
+        raise NotFound(f"document {document_id} not found" if doc is None else
+                       f"document {document_id} is a ticket's file: fetch it from the ticket's attachments")
     headers = {"Content-Disposition": content_disposition(doc.filename), "X-Content-SHA256": doc.sha256,
                "Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
     return Response(doc.content, media_type=doc.content_type, headers=headers)

@@ -191,7 +191,7 @@ def test_comments_by_everyone_involved_and_nobody_else(client, world):
     assert client.post(url, headers=world.auth("contact_a"), json={"body": "x"}).status_code == 409
 
 
-def test_attachments_with_limits_for_those_involved(client, world):
+def test_attachments_with_limits_for_those_involved(client, world, app):
     services = catalogue(client, world)
     t = _file(client, world)
     url = f"/api/v1/tickets/{t['id']}/attachments"
@@ -216,6 +216,17 @@ def test_attachments_with_limits_for_those_involved(client, world):
     assert client.get(f"{url}/{a['id']}", headers=world.auth("officer")).status_code == 403   # not yet its division
     assert client.get(f"{url}/{a['id']}", headers=world.auth("admin")).status_code == 403
     assert client.get(f"{url}/{a['id']}", headers=world.auth("contact_b")).status_code == 404
+    # Nor through the general document download, which would skip the ticket's own check.
+    from sqlalchemy import select
+
+    from controller.db import unit_of_work
+    from controller.models import TicketAttachment
+
+    with unit_of_work(app.state.sessions, "test") as s:
+        doc_id = s.scalar(select(TicketAttachment.document_id).where(TicketAttachment.id == a["id"]))
+    for who in ("officer", "admin", "contact_a"):
+        r = client.get(f"/api/v1/documents/{doc_id}", headers=world.auth(who))
+        assert r.status_code == 404 and "ticket" in r.json()["detail"], (who, r.text)
     to_assigned(client, world, t["id"], services["SRV-CONFIG"])
     assert client.get(f"{url}/{a['id']}", headers=world.auth("officer")).status_code == 200
     view = client.get(f"/api/v1/tickets/{t['id']}", headers=world.auth("officer")).json()
