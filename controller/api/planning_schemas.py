@@ -3,11 +3,13 @@ services' own payload models, so the API and the runner validate alike)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel
+
+from .answers.common import Timestamp
 
 
 class LabelOut(BaseModel):
@@ -24,7 +26,7 @@ class StepOut(BaseModel):
     role: str
     from_state: str | None
     to_state: str
-    at: datetime
+    at: Timestamp
     note: str | None
     on_behalf_of: str | None        # an outside office's code (domain.on_behalf) or whose step it was
     letter_number: str | None
@@ -50,15 +52,15 @@ class CaseOut(BaseModel):
     id: int
     state: str
     state_label: LabelOut
-    state_since: datetime
-    due_at: datetime | None
+    state_since: Timestamp
+    due_at: Timestamp | None
     overdue: bool
     service_time: str | None
     allowed_actions: list[str]
     next_steps: list[NextStepOut]
     history: list[StepOut]
     created_by: str
-    created_at: datetime
+    created_at: Timestamp
 
 
 class DocumentRef(BaseModel):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from ..domain.ticket_flow import Category, Priority, TicketState
+from .answers.common import Timestamp
 
 
 class NamedOut(BaseModel):
@@ -22,7 +22,7 @@ class TicketStepOut(BaseModel):
     role: str
     from_: str | None = Field(default=None, alias="from")
     to: str
-    time: datetime
+    time: Timestamp
     note: str | None = None
 
 
@@ -31,7 +31,7 @@ class CommentOut(BaseModel):
     author: str
     role: str
     body: str
-    at: datetime
+    at: Timestamp
 
 
 class AttachmentOut(BaseModel):
@@ -41,7 +41,7 @@ class AttachmentOut(BaseModel):
     size: int
     sha256: str
     uploaded_by: str
-    at: datetime
+    at: Timestamp
     url: str
 
 
@@ -61,8 +61,8 @@ class TicketOut(BaseModel):
     close_reason: str | None
     findings: list[dict[str, Any]] | None
     created_by: str
-    created_at: datetime
-    due_at: datetime | None
+    created_at: Timestamp
+    due_at: Timestamp | None
     overdue: bool
     allowed_actions: list[str]
     involved: bool

@@ -20,7 +20,6 @@ router = APIRouter(tags=["helpdesk catalogue"])
 @router.get("/divisions", response_model=list[DivisionOut])
 def list_divisions(db: SessionDep, user: StaffUser) -> list[dict]:
     out = [catalogue.division_view(db, d) for d in catalogue.list_divisions(db)]
-    db.commit()
     return out
 
 
@@ -29,7 +28,6 @@ def create_division(db: SessionDep, admin: AdminUser,
                     body: Annotated[dict[str, Any], Body(examples=[{"code": "APTIKA", "name": "Bidang Aptika"}])],
                     ) -> dict:
     out = catalogue.division_view(db, catalogue.create_division(db, body))
-    db.commit()
     return out
 
 
@@ -37,7 +35,6 @@ def create_division(db: SessionDep, admin: AdminUser,
 def update_division(division_id: Id, db: SessionDep, admin: AdminUser,
                     body: Annotated[dict[str, Any], Body(examples=[{"is_active": False}])]) -> dict:
     out = catalogue.division_view(db, catalogue.update_division(db, division_id, body))
-    db.commit()
     return out
 
 
@@ -47,7 +44,6 @@ def set_members(division_id: Id, db: SessionDep, admin: AdminUser,
     """The division's officers and division heads, replaced whole."""
     catalogue.set_members(db, division_id, body)
     out = catalogue.division_view(db, catalogue.get_division(db, division_id))
-    db.commit()
     return out
 
 
@@ -57,7 +53,6 @@ def list_services(db: SessionDep, user: CurrentUser,
                   ) -> list[dict]:
     out = [catalogue.service_view(db, s)
            for s in catalogue.list_services(db, active_only=not (all_ and user.role == "admin"))]
-    db.commit()
     return out
 
 
@@ -67,7 +62,6 @@ def create_service(db: SessionDep, admin: AdminUser,
                        "code": "SRV-ACCESS", "name": "Gangguan akses server", "category": "incident",
                        "priority": "high", "division": "APTIKA"}])]) -> dict:
     out = catalogue.service_view(db, catalogue.create_service(db, body))
-    db.commit()
     return out
 
 
@@ -75,5 +69,4 @@ def create_service(db: SessionDep, admin: AdminUser,
 def update_service(service_id: Id, db: SessionDep, admin: AdminUser,
                    body: Annotated[dict[str, Any], Body(examples=[{"priority": "urgent"}])]) -> dict:
     out = catalogue.service_view(db, catalogue.update_service(db, service_id, body))
-    db.commit()
     return out

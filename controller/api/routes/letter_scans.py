@@ -30,5 +30,4 @@ async def upload(db: SessionDep, user: StaffUser, scan_file: Annotated[UploadFil
     content = await scan_file.read(on_behalf.MAX_SCAN_BYTES + 1)
     doc = on_behalf.store_scan(db, user, scan_file.filename or "surat", content)
     out = LetterScanOut.model_validate(doc)
-    db.commit()
     return out

@@ -44,7 +44,6 @@ def submit_plan(body: SubmitPlan, db: SessionDep, settings: SettingsDep, user: C
     """A unit's needs for a budget year (its contact person; an officer names `unit_code`)."""
     plan = needs_plans.submit(db, settings, user, _data(body))
     out = planning_view.plan_view(db, settings, user, plan)
-    db.commit()
     return out
 
 
@@ -54,7 +53,6 @@ def list_plans(db: SessionDep, settings: SettingsDep, user: CurrentUser, paging:
                budget_year: Annotated[int | None, Query(ge=2000, le=2100)] = None) -> dict[str, Any]:
     items, total = page(db, needs_plans.list_stmt(user, state, budget_year), paging.offset, paging.limit)
     out = [planning_view.plan_view(db, settings, user, p) for p in items]
-    db.commit()
     return {"items": out, "total": total, "offset": paging.offset, "limit": paging.limit}
 
 
@@ -70,7 +68,6 @@ def approved_plan_xlsx(budget_year: Annotated[int, Path(ge=2000, le=2100)], db: 
             raise NotFound(f"unit {unit_code} not found", field="unit_code")
         unit_id = scope
     content = render_plan_xlsx(needs_plans.approved_plan(db, settings, budget_year, unit_id))
-    db.commit()
     name = f"rkbmd_tik_{budget_year}{'_' + unit_code if unit_code else ''}.xlsx"
     return Response(content, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
@@ -78,7 +75,6 @@ def approved_plan_xlsx(budget_year: Annotated[int, Path(ge=2000, le=2100)], db: 
 @router.get("/needs-plans/{plan_id}", response_model=NeedsPlanOut)
 def get_plan(plan_id: Id, db: SessionDep, settings: SettingsDep, user: CurrentUser) -> dict[str, Any]:
     out = planning_view.plan_view(db, settings, user, needs_plans.get_plan(db, user, plan_id))
-    db.commit()
     return out
 
 
@@ -90,7 +86,6 @@ def start_procurement(body: StartProcurement, db: SessionDep, settings: Settings
     """Procurement of an approved needs item (officer)."""
     p = procurements.start(db, settings, user, _data(body))
     out = planning_view.procurement_view(db, settings, user, p)
-    db.commit()
     return out
 
 
@@ -100,14 +95,12 @@ def list_procurements(db: SessionDep, settings: SettingsDep, user: CurrentUser, 
                       plan_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None) -> dict[str, Any]:
     items, total = page(db, procurements.list_stmt(user, state, plan_id), paging.offset, paging.limit)
     out = [planning_view.procurement_view(db, settings, user, p) for p in items]
-    db.commit()
     return {"items": out, "total": total, "offset": paging.offset, "limit": paging.limit}
 
 
 @router.get("/procurements/{procurement_id}", response_model=ProcurementOut)
 def get_procurement(procurement_id: Id, db: SessionDep, settings: SettingsDep, user: CurrentUser) -> dict[str, Any]:
     out = planning_view.procurement_view(db, settings, user, procurements.get_procurement(db, user, procurement_id))
-    db.commit()
     return out
 
 
@@ -118,7 +111,6 @@ def issue_asset(body: IssueAsset, db: SessionDep, settings: SettingsDep, user: C
     """Hand an asset to its user with a BAST (officer); the PDF is among the answer's documents."""
     case = asset_issues.issue(db, settings, user, _data(body))
     out = planning_view.issue_view(db, settings, user, case)
-    db.commit()
     return out
 
 
@@ -127,14 +119,12 @@ def list_issues(db: SessionDep, settings: SettingsDep, user: CurrentUser, paging
                 state: Annotated[IssueState | None, Query()] = None) -> dict[str, Any]:
     items, total = page(db, asset_issues.list_stmt(user, state), paging.offset, paging.limit)
     out = [planning_view.issue_view(db, settings, user, c) for c in items]
-    db.commit()
     return {"items": out, "total": total, "offset": paging.offset, "limit": paging.limit}
 
 
 @router.get("/asset-issues/{issue_id}", response_model=IssueOut)
 def get_issue(issue_id: Id, db: SessionDep, settings: SettingsDep, user: CurrentUser) -> dict[str, Any]:
     out = planning_view.issue_view(db, settings, user, asset_issues.get_issue(db, user, issue_id))
-    db.commit()
     return out
 
 
@@ -161,7 +151,6 @@ def _action_route(kind: str, action: str, model: type[BaseModel]) -> None:
         db, settings, user = kw["db"], kw["settings"], kw["user"]
         case = apply(db, settings, user, kw[id_name], action, _data(kw.get("body")))
         out = view(db, settings, user, case)
-        db.commit()
         return out
 
     keyword = inspect.Parameter.KEYWORD_ONLY

@@ -28,7 +28,6 @@ def file_ticket(db: SessionDep, settings: SettingsDep, user: CurrentUser,
     checks beside them, as `findings`)."""
     t = tickets.file(db, user, body, settings)
     out = tickets.view(db, settings, user, t)
-    db.commit()
     return out
 
 
@@ -38,7 +37,6 @@ def list_tickets(db: SessionDep, settings: SettingsDep, user: CurrentUser, pagin
     items, total = page(db, tickets.list_stmt(user, state), paging.offset, paging.limit)
     out = {"items": [tickets.view(db, settings, user, t, brief=True) for t in items], "total": total,
            "offset": paging.offset, "limit": paging.limit}
-    db.commit()
     return out
 
 
@@ -46,14 +44,12 @@ def list_tickets(db: SessionDep, settings: SettingsDep, user: CurrentUser, pagin
 def waiting_tickets(db: SessionDep, settings: SettingsDep, user: CurrentUser) -> list[dict]:
     """Open tickets in which the caller has a step to take (their queue), oldest first."""
     out = tickets.waiting_for(db, settings, user)
-    db.commit()
     return out
 
 
 @router.get("/{ticket_id}", response_model=TicketOut)
 def get_ticket(ticket_id: Id, db: SessionDep, settings: SettingsDep, user: CurrentUser) -> dict:
     out = tickets.view(db, settings, user, tickets.get(db, user, ticket_id))
-    db.commit()
     return out
 
 
@@ -63,7 +59,6 @@ def act(ticket_id: Id, action: str, db: SessionDep, settings: SettingsDep, user:
     """Take one step of SOP 003; 409 (or 403) lists the actions the caller may take."""
     t = tickets.apply(db, user, ticket_id, action, body, settings=settings)
     out = tickets.view(db, settings, user, t)
-    db.commit()
     return out
 
 
@@ -74,7 +69,6 @@ def add_comment(ticket_id: Id, db: SessionDep, settings: SettingsDep, user: Curr
     """A comment by the reporter, the helpdesk, the heads or the ticket's division (403 for others)."""
     c = ticket_talk.comment(db, settings, user, ticket_id, body)
     out = CommentOut(id=c.id, author=c.author, role=c.role, body=c.body, at=c.at)
-    db.commit()
     return out
 
 
@@ -86,7 +80,6 @@ async def add_attachment(ticket_id: Id, db: SessionDep, user: CurrentUser,
     a = ticket_talk.attach(db, user, ticket_id, file.filename or "lampiran", content)
     t = tickets.get(db, user, ticket_id)
     out = next(x for x in ticket_talk.attachments(db, t) if x["id"] == a.id)
-    db.commit()
     return out
 
 
@@ -96,7 +89,6 @@ async def add_attachment(ticket_id: Id, db: SessionDep, user: CurrentUser,
 def get_attachment(ticket_id: Id, attachment_id: Id, db: SessionDep, user: CurrentUser) -> Response:
     doc = ticket_talk.attachment_file(db, user, ticket_id, attachment_id)
     out = attachment_response(doc.content, doc.filename, doc.content_type, doc.sha256)
-    db.commit()
     return out
 
 
