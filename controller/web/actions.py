@@ -1,8 +1,8 @@
 """One way for a page to change records: run the change, commit it, or roll it back and say why.
 
 Every form post that changes something goes the same way. The change runs in the request's
-session and success commits it. A refusal from the one error tree (``errors.TitipError`` and the
-workflow engine's ``WorkflowError``) rolls the whole change back and is described in the reader's
+session and success commits it. A refusal from the one error tree (``errors.TitipError``, under which
+the workflow engine's ``WorkflowError`` sits) rolls the whole change back and is described in the reader's
 language (``labels.describe``: a sentence, plus the service's own detail). ``NotFound`` is not a
 refusal but the page's answer (a 404), so it propagates unless a page says otherwise; any other
 exception is a bug and stays a 500, never a flash.
@@ -18,14 +18,13 @@ from fastapi import Request
 from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
-from ..domain.workflow import WorkflowError
 from ..errors import NotFound, TitipError
 from .labels import Gettext, describe
 from .render import gettext_for
 from .session import flash
 
-# Both roots, so the page is right whether or not WorkflowError sits under TitipError.
-REFUSALS: tuple[type[Exception], ...] = (TitipError, WorkflowError)
+# The one root: WorkflowError is a TitipError (errors.py).
+REFUSALS: tuple[type[Exception], ...] = (TitipError,)
 
 T = TypeVar("T")
 Describe = Callable[[Exception, Gettext], tuple[str, str | None]]

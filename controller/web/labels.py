@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from ..domain.workflow import AlreadySigned, IllegalMove, InvalidData, MissingData, RoleNotAllowed, WorkflowError
+from ..domain.workflow import AlreadySigned, IllegalMove, InvalidData, MissingData, RoleNotAllowed
 from ..errors import Conflict, Forbidden, Invalid, NotFound, TitipError
 from .i18n import N_
 
@@ -168,7 +168,7 @@ def describe(exc: Exception, gettext: Gettext) -> tuple[str, str | None]:
         return gettext("Not found."), None
     if isinstance(exc, Forbidden):
         return gettext("You are not allowed to do this."), None
-    if isinstance(exc, (TitipError, WorkflowError)):
+    if isinstance(exc, TitipError):
         return gettext("The step could not be taken."), detail_text(str(exc), gettext)
     raise exc
 
