@@ -13,14 +13,7 @@ from datetime import datetime
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
-from ..documents.asset_card import (
-    AssetCard,
-    CardEvent,
-    ConditionChange,
-    LifecycleRecord,
-    LocationSpan,
-    render_record_pdf,
-)
+from ..documents.asset_card import AssetCard, CardEvent, ConditionChange, LocationSpan
 from ..documents.reconciliation import Reconciliation
 from ..domain.choices import CONDITION_LABELS, AllocationStatus, Condition
 from ..domain.custody_flow import STATE_LABELS as CUSTODY_LABELS, CustodyState
@@ -200,39 +193,6 @@ def _as_printed(session: Session, made: AssetCard) -> AssetCard:
         events=[replace(e, actor=who.get(e.actor, e.actor) if e.actor else e.actor) for e in made.events],
         details={**made.details, "disposals": [
             {**d, "method": _METHOD.get(d["method"], d["method"])} for d in made.details.get("disposals", [])]})
-
-
-def record_pdf(session: Session, settings: Settings, case: TransferCase | DisposalCase, user: User,
-               now: datetime) -> bytes:
-    """The berita acara of a transfer or of a handover for disposal, from the case's own fields."""
-    from zoneinfo import ZoneInfo
-
-    server = case.server
-    rows = [("Barang", "item", f"Server {server.brand} {server.model}"), ("Nomor seri", "serial", server.serial_number)]
-    if (rec := asset_record(session, server.id)) is not None:
-        rows += [("Kode barang / NUP", "asset code / NUP", f"{rec.asset_code or '-'} / {rec.nup or '-'}")]
-    if isinstance(case, TransferCase):
-        title, title_en = "PEMINDAHTANGANAN BARANG", "Record of transfer to another unit"
-        rows += [("Dari unit kerja", "from unit", _unit_code(session, case.unit_id)),
-                 ("Kepada unit kerja", "to unit", _unit_code(session, case.to_unit_id)),
-                 ("Alasan", "reason", case.reason), ("Nomor surat", "letter number", case.letter_number or "-")]
-        parties = [("Yang menyerahkan", _unit_code(session, case.unit_id)),
-                   ("Yang menerima", _unit_code(session, case.to_unit_id))]
-    else:
-        title, title_en = "SERAH TERIMA BARANG UNTUK " + case.method.upper(), "Handover for disposal"
-        rows += [("Cara", "method", case.method), ("Alasan", "reason", case.reason),
-                 ("Keputusan Bupati", "regent's decree",
-                  f"{case.decree_number} ({case.regent_name})" if case.decree_number else "-"),
-                 ("Pencadangan data", "backup", case.backup or "-"),
-                 ("Penghapusan data", "data wipe", f"{case.wipe_method}, {case.wiped_by}"),
-                 ("SHA-256 laporan penghapusan", "wipe report checksum", case.wipe_sha256 or "-")]
-        parties = [("Pengguna barang", _unit_code(session, case.unit_id)),
-                   ("Pengelola barang", case.recipient_name or "-")]
-    number = case.record_number or "-"
-    return render_record_pdf(LifecycleRecord(
-        title=title, title_en=title_en, number=number, office_name=settings.office_letterhead,
-        place=settings.office_city, date=now.astimezone(ZoneInfo(settings.timezone)).date(), rows=rows,
-        parties=parties))
 
 
 # --- reconciliation ------------------------------------------------------------------------
