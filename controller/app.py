@@ -17,6 +17,7 @@ from .api.routes import (
     catalogue,
     custody,
     documents,
+    evaluations,
     inventory,
     letter_scans,
     monitoring,
@@ -76,7 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     for module in (auth, units, users, rooms, racks, servers, custody, documents, notifications, agents,
                    monitoring, inventory, tickets, catalogue, asset_routes, audit_routes, planning,
-                   letter_scans):
+                   letter_scans, evaluations):
         app.include_router(module.router, prefix="/api/v1")
     install_web(app)
     from .metrics import install as install_metrics  # GET /metrics and request counting

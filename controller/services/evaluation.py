@@ -1,0 +1,309 @@
+"""The periodic evaluation of asset management (SOP 001 *Evaluasi Pengelolaan Aset*).
+
+Figures for a period (a year by default) and for one unit or the whole office, each read with one
+query (never a query per row) and summed in Python: the register by kind and condition at the
+period's end and its changes, custody service times per step, tickets by category and time to
+resolve, downtime from the probes, and the capacity of each room. Plain data out; the XLSX, the
+PDF, the API and the page only present it.
+
+Definitions the figures rest on (said once, here):
+- an asset is in the register at the period's end when it was recorded before the end and not
+  disposed (``asset_records.disposed_at``) before it; its kind and condition are today's;
+- a custody step is the time a request spent in a timed state: from the step that entered it to
+  the step that left it; it is on time when it left by the due time (1 working day), counted for
+  steps that ended in the period;
+- a ticket is resolved when its first ``resolved`` step was recorded; the time to resolve runs
+  from its creation, in calendar hours;
+- a server is down from a failed probe of one kind until the next successful probe of that kind
+  (or the period's end); the kinds' down intervals are merged, so two probes failing together
+  count once;
+- a room's U and power are the office's, whatever the unit chosen: racks are shared.
+"""
+
+from __future__ import annotations
+
+import calendar as months
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from statistics import mean, median
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, or_, select, true, type_coerce
+from sqlalchemy.orm import Session
+
+from ..domain.custody_flow import STATE_LABELS, TIMED, CustodyState
+from ..domain.service_time import due_at
+from ..errors import Invalid
+from ..models import AccessCheck, Allocation, AssetRecord, CustodyRequest, CustodyStep, Rack, Room, Server, Unit
+from ..models.assets import TransferCase
+from ..models.base import UTCDateTime, utcnow
+from ..models.tickets import Ticket, TicketStep
+from ..settings import Settings
+from .custody import calendar
+
+MAX_DAYS = 5 * 366
+
+
+@dataclass(frozen=True)
+class Period:
+    first: date
+    last: date
+    start: datetime   # UTC, the first day's 00:00 in the office's zone
+    end: datetime     # UTC, exclusive: the day after the last, 00:00
+
+
+@dataclass(frozen=True)
+class AssetCount:
+    kind: str
+    condition: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Changes:
+    registered: int
+    disposed: int
+    transferred_in: int
+    transferred_out: int
+
+
+@dataclass(frozen=True)
+class StepTimes:
+    state: str
+    label: str
+    on_time: int
+    overdue: int
+
+
+@dataclass(frozen=True)
+class TicketTimes:
+    category: str
+    opened: int
+    resolved: int
+    median_hours: float | None
+    mean_hours: float | None
+
+
+@dataclass(frozen=True)
+class ServerDowntime:
+    server_id: int
+    name: str
+    unit_code: str
+    checks: int
+    failed: int
+    downtime_hours: float
+
+
+@dataclass(frozen=True)
+class RoomCapacity:
+    room: str
+    u_total: int
+    u_used: int
+    u_free: int
+    power_budget_w: int | None
+    power_used_w: int
+    trend: list[tuple[str, int]] = field(default_factory=list)   # (YYYY-MM, U used at the month's end)
+
+
+@dataclass
+class Evaluation:
+    period: Period
+    unit_code: str | None
+    unit_name: str | None
+    generated_at: datetime
+    assets: list[AssetCount]
+    changes: Changes
+    custody: list[StepTimes]
+    tickets: list[TicketTimes]
+    downtime: list[ServerDowntime]
+    downtime_by_unit: dict[str, float]
+    rooms: list[RoomCapacity]
+
+    @property
+    def assets_total(self) -> int:
+        return sum(a.count for a in self.assets)
+
+
+def period(settings: Settings, first: date | None, last: date | None, today: date | None = None) -> Period:
+    """From/to dates (inclusive) in the office's zone; the current year when neither is given."""
+    year = (today or utcnow().date()).year
+    first = first or (date(last.year, 1, 1) if last else date(year, 1, 1))
+    last = last or date(first.year, 12, 31)
+    if last < first:
+        raise Invalid("'to' is before 'from'", field="to")
+    if (last - first).days > MAX_DAYS:
+        raise Invalid(f"the period is longer than {MAX_DAYS} days", field="to")
+    zone = calendar(settings).zone
+    start = datetime.combine(first, time(0), zone).astimezone(UTC)
+    end = datetime.combine(last + timedelta(days=1), time(0), zone).astimezone(UTC)
+    return Period(first, last, start, end)
+
+
+def evaluate(session: Session, settings: Settings, p: Period, unit_id: int | None) -> Evaluation:
+    unit = session.get(Unit, unit_id) if unit_id is not None else None
+    downtime = server_downtime(session, p, unit_id)
+    by_unit: dict[str, float] = defaultdict(float)
+    for d in downtime:
+        by_unit[d.unit_code] += d.downtime_hours
+    return Evaluation(
+        period=p, unit_code=unit.code if unit else None, unit_name=unit.name if unit else None,
+        generated_at=utcnow(), assets=assets_at_end(session, p, unit_id), changes=changes(session, p, unit_id),
+        custody=custody_times(session, settings, p, unit_id), tickets=ticket_times(session, p, unit_id),
+        downtime=downtime, downtime_by_unit={k: round(v, 2) for k, v in sorted(by_unit.items())},
+        rooms=room_capacity(session, settings, p))
+
+
+def _in_register_at(moment: datetime) -> ColumnElement[bool]:
+    return and_(Server.created_at < moment,
+                or_(AssetRecord.disposed_at.is_(None), AssetRecord.disposed_at >= moment))
+
+
+def assets_at_end(session: Session, p: Period, unit_id: int | None) -> list[AssetCount]:
+    stmt = (select(Server.kind, Server.condition, func.count(Server.id))
+            .outerjoin(AssetRecord, AssetRecord.server_id == Server.id)
+            .where(_in_register_at(p.end)).group_by(Server.kind, Server.condition)
+            .order_by(Server.kind, Server.condition))
+    if unit_id is not None:
+        stmt = stmt.where(Server.unit_id == unit_id)
+    return [AssetCount(kind, condition, n) for kind, condition, n in session.execute(stmt)]
+
+
+def changes(session: Session, p: Period, unit_id: int | None) -> Changes:
+    """Registered and disposed in the period, and transfers between units (one query)."""
+    def within(col: Any) -> ColumnElement[bool]:
+        return and_(col >= p.start, col < p.end)
+
+    unit_match = (Server.unit_id == unit_id) if unit_id is not None else true()
+    registered = select(func.count(Server.id)).where(within(Server.created_at), unit_match).scalar_subquery()
+    disposed = (select(func.count(AssetRecord.id)).join(Server, Server.id == AssetRecord.server_id)
+                .where(within(AssetRecord.disposed_at), unit_match).scalar_subquery())
+    done = within(TransferCase.transferred_at)
+    t_in = select(func.count(TransferCase.id)).where(
+        done, (TransferCase.to_unit_id == unit_id) if unit_id is not None else true()).scalar_subquery()
+    t_out = select(func.count(TransferCase.id)).where(
+        done, (TransferCase.unit_id == unit_id) if unit_id is not None else true()).scalar_subquery()
+    row = session.execute(select(registered, disposed, t_in, t_out)).one()
+    return Changes(registered=row[0] or 0, disposed=row[1] or 0, transferred_in=row[2] or 0,
+                   transferred_out=row[3] or 0)
+
+
+def custody_times(session: Session, settings: Settings, p: Period, unit_id: int | None) -> list[StepTimes]:
+    """Per timed state: how many stays ended within their due time and how many after it."""
+    prev = type_coerce(func.lag(CustodyStep.at).over(partition_by=CustodyStep.request_id,
+                                                     order_by=(CustodyStep.at, CustodyStep.id)), UTCDateTime())
+    steps = (select(CustodyStep.from_state, CustodyStep.at, prev.label("entered"))
+             .join(CustodyRequest, CustodyRequest.id == CustodyStep.request_id))
+    if unit_id is not None:
+        steps = steps.where(CustodyRequest.unit_id == unit_id)
+    sub = steps.subquery()
+    rows = session.execute(select(sub.c.from_state, sub.c.at, sub.c.entered).where(
+        sub.c.at >= p.start, sub.c.at < p.end, sub.c.from_state.in_(sorted(TIMED)), sub.c.entered.is_not(None)))
+    cal = calendar(settings)
+    counts: dict[str, list[int]] = {}
+    for state, left, entered in rows:
+        slot = counts.setdefault(state, [0, 0])
+        slot[0 if left <= due_at(entered, cal) else 1] += 1
+    order = [str(s) for s in CustodyState]
+    return [StepTimes(s, STATE_LABELS[CustodyState(s)].id, on, late)
+            for s, (on, late) in sorted(counts.items(), key=lambda kv: order.index(kv[0]))]
+
+
+def ticket_times(session: Session, p: Period, unit_id: int | None) -> list[TicketTimes]:
+    """Per category: tickets opened in the period, those resolved in it and their time to resolve."""
+    resolved = (select(TicketStep.ticket_id, func.min(TicketStep.at).label("at"))
+                .where(TicketStep.to_state == "resolved").group_by(TicketStep.ticket_id).subquery())
+    stmt = (select(Ticket.category, Ticket.created_at, type_coerce(resolved.c.at, UTCDateTime()))
+            .outerjoin(resolved, resolved.c.ticket_id == Ticket.id)
+            .where(or_(and_(Ticket.created_at >= p.start, Ticket.created_at < p.end),
+                       and_(resolved.c.at >= p.start, resolved.c.at < p.end))))
+    if unit_id is not None:
+        stmt = stmt.where(Ticket.unit_id == unit_id)
+    opened: dict[str, int] = defaultdict(int)
+    hours: dict[str, list[float]] = defaultdict(list)
+    for category, created, done in session.execute(stmt):
+        key = category or "-"
+        if p.start <= created < p.end:
+            opened[key] += 1
+        if done is not None and p.start <= done < p.end:
+            hours[key].append((done - created).total_seconds() / 3600)
+    return [TicketTimes(c, opened.get(c, 0), len(hours[c]),
+                        round(median(hours[c]), 2) if hours[c] else None,
+                        round(mean(hours[c]), 2) if hours[c] else None)
+            for c in sorted(set(opened) | set(hours))]
+
+
+def _merged_hours(intervals: list[tuple[datetime, datetime]]) -> float:
+    total, cur_start, cur_end = 0.0, None, None
+    for s, e in sorted(intervals):
+        if cur_end is None or s > cur_end:
+            if cur_start is not None and cur_end is not None:
+                total += (cur_end - cur_start).total_seconds()
+            cur_start, cur_end = s, e
+        else:
+            cur_end = max(cur_end, e)
+    if cur_start is not None and cur_end is not None:
+        total += (cur_end - cur_start).total_seconds()
+    return total / 3600
+
+
+def server_downtime(session: Session, p: Period, unit_id: int | None) -> list[ServerDowntime]:
+    stmt = (select(AccessCheck.server_id, AccessCheck.kind, AccessCheck.ok, AccessCheck.checked_at,
+                   Server.hostname, Server.brand, Server.model, Unit.code)
+            .join(Server, Server.id == AccessCheck.server_id).join(Unit, Unit.id == Server.unit_id)
+            .where(AccessCheck.checked_at >= p.start, AccessCheck.checked_at < p.end)
+            .order_by(AccessCheck.server_id, AccessCheck.kind, AccessCheck.checked_at, AccessCheck.id))
+    if unit_id is not None:
+        stmt = stmt.where(Server.unit_id == unit_id)
+    end = min(p.end, utcnow())
+    names: dict[int, tuple[str, str]] = {}
+    checks: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    down: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
+    since: dict[tuple[int, str], datetime] = {}
+    for sid, kind, ok, at, hostname, brand, model, code in session.execute(stmt):
+        names[sid] = (hostname or f"{brand} {model}", code)
+        checks[sid][0] += 1
+        if ok:
+            if (sid, kind) in since:
+                down[sid].append((since.pop((sid, kind)), at))
+        else:
+            checks[sid][1] += 1
+            since.setdefault((sid, kind), at)
+    for (sid, _kind), start in since.items():
+        down[sid].append((start, max(start, end)))
+    return [ServerDowntime(sid, names[sid][0], names[sid][1], checks[sid][0], checks[sid][1],
+                           round(_merged_hours(down[sid]), 2)) for sid in sorted(names)]
+
+
+def month_ends(p: Period) -> list[date]:
+    out, y, m = [], p.first.year, p.first.month
+    while (y, m) <= (p.last.year, p.last.month):
+        out.append(date(y, m, months.monthrange(y, m)[1]))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def room_capacity(session: Session, settings: Settings, p: Period) -> list[RoomCapacity]:
+    """U and power of each room now, and U used at each month's end of the period (from the
+    allocations' dates: created, released)."""
+    racks = session.execute(select(Room.id, Room.name, func.sum(Rack.height_u),
+                                   func.sum(Rack.power_capacity_w))
+                            .join(Rack, Rack.room_id == Room.id).group_by(Room.id, Room.name).order_by(Room.name))
+    allocs = session.execute(select(Rack.room_id, Allocation.height_u, Allocation.created_at,
+                                    Allocation.released_at, Server.power_w)
+                             .join(Rack, Rack.id == Allocation.rack_id)
+                             .outerjoin(Server, Server.id == Allocation.server_id)).all()
+    now, zone = utcnow(), calendar(settings).zone
+    ends = [(d.strftime("%Y-%m"), datetime.combine(d + timedelta(days=1), time(0), zone).astimezone(UTC))
+            for d in month_ends(p)]
+    out = []
+    for room_id, name, u_total, budget in racks:
+        mine = [a for a in allocs if a[0] == room_id]
+        live = [a for a in mine if a[3] is None]
+        used = sum(a[1] for a in live)
+        trend = [(label, sum(a[1] for a in mine if a[2] < moment and (a[3] is None or a[3] >= moment)))
+                 for label, moment in ends if label <= now.strftime("%Y-%m")]
+        out.append(RoomCapacity(room=name, u_total=int(u_total or 0), u_used=used, u_free=int(u_total or 0) - used,
+                                power_budget_w=int(budget) if budget is not None else None,
+                                power_used_w=sum(a[4] or 0 for a in live), trend=trend))
+    return out
