@@ -32,10 +32,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, or_, select, true, type_coerce
 from sqlalchemy.orm import Session
 
+from ..domain.choices import STAFF_ROLES, Role
 from ..domain.custody_flow import STATE_LABELS, TIMED, CustodyState
 from ..domain.service_time import due_at
-from ..errors import Invalid
-from ..models import AccessCheck, Allocation, AssetRecord, CustodyRequest, CustodyStep, Rack, Room, Server, Unit
+from ..errors import Forbidden, Invalid
+from ..models import AccessCheck, Allocation, AssetRecord, CustodyRequest, CustodyStep, Rack, Room, Server, Unit, User
 from ..models.assets import TransferCase
 from ..models.base import UTCDateTime, utcnow
 from ..models.tickets import Ticket, TicketStep
@@ -138,6 +139,25 @@ def period(settings: Settings, first: date | None, last: date | None, today: dat
     start = datetime.combine(first, time(0), zone).astimezone(UTC)
     end = datetime.combine(last + timedelta(days=1), time(0), zone).astimezone(UTC)
     return Period(first, last, start, end)
+
+
+def unit_for(db: Session, user: User, unit: str | None) -> int | None:
+    """The unit the report is for, after the role and unit check."""
+    if user.role == Role.unit_contact:
+        own = db.get(Unit, user.unit_id) if user.unit_id is not None else None
+        if own is None or (unit is not None and unit != own.code):
+            raise Forbidden("a unit's contact person may evaluate their own unit only",
+                            allowed_roles=sorted(str(r) for r in STAFF_ROLES))
+        return own.id
+    if user.role not in STAFF_ROLES:
+        raise Forbidden(f"role '{user.role}' may not read the evaluation report",
+                        allowed_roles=sorted(str(r) for r in STAFF_ROLES))
+    if unit is None:
+        return None
+    unit_id = db.scalar(select(Unit.id).where(Unit.code == unit))
+    if unit_id is None:
+        raise Invalid(f"no unit with code '{unit}'", field="unit")
+    return unit_id
 
 
 def evaluate(session: Session, settings: Settings, p: Period, unit_id: int | None) -> Evaluation:

@@ -25,6 +25,7 @@ def install(app: FastAPI) -> None:
         assets,
         cases,
         catalogue,
+        evaluation,
         home,
         monitoring,
         planning,
@@ -43,7 +44,7 @@ def install(app: FastAPI) -> None:
     app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie=COOKIE,
                        max_age=settings.token_minutes * 60, same_site="lax", https_only=settings.cookie_secure)
     for module in (home, work, requests, space, unit, monitoring, tickets, assets, cases, server_page, search, admin,
-                   catalogue, planning, profile, verify):
+                   catalogue, planning, profile, evaluation, verify):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _pages_not_found(app)

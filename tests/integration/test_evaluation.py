@@ -198,3 +198,28 @@ def test_bad_periods_and_units_are_refused_naming_the_field(client, world):
     assert r.status_code == 422 and "from" in r.text
     r = client.get("/api/v1/evaluations", params={"unit": "NOPE"}, headers=world.auth("head"))
     assert r.status_code == 422 and "unit" in r.text
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_the_evaluation_page_shows_the_figures_and_links_the_downloads(app, world):
+    from tests.integration.test_web_pages import Browser
+
+    seed(app, world)
+    head = Browser(app, "head")
+    r = head.get("/evaluation", params={**YEAR, "unit": "DISKES"})
+    assert r.status_code == 200, r.text
+    assert "Evaluasi Pengelolaan Aset" in r.text and "Tepat waktu" in r.text
+    assert 'href="/evaluation.pdf?from=2025-01-01&amp;to=2025-12-31&amp;unit=DISKES"' in r.text
+    assets = r.text.split('id="ev-assets"')[1].split("</table>")[0]
+    assert "<th>3</th>" in assets       # s1, s3 and s4 are DISKES's at the end of 2025
+    downtime = r.text.split('id="ev-downtime"')[1].split("</table>")[0]
+    assert "host-s1" in downtime and "host-s2" not in downtime and "1,00" in downtime
+    x = head.get("/evaluation.xlsx", params={**YEAR, "unit": "DISKES"})
+    assert x.status_code == 200 and x.content[:2] == b"PK"
+    p = head.get("/evaluation.pdf", params={**YEAR, "unit": "DISKES"})
+    assert p.status_code == 200 and p.content.startswith(b"%PDF-")
+    contact_b = Browser(app, "contact_b")
+    assert contact_b.get("/evaluation", params={**YEAR, "unit": "DISKES"}).status_code == 403
+    own = contact_b.get("/evaluation", params=YEAR)
+    assert own.status_code == 200 and "BAPPEDA" in own.text and 'name="unit"' not in own.text
+    assert head.get("/evaluation", params={"from": "kemarin"}).status_code == 400

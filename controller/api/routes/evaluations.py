@@ -16,8 +16,6 @@ from sqlalchemy.orm import Session
 
 from ...db import unit_of_work
 from ...documents.evaluation import render_pdf, render_xlsx
-from ...domain.choices import STAFF_ROLES, Role
-from ...errors import Forbidden, Invalid
 from ...models import Unit, User
 from ...services import evaluation, papers
 from ...services.evaluation import Evaluation
@@ -32,28 +30,9 @@ To = Annotated[date | None, Query(description="last day, inclusive (default: 31 
 UnitCode = Annotated[str | None, Query(max_length=32, description="a unit's code; the whole office when omitted")]
 
 
-def scope(db: Session, user: User, unit: str | None) -> int | None:
-    """The unit the report is for, after the role and unit check."""
-    if user.role == Role.unit_contact:
-        own = db.get(Unit, user.unit_id) if user.unit_id is not None else None
-        if own is None or (unit is not None and unit != own.code):
-            raise Forbidden("a unit's contact person may evaluate their own unit only",
-                            allowed_roles=sorted(str(r) for r in STAFF_ROLES))
-        return own.id
-    if user.role not in STAFF_ROLES:
-        raise Forbidden(f"role '{user.role}' may not read the evaluation report",
-                        allowed_roles=sorted(str(r) for r in STAFF_ROLES))
-    if unit is None:
-        return None
-    unit_id = db.scalar(select(Unit.id).where(Unit.code == unit))
-    if unit_id is None:
-        raise Invalid(f"no unit with code '{unit}'", field="unit")
-    return unit_id
-
-
 def build(db: Session, settings: Settings, user: User, first: date | None, last: date | None,
           unit: str | None) -> Evaluation:
-    unit_id = scope(db, user, unit)
+    unit_id = evaluation.unit_for(db, user, unit)
     return evaluation.evaluate(db, settings, evaluation.period(settings, first, last), unit_id)
 
 
