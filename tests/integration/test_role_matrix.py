@@ -151,6 +151,10 @@ MATRIX = [
     ("POST", "/api/v1/disposals/{disposal_id}/wipe-report", WIPE_REPORT,
      {**dict.fromkeys(ROLES, 403), "officer": "ok", "contact_a": 404}),
     ("GET", "/api/v1/reconciliation/2026-02.xlsx", None, STAFF),
+    # The evaluation: staff for the office or any unit, a contact person for their own unit only.
+    ("GET", "/api/v1/evaluations?unit=DISKES", None, {**ALL, "contact_b": 403}),
+    ("GET", "/api/v1/evaluations/evaluation.xlsx?unit=DISKES", None, {**ALL, "contact_b": 403}),
+    ("GET", "/api/v1/evaluations/evaluation.pdf?unit=DISKES", None, {**ALL, "contact_b": 403}),
     ("GET", "/api/v1/audit/events", None, AUDIT),
     ("GET", "/api/v1/audit/verify", None, AUDIT),
     # Needs planning, procurement and issue to a user (SOP 000 and 001). The plan is DISKES's, one
