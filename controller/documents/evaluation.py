@@ -78,6 +78,9 @@ def render_xlsx(ev: Evaluation, office_name: str) -> bytes:
            [("Didaftarkan", "Registered"), ("Dihapus", "Disposed"), ("Alih status masuk", "Transferred in"),
             ("Alih status keluar", "Transferred out")],
            [(c.registered, c.disposed, c.transferred_in, c.transferred_out)])
+    _table(ws, "2a. Perubahan kondisi dalam periode",
+           [("Kondisi semula", "Before"), ("Kondisi baru", "After"), ("Jumlah", "Count")],
+           [(idn.condition_label(m.before), idn.condition_label(m.after), m.count) for m in ev.condition_moves])
     _table(ws, "3. Waktu layanan penitipan per langkah",
            [("Langkah", "Step"), ("Kode", "State"), ("Tepat waktu", "On time"), ("Terlambat", "Overdue")],
            [(s.label, s.state, s.on_time, s.overdue) for s in ev.custody])

@@ -17,19 +17,21 @@ Definitions the figures rest on (said once, here):
 - a server is down from a failed probe of one kind until the next successful probe of that kind
   (or the period's end); the kinds' down intervals are merged, so two probes failing together
   count once;
+- condition changes are the audit trail's ``condition`` events (services.condition);
 - a room's U and power are the office's, whatever the unit chosen: racks are shared.
 """
 
 from __future__ import annotations
 
 import calendar as months
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from statistics import mean, median
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, true, type_coerce
+from sqlalchemy import ColumnElement, String, and_, cast, func, or_, select, true, type_coerce
 from sqlalchemy.orm import Session
 
 from ..domain.choices import STAFF_ROLES, Role
@@ -38,6 +40,7 @@ from ..domain.service_time import due_at
 from ..errors import Forbidden, Invalid
 from ..models import AccessCheck, Allocation, AssetRecord, CustodyRequest, CustodyStep, Rack, Room, Server, Unit, User
 from ..models.assets import TransferCase
+from ..models.audit import AuditEvent
 from ..models.base import UTCDateTime, utcnow
 from ..models.tickets import Ticket, TicketStep
 from ..settings import Settings
@@ -67,6 +70,13 @@ class Changes:
     disposed: int
     transferred_in: int
     transferred_out: int
+
+
+@dataclass(frozen=True)
+class ConditionMove:
+    before: str
+    after: str
+    count: int
 
 
 @dataclass(frozen=True)
@@ -115,6 +125,7 @@ class Evaluation:
     generated_at: datetime
     assets: list[AssetCount]
     changes: Changes
+    condition_moves: list[ConditionMove]
     custody: list[StepTimes]
     tickets: list[TicketTimes]
     downtime: list[ServerDowntime]
@@ -169,6 +180,7 @@ def evaluate(session: Session, settings: Settings, p: Period, unit_id: int | Non
     return Evaluation(
         period=p, unit_code=unit.code if unit else None, unit_name=unit.name if unit else None,
         generated_at=utcnow(), assets=assets_at_end(session, p, unit_id), changes=changes(session, p, unit_id),
+        condition_moves=condition_moves(session, p, unit_id),
         custody=custody_times(session, settings, p, unit_id), tickets=ticket_times(session, p, unit_id),
         downtime=downtime, downtime_by_unit={k: round(v, 2) for k, v in sorted(by_unit.items())},
         rooms=room_capacity(session, settings, p))
@@ -206,6 +218,21 @@ def changes(session: Session, p: Period, unit_id: int | None) -> Changes:
     row = session.execute(select(registered, disposed, t_in, t_out)).one()
     return Changes(registered=row[0] or 0, disposed=row[1] or 0, transferred_in=row[2] or 0,
                    transferred_out=row[3] or 0)
+
+
+def condition_moves(session: Session, p: Period, unit_id: int | None) -> list[ConditionMove]:
+    """Condition changes the office recorded in the period (the audit trail's ``condition`` events),
+    counted per (before, after)."""
+    stmt = (select(AuditEvent.before, AuditEvent.after)
+            .join(Server, cast(Server.id, String) == AuditEvent.entity_id)
+            .where(AuditEvent.entity == "server", AuditEvent.action == "condition",
+                   AuditEvent.at >= p.start, AuditEvent.at < p.end))
+    if unit_id is not None:
+        stmt = stmt.where(Server.unit_id == unit_id)
+    moves: dict[tuple[str, str], int] = defaultdict(int)
+    for before, after in session.execute(stmt):
+        moves[(json.loads(before or "{}").get("condition", "-"), json.loads(after or "{}").get("condition", "-"))] += 1
+    return [ConditionMove(b, a, n) for (b, a), n in sorted(moves.items())]
 
 
 def custody_times(session: Session, settings: Settings, p: Period, unit_id: int | None) -> list[StepTimes]:

@@ -223,3 +223,25 @@ def test_the_evaluation_page_shows_the_figures_and_links_the_downloads(app, worl
     own = contact_b.get("/evaluation", params=YEAR)
     assert own.status_code == 200 and "BAPPEDA" in own.text and 'name="unit"' not in own.text
     assert head.get("/evaluation", params={"from": "kemarin"}).status_code == 400
+
+
+def test_condition_changes_come_from_the_audit_trail(app, client, world):
+    """Condition changes are recorded now (the audit trail cannot be backdated): this year's report."""
+    from controller.domain.choices import Condition
+    from controller.models import User
+    from controller.services import condition
+
+    with unit_of_work(app.state.sessions, actor="officer") as s:
+        officer = s.get(User, world.ids["officer"])
+        condition.set_condition(s, officer, world.ids["server_a"], Condition.rusak_ringan, "kipas rusak")
+        condition.set_condition(s, officer, world.ids["server_b"], Condition.rusak_berat, "terbakar")
+    office = client.get("/api/v1/evaluations", headers=world.auth("head")).json()
+    assert {(m["before"], m["after"]): m["count"] for m in office["condition_moves"]} == {
+        ("baik", "rusak_ringan"): 1, ("baik", "rusak_berat"): 1}
+    diskes = client.get("/api/v1/evaluations", params={"unit": "DISKES"}, headers=world.auth("head")).json()
+    assert diskes["condition_moves"] == [{"before": "baik", "after": "rusak_ringan", "count": 1}]
+    assert client.get("/api/v1/evaluations", params=YEAR, headers=world.auth("head")).json()["condition_moves"] == []
+    from openpyxl import load_workbook
+    x = client.get("/api/v1/evaluations/evaluation.xlsx", params={"unit": "DISKES"}, headers=world.auth("head"))
+    rows = list(load_workbook(io.BytesIO(x.content)).active.iter_rows(values_only=True))
+    assert any(row[:3] == ("Baik", "Rusak Ringan", 1) for row in rows), rows

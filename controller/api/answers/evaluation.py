@@ -27,6 +27,12 @@ class ChangesOut(Answer):
     transferred_out: int
 
 
+class ConditionMoveOut(Answer):
+    before: str
+    after: str
+    count: int
+
+
 class StepTimesOut(Answer):
     state: str
     label: str
@@ -74,6 +80,7 @@ class EvaluationOut(Answer):
     assets: list[AssetCountOut]
     assets_total: int
     changes: ChangesOut
+    condition_moves: list[ConditionMoveOut]
     custody: list[StepTimesOut]
     tickets: list[TicketTimesOut]
     downtime: list[ServerDowntimeOut]
