@@ -48,6 +48,7 @@ DOCUMENT_KINDS: dict[str, str] = {
     "activity_report": N_("Activity report"),
     "transfer": N_("Transfer record (berita acara)"),
     "disposal": N_("Handover record for disposal (berita acara)"),
+    "evaluation": N_("Asset management evaluation report"),
 }
 
 FIELDS: dict[str, str] = {

@@ -218,6 +218,7 @@ def test_the_evaluation_page_shows_the_figures_and_links_the_downloads(app, worl
     assert x.status_code == 200 and x.content[:2] == b"PK"
     p = head.get("/evaluation.pdf", params={**YEAR, "unit": "DISKES"})
     assert p.status_code == 200 and p.content.startswith(b"%PDF-")
+    assert "Laporan evaluasi pengelolaan aset" in head.get("/documents").text   # kept as an issued paper
     contact_b = Browser(app, "contact_b")
     assert contact_b.get("/evaluation", params={**YEAR, "unit": "DISKES"}).status_code == 403
     own = contact_b.get("/evaluation", params=YEAR)
