@@ -140,6 +140,9 @@ class Evaluation:
 def period(settings: Settings, first: date | None, last: date | None, today: date | None = None) -> Period:
     """From/to dates (inclusive) in the office's zone; the current year when neither is given."""
     year = (today or utcnow().date()).year
+    for name, day in (("from", first), ("to", last)):
+        if day is not None and not 1900 <= day.year <= 9998:
+            raise Invalid(f"'{name}' must be a date between the years 1900 and 9998", field=name)
     first = first or (date(last.year, 1, 1) if last else date(year, 1, 1))
     last = last or date(first.year, 12, 31)
     if last < first:

@@ -196,6 +196,9 @@ def test_bad_periods_and_units_are_refused_naming_the_field(client, world):
     assert r.status_code == 422 and "to" in r.text
     r = client.get("/api/v1/evaluations", params={"from": "2025-13-01"}, headers=world.auth("head"))
     assert r.status_code == 422 and "from" in r.text
+    for far in ({"from": "0001-01-01"}, {"to": "9999-12-31"}):
+        r = client.get("/api/v1/evaluations", params=far, headers=world.auth("head"))
+        assert r.status_code == 422 and next(iter(far)) in r.text, r.text
     r = client.get("/api/v1/evaluations", params={"unit": "NOPE"}, headers=world.auth("head"))
     assert r.status_code == 422 and "unit" in r.text
 
