@@ -3,10 +3,13 @@
 Three procedures, each one ``Workflow`` of plain rows, exactly like custody:
 - maintenance and repair (*perbaikan dan pemeliharaan*, SOP 001): analysis, the division head's
   approval, an assignment letter, the work (downtime, parts), the report;
-- transfer (*pemindahtanganan*) to another unit: the division head's and the head's approval,
-  then the transfer record (the server's unit changes);
-- disposal (*penghapusan* / *pemusnahan*, SOPs 000 and 001): review, the head's approval and,
-  for destruction, the regent's decree, data backup and wipe, handover to the property manager.
+- transfer between units of the same local government (*alih status penggunaan*): the division
+  head's and the head's approval, then the record (the server's unit changes);
+- disposal (SOPs 000 and 001): deletion from the register (*penghapusan*), destruction
+  (*pemusnahan*) or *pemindahtanganan*, the transfer out of the local government (sale, exchange,
+  grant, capital participation: a different act from moving between units, which is alih status);
+  review, the head's approval and, for destruction and pemindahtanganan, the regent's approval,
+  data backup and wipe, handover.
 
 Where a step depends on a fact of the case rather than on the actor's choice (does this disposal
 destroy the server, so the regent must approve?), the row is an ``Outcome`` and the service puts
@@ -77,10 +80,10 @@ class TransferState(StrEnum):
 
 T = TransferState
 TRANSFER_LABELS: dict[TransferState, Label] = {
-    T.requested: Label("Rencana pemindahtanganan diajukan", "Transfer requested", "grey"),
+    T.requested: Label("Alih status penggunaan diajukan", "Transfer requested", "grey"),
     T.division_approved: Label("Disetujui Kabid", "Approved by division head", "indigo"),
     T.head_approved: Label("Disahkan Kepala Dinas", "Approved by head", "purple"),
-    T.transferred: Label("Sudah dipindahtangankan", "Transferred", "green"),
+    T.transferred: Label("Sudah dialihkan", "Transferred", "green"),
     T.rejected: Label("Ditolak", "Rejected", "red"),
 }
 
@@ -90,7 +93,7 @@ TRANSFER = Workflow("transfer", tuple(TransferState), (
     Transition("reject", frozenset({T.requested}), _division, T.rejected, required=("reason",)),
     Transition("approve", frozenset({T.division_approved}), _head, T.head_approved),
     Transition("reject", frozenset({T.division_approved}), _head, T.rejected, required=("reason",)),
-    # Berita acara pemindahtanganan: the record is issued and the server changes hands.
+    # Berita acara alih status penggunaan: the record is issued and the server changes hands.
     Transition("record_transfer", frozenset({T.head_approved}), _officer, T.transferred,
                required=("record_number",), effects=("change_unit", "issue_transfer_record")),
 ), initial=T.requested)
@@ -99,14 +102,21 @@ TRANSFER = Workflow("transfer", tuple(TransferState), (
 # --- disposal: deletion from the register, or destruction ------------------------------------
 
 class DisposalMethod(StrEnum):
-    deletion = "penghapusan"      # leaves the register (sold, granted, lost)
+    deletion = "penghapusan"      # leaves the register (lost, no longer usable)
     destruction = "pemusnahan"    # destroyed: the regent decides (SOP 000, Pemusnahan Aset TIK)
+    # Out of the local government: sold, exchanged, granted or put in as capital; the regent decides.
+    alienation = "pemindahtanganan"
 
 
 DISPOSAL_METHOD_LABELS: dict[DisposalMethod, Label] = {
     DisposalMethod.deletion: Label("Penghapusan", "Deletion from the register", "orange"),
     DisposalMethod.destruction: Label("Pemusnahan", "Destruction", "red"),
+    DisposalMethod.alienation: Label("Pemindahtanganan (penjualan, tukar-menukar, hibah, penyertaan modal)",
+                                     "Transfer out of the local government (sale, exchange, grant, capital)",
+                                     "orange"),
 }
+# Methods only the regent may approve (SOP 000 Pemusnahan 5-6; PP 27/2014 for pemindahtanganan).
+REGENT_DECIDES = frozenset({DisposalMethod.destruction, DisposalMethod.alienation})
 
 
 class DisposalState(StrEnum):
@@ -161,7 +171,7 @@ LABELS: dict[str, dict] = {"maintenance": MAINTENANCE_LABELS, "transfer": TRANSF
                            "disposal": DISPOSAL_LABELS}
 KIND_LABELS: dict[str, Label] = {
     "maintenance": Label("Perbaikan/Pemeliharaan", "Maintenance and repair", "blue"),
-    "transfer": Label("Pemindahtanganan", "Transfer", "purple"),
+    "transfer": Label("Alih status penggunaan", "Transfer between units", "purple"),
     "disposal": Label("Penghapusan/Pemusnahan", "Disposal", "red"),
 }
 

@@ -98,7 +98,7 @@ class TransferCase(Audited, Base):
     state_since: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     reason: Mapped[str] = mapped_column(String(500))
     letter_number: Mapped[str | None] = mapped_column(String(100))
-    record_number: Mapped[str | None] = mapped_column(String(100))   # berita acara pemindahtanganan
+    record_number: Mapped[str | None] = mapped_column(String(100))   # berita acara alih status penggunaan
     document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="RESTRICT"))
     transferred_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reject_reason: Mapped[str | None] = mapped_column(String(500))
@@ -118,7 +118,7 @@ class DisposalCase(Audited, Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
     state: Mapped[str] = mapped_column(String(32), index=True)
     state_since: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    method: Mapped[str] = mapped_column(String(16))                  # penghapusan | pemusnahan
+    method: Mapped[str] = mapped_column(String(16))                  # penghapusan | pemusnahan | pemindahtanganan
     reason: Mapped[str] = mapped_column(String(500))
     findings: Mapped[str | None] = mapped_column(Text)               # hasil telaah
     eligible: Mapped[bool | None] = mapped_column(Boolean)

@@ -178,7 +178,7 @@ def card(session: Session, settings: Settings, user: User, server_id: int) -> As
 
 # The card speaks Indonesian: an allocation's status and a disposal's method by their labels.
 _PLACEMENT = {"reserved": "Dipesan", "occupied": "Terpasang", "released": "Dilepas"}
-_METHOD = {"penghapusan": "Penghapusan", "pemusnahan": "Pemusnahan"}
+_METHOD = {"penghapusan": "Penghapusan", "pemusnahan": "Pemusnahan", "pemindahtanganan": "Pemindahtanganan"}
 
 
 def _as_printed(session: Session, made: AssetCard) -> AssetCard:

@@ -78,6 +78,10 @@ def documents_of(session: Session, kind: str, case: Case) -> list[Document]:
     return list(session.scalars(select(Document).where(or_(Document.id.in_(ids), *named)).order_by(Document.id)))
 
 
+
+# A disposal's method as the forms name it.
+_METHOD_WORD = {"penghapusan": "penghapusan", "pemusnahan": "pemusnahan", "pemindahtanganan": "pemindahtanganan"}
+
 # --- the people --------------------------------------------------------------------------------
 
 def _title_of(settings: Settings, role: str | None) -> str | None:
@@ -164,14 +168,15 @@ def _maintenance_report(session: Session, settings: Settings, case: MaintenanceC
 # --- transfer ----------------------------------------------------------------------------------
 
 def transfer_record(session: Session, settings: Settings, case: TransferCase, actor: str, now: datetime) -> Document:
-    """The berita acara pemindahtanganan: both units' contact persons by name and NIP (to sign on
+    """The berita acara alih status penggunaan (between units; pemindahtanganan out of the local
+    government is a disposal method): both units' contact persons by name and NIP (to sign on
     paper), the officer who recorded it, the head who approved it."""
     giver, taker = session.get_one(Unit, case.unit_id), session.get_one(Unit, case.to_unit_id)
     first, second = _contact(session, giver, case.created_by), _contact(session, taker)
     record = Record(
-        title="BERITA ACARA PEMINDAHTANGANAN BARANG",
+        title="BERITA ACARA ALIH STATUS PENGGUNAAN BARANG",
         opening=f"Pada hari ini {idn.date_in_words(letters.frame(session, settings, None, now).date)}, "
-                f"bertempat di {settings.office_city}, telah dilaksanakan pemindahtanganan barang dari "
+                f"bertempat di {settings.office_city}, telah dilaksanakan alih status penggunaan barang dari "
                 f"{giver.name} kepada {taker.name} dengan rincian sebagai berikut:",
         facts=[*_goods(session, case.server), ("Dari unit kerja", f"{giver.name} ({giver.code})"),
                ("Kepada unit kerja", f"{taker.name} ({taker.code})"), ("Alasan", case.reason),
@@ -191,7 +196,7 @@ def transfer_record(session: Session, settings: Settings, case: TransferCase, ac
 # --- disposal ----------------------------------------------------------------------------------
 
 def _disposal_facts(session: Session, case: DisposalCase, zone: str) -> list[tuple[str, str | None]]:
-    method = "Pemusnahan" if case.method == "pemusnahan" else "Penghapusan"
+    method = _METHOD_WORD.get(case.method, "penghapusan").capitalize()
     return [*_goods(session, case.server), ("Pengguna barang", case.server.unit.name), ("Cara", method),
             ("Alasan", case.reason), ("Hasil telaah", case.findings),
             ("Keputusan Bupati", f"{case.decree_number} ({case.regent_name})" if case.decree_number else None),
@@ -202,7 +207,7 @@ def _disposal_facts(session: Session, case: DisposalCase, zone: str) -> list[tup
 
 
 def disposal_record(session: Session, settings: Settings, case: DisposalCase, actor: str, now: datetime) -> Document:
-    method = "PEMUSNAHAN" if case.method == "pemusnahan" else "PENGHAPUSAN"
+    method = _METHOD_WORD.get(case.method, "penghapusan").upper()
     record = Record(
         title=f"BERITA ACARA SERAH TERIMA BARANG UNTUK {method}",
         opening=f"Pada hari ini {idn.date_in_words(letters.frame(session, settings, None, now).date)}, "
@@ -222,7 +227,7 @@ def _disposal_assignment(session: Session, settings: Settings, case: DisposalCas
                          now: datetime) -> None:
     review = _step(session, "disposal", case, "review")
     officer = letters.user_named(session, review.actor if review else None)
-    method = "pemusnahan" if case.method == "pemusnahan" else "penghapusan"
+    method = _METHOD_WORD.get(case.method, "penghapusan")
     record = Record(
         title="SURAT PENUGASAN", subtitle=f"{method.capitalize()} Barang Milik Daerah",
         opening="Yang bertanda tangan di bawah ini menugaskan kepada:",
@@ -238,7 +243,7 @@ def _disposal_assignment(session: Session, settings: Settings, case: DisposalCas
 
 
 def _disposal_report(session: Session, settings: Settings, case: DisposalCase, actor: str, now: datetime) -> None:
-    method = "pemusnahan" if case.method == "pemusnahan" else "penghapusan"
+    method = _METHOD_WORD.get(case.method, "penghapusan")
     record = Record(
         title="LAPORAN KEGIATAN", subtitle=f"{method.capitalize()} Barang Milik Daerah",
         opening=f"Telah dilaksanakan {method} barang berikut, dengan berita acara serah terima Nomor "

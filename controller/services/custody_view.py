@@ -49,7 +49,8 @@ def request_view(db: Session, settings: Settings, user: User, req: CustodyReques
         return out
     out["history"] = [
         {"action": s.action, "actor": s.actor, "role": s.role, "from": s.from_state, "to": s.to_state,
-         "time": s.at, "note": s.note}
+         "time": s.at, "note": s.note,
+         **({"on_behalf_of": s.on_behalf_of, "letter_number": s.letter_number} if s.on_behalf_of else {})}
         for s in db.scalars(select(CustodyStep).where(CustodyStep.request_id == req.id).order_by(CustodyStep.id))]
     out["documents"] = [
         {"id": d.id, "kind": d.kind, "number": d.number, "filename": d.filename, "sha256": d.sha256,

@@ -23,9 +23,9 @@ from ..domain.lifecycle_flow import (
     MAINTENANCE,
     MAINTENANCE_LABELS,
     NEEDS_REGENT,
+    REGENT_DECIDES,
     TRANSFER,
     TRANSFER_LABELS,
-    DisposalMethod,
     is_open,
     service_days,
 )
@@ -189,7 +189,7 @@ def open_case(session: Session, settings: Settings, user: User, kind: str, data:
 
 def _facts(case: DisposalCase) -> dict:
     """Facts of the case that the table branches on; they override anything the actor sent."""
-    return {NEEDS_REGENT: case.method == DisposalMethod.destruction}
+    return {NEEDS_REGENT: case.method in REGENT_DECIDES}
 
 
 def apply(session: Session, settings: Settings, user: User, kind: str, case_id: int, action: str,

@@ -118,11 +118,11 @@ def test_transfer_changes_the_holder_with_approvals_and_a_record(client, world):
     assert client.get(f"/api/v1/servers/{sid}", headers=world.auth("contact_a")).status_code == 404
     doc = client.get(out["documents"][0]["url"], headers=world.auth("contact_b"))
     assert doc.status_code == 200
-    holds(pdf_text(doc.content), "BERITA ACARA PEMINDAHTANGANAN", "BA-PT/001/2026", "BAPPEDA")
+    holds(pdf_text(doc.content), "BERITA ACARA ALIH STATUS PENGGUNAAN", "BA-PT/001/2026", "BAPPEDA")
     events = client.get(f"/api/v1/audit/events?entity=server&entity_id={sid}", headers=world.auth("head")).json()
     assert any('"unit_id":' + str(world.ids["unit_b"]) in (e.get("after") or "") for e in events["items"])
     text = pdf_text(client.get(f"/api/v1/servers/{sid}/asset-card.pdf", headers=world.auth("contact_b")).content)
-    holds(text, "BA-PT/001/2026", "Pemindahtanganan", "Sudah dipindahtangankan")
+    holds(text, "BA-PT/001/2026", "Alih status penggunaan", "Sudah dialihkan")
 
 
 def test_destruction_needs_the_regent_wipes_data_frees_the_slot_and_keeps_history(client, world):
@@ -190,6 +190,27 @@ def test_deletion_skips_the_regent_and_review_can_refuse(client, world):
         "backup": "Tidak ada data", "method": "dd zero", "wiped_by": "Agus", "wiped_at": "2026-11-21T09:00:00+07:00",
         "report_text": text})
     assert out["wipe_sha256"] == hashlib.sha256(text.encode()).hexdigest()
+
+
+def test_pemindahtanganan_out_of_the_government_needs_the_regent_unlike_alih_status(client, world):
+    """Sale, exchange, grant or capital participation (pemindahtanganan) is a disposal the regent
+    approves, recorded on his behalf; moving between units (alih status) is the transfer case."""
+    sid = world.ids["server_a"]
+    cid = open_case(client, world, "disposals", "officer", {
+        "server_id": sid, "method": "pemindahtanganan", "reason": "Dihibahkan kepada sekolah"})["id"]
+    act(client, world, "disposals", cid, "review", "officer", {"eligible": True, "findings": "Layak dihibahkan"})
+    waiting = act(client, world, "disposals", cid, "approve", "head")
+    assert waiting["state"] == "awaiting_regent"
+    assert act(client, world, "disposals", cid, "record_wipe", "officer", {}, expect=409)["allowed_actions"] == []
+    approved = act(client, world, "disposals", cid, "record_regent_approval", "head",
+                   {"approver_name": "H. Bupati Contoh", "decree_number": "188.45/200/KEP/2026"})
+    assert approved["state"] == "approved"
+    assert (approved["history"][-1]["on_behalf_of"], approved["history"][-1]["letter_number"]) == (
+        "bupati", "188.45/200/KEP/2026")
+    assert "on_behalf_of" not in approved["history"][0]   # the office's own steps say nothing of it
+    bad = client.post("/api/v1/disposals", headers=world.auth("officer"),
+                      json={"server_id": world.ids["server_b"], "method": "dijual", "reason": "x"})
+    assert bad.status_code == 422 and "method" in bad.text
 
 
 def test_disposal_of_a_server_in_custody_waits_for_its_return(client, world):

@@ -174,7 +174,7 @@ def test_transfer_record_names_both_units_signers_with_nip(client, world, app, d
     assert sealed_ok(content, demo_pki["ca"])
     text = text_of(content)
     assert f"Nomor: {out['record_number']}" in text
-    assert "BERITA ACARA PEMINDAHTANGANAN BARANG" in text
+    assert "BERITA ACARA ALIH STATUS PENGGUNAAN BARANG" in text
     assert "Dinas Kesehatan (DISKES)" in text and "Badan Perencanaan Pembangunan Daerah (BAPPEDA)" in text
     for name, nip in (("Ayu Kartika", flow.NIP_CONTACT), ("Bayu Saputra", "198801012012011004"),
                       ("Agus Prasetyo", flow.NIP_OFFICER)):

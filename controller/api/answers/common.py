@@ -42,6 +42,9 @@ class StepOut(Answer):
     to: str
     time: Timestamp
     note: str | None
+    # A step taken for an outside office (domain/on_behalf.py): whose, and under which letter.
+    on_behalf_of: str | None = None
+    letter_number: str | None = None
 
 
 class UploadedOut(Answer):

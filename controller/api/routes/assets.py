@@ -53,7 +53,8 @@ def case_view(db: Session, settings: Settings, user: User, kind: str, case: life
                        "unit_code": server.unit.code, "condition": server.condition},
                allowed_actions=lifecycle.allowed_actions(user, kind, case), **lifecycle.timing(settings, kind, case))
     out["history"] = [{"action": s.action, "actor": s.actor, "role": s.role, "from": s.from_state,
-                       "to": s.to_state, "time": s.at, "note": s.note}
+                       "to": s.to_state, "time": s.at, "note": s.note,
+                       **({"on_behalf_of": s.on_behalf_of, "letter_number": s.letter_number} if s.on_behalf_of else {})}
                       for s in db.scalars(select(LifecycleStep).where(
                           LifecycleStep.kind == kind, LifecycleStep.case_id == case.id).order_by(LifecycleStep.id))]
     if kind == "maintenance":
