@@ -36,8 +36,10 @@ def get_db(request: Request) -> Iterator[Session]:
     """The API's unit of work: committed when the route returns, rolled back when it raises.
 
     Routes do not commit; the few that must end a transaction early (before talking to a device,
-    before hashing a password) say why where they do. Registered with ``scope="function"`` so the
-    commit happens before the answer is sent: a client that reads its own write finds it.
+    before hashing a password) say why where they do. The route class (``unit_of_work``) commits
+    in the route's own thread as it returns, so no request waits for a pool thread while it holds
+    a lock; this teardown's commit then finds nothing left (it ends a read a serialiser began).
+    Registered with ``scope="function"``: all of it happens before the answer is sent.
     Each transaction begins and ends inside one function (the user lookup, then the route), so
     a request never holds SQLite's write lock while it waits for another worker thread.
     """

@@ -26,8 +26,9 @@ from ...models.base import utcnow
 from ...services import agents, heartbeats
 from ..answers.agents import BatchStoredOut, EnrolledOut, EnrollmentTokenOut, RevokedOut, StoredOut
 from ..deps import Id, SessionDep, SpaceManager
+from ..unit_of_work import UnitOfWorkRoute
 
-router = APIRouter(tags=["agents"])
+router = APIRouter(route_class=UnitOfWorkRoute, tags=["agents"])
 bearer = HTTPBearer(auto_error=False)
 PAYLOADS: dict[str, TypeAdapter[Any]] = {"inventory": TypeAdapter(InventoryRecord),
                                          "heartbeat": TypeAdapter(ConditionRecord)}

@@ -30,8 +30,9 @@ from ..bodies import declared
 from ..deps import CurrentUser, Id, Paging, PagingDep, SessionDep, SettingsDep, StaffUser
 from ..downloads import PDF, XLSX, file_answer
 from ..schemas import Page
+from ..unit_of_work import UnitOfWorkRoute
 
-router = APIRouter(tags=["assets"])
+router = APIRouter(route_class=UnitOfWorkRoute, tags=["assets"])
 
 
 def _officer(user: CurrentUser) -> User:

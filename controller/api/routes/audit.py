@@ -11,8 +11,9 @@ from ...services.common import page
 from ..answers.notices import AuditCheckOut
 from ..deps import AuditReader, PagingDep, SessionDep
 from ..schemas import AuditEventOut, Page
+from ..unit_of_work import UnitOfWorkRoute
 
-router = APIRouter(prefix="/audit", tags=["audit"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/audit", tags=["audit"])
 
 
 @router.get("/events", response_model=Page[AuditEventOut])

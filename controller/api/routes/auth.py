@@ -13,9 +13,10 @@ from ...security import check_password, make_token
 from ...services import throttle
 from ..deps import CurrentUser, SessionDep, SettingsDep
 from ..schemas import TokenOut, UserOut
+from ..unit_of_work import UnitOfWorkRoute
 from .users import user_out
 
-router = APIRouter(prefix="/auth", tags=["auth"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/auth", tags=["auth"])
 
 
 @router.post("/token", response_model=TokenOut,

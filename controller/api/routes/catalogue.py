@@ -13,8 +13,9 @@ from fastapi import APIRouter, Body, Query
 from ...services import catalogue
 from ..deps import AdminUser, CurrentUser, Id, SessionDep, StaffUser
 from ..ticket_schemas import DivisionOut, ServiceOut
+from ..unit_of_work import UnitOfWorkRoute
 
-router = APIRouter(tags=["helpdesk catalogue"])
+router = APIRouter(route_class=UnitOfWorkRoute, tags=["helpdesk catalogue"])
 
 
 @router.get("/divisions", response_model=list[DivisionOut])

@@ -17,8 +17,9 @@ from ..answers.custody import CustodyMoveOut, CustodyRequestOut
 from ..bodies import declared
 from ..deps import CurrentUser, Id, PagingDep, SessionDep, SettingsDep
 from ..schemas import Page
+from ..unit_of_work import UnitOfWorkRoute
 
-router = APIRouter(prefix="/custody-requests", tags=["custody"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/custody-requests", tags=["custody"])
 # Answers keep exclude_unset: a key only some states have (waitlist_position, ticket_offer)
 # stays absent, as it always was, instead of coming back null.
 

@@ -4,8 +4,9 @@ from fastapi import APIRouter, Response
 
 from ..deps import CurrentUser, Id, SessionDep
 from ..downloads import PDF, XLSX, document_response, file_answer
+from ..unit_of_work import UnitOfWorkRoute
 
-router = APIRouter(prefix="/documents", tags=["documents"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/documents", tags=["documents"])
 
 # Most documents are PDFs; inventory forms are XLSX too, and uploads (wipe reports, a ticket's
 # files, imports) keep the type they were stored with.

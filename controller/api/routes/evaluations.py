@@ -23,8 +23,9 @@ from ...settings import Settings
 from ..answers.evaluation import EvaluationOut
 from ..deps import CurrentUser, SessionDep, SettingsDep
 from ..downloads import PDF, XLSX, content_disposition, file_answer
+from ..unit_of_work import UnitOfWorkRoute
 
-router = APIRouter(tags=["evaluation"])
+router = APIRouter(route_class=UnitOfWorkRoute, tags=["evaluation"])
 From = Annotated[date | None, Query(alias="from", description="first day (default: 1 January of this year)")]
 To = Annotated[date | None, Query(description="last day, inclusive (default: 31 December of the first day's year)")]
 UnitCode = Annotated[str | None, Query(max_length=32, description="a unit's code; the whole office when omitted")]

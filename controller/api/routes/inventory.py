@@ -25,8 +25,9 @@ from ..bodies import declared
 from ..deps import Id, PagingDep, RegisterKeeper, SessionDep, SettingsDep, SpaceManager, StaffUser
 from ..downloads import content_disposition, file_answer
 from ..schemas import Page
+from ..unit_of_work import UnitOfWorkRoute
 
-router = APIRouter(tags=["inventory"])
+router = APIRouter(route_class=UnitOfWorkRoute, tags=["inventory"])
 Period = Annotated[str, Path(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", examples=["2026-11"])]
 
 

@@ -11,8 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from ...domain.on_behalf import SCAN_FIELD
 from ...services import on_behalf
 from ..deps import SessionDep, StaffUser
+from ..unit_of_work import UnitOfWorkRoute
 
-router = APIRouter(prefix="/letter-scans", tags=["documents"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/letter-scans", tags=["documents"])
 
 
 class LetterScanOut(BaseModel):

@@ -16,8 +16,9 @@ from ...services.common import page
 from ..answers.agents import FindingOut, InventoryRequested, ReportOut
 from ..deps import CurrentUser, Id, PagingDep, SessionDep, SpaceManager
 from ..schemas import Page
+from ..unit_of_work import UnitOfWorkRoute
 
-router = APIRouter(tags=["monitoring"])
+router = APIRouter(route_class=UnitOfWorkRoute, tags=["monitoring"])
 
 
 class ResolveIn(BaseModel):

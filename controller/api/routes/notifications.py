@@ -12,8 +12,9 @@ from ...services.common import page
 from ..answers.notices import NotificationOut
 from ..deps import CurrentUser, Id, PagingDep, SessionDep
 from ..schemas import Page
+from ..unit_of_work import UnitOfWorkRoute
 
-router = APIRouter(prefix="/notifications", tags=["notifications"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/notifications", tags=["notifications"])
 
 
 @router.get("", response_model=Page[NotificationOut])

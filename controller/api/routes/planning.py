@@ -27,8 +27,9 @@ from ...services.planning_payloads import PAYLOADS, IssueAsset, StartProcurement
 from ...services.setup import unit_by_code
 from ..deps import CurrentUser, Id, PagingDep, SessionDep, SettingsDep
 from ..planning_schemas import IssueOut, IssuePage, NeedsPlanOut, PlanPage, ProcurementOut, ProcurementPage
+from ..unit_of_work import UnitOfWorkRoute
 
-router = APIRouter(tags=["planning"])
+router = APIRouter(route_class=UnitOfWorkRoute, tags=["planning"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

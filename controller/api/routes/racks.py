@@ -12,8 +12,9 @@ from ...services import setup, space
 from ...services.common import get_or_404, page
 from ..deps import Id, PagingDep, SessionDep, SpaceManager, StaffUser
 from ..schemas import AllocationOut, ElevationEntry, ElevationOut, Page, RackIn, RackOut, RackPatch, ReservationIn
+from ..unit_of_work import UnitOfWorkRoute
 
-router = APIRouter(prefix="/racks", tags=["racks"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/racks", tags=["racks"])
 
 
 def allocation_out(a: Allocation) -> AllocationOut:

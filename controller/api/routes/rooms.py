@@ -10,8 +10,9 @@ from ...services import setup, space
 from ...services.common import get_or_404, page
 from ..deps import AdminUser, Id, PagingDep, SessionDep, StaffUser
 from ..schemas import CandidateOut, Page, RoomIn, RoomOut
+from ..unit_of_work import UnitOfWorkRoute
 
-router = APIRouter(prefix="/rooms", tags=["rooms"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/rooms", tags=["rooms"])
 
 
 @router.get("", response_model=Page[RoomOut])

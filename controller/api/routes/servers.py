@@ -14,8 +14,9 @@ from ...services.common import page
 from ...services.custody import custodies_of
 from ..deps import CurrentUser, Id, PagingDep, ServerEditor, SessionDep, SettingsDep, SpaceManager
 from ..schemas import CustodyOut, Page, ServerIn, ServerOut, ServerPatch
+from ..unit_of_work import UnitOfWorkRoute
 
-router = APIRouter(prefix="/servers", tags=["servers"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/servers", tags=["servers"])
 
 
 def server_out(s: Server) -> ServerOut:

@@ -15,8 +15,9 @@ from ..deps import CurrentUser, Id, PagingDep, SessionDep, SettingsDep
 from ..downloads import content_disposition
 from ..schemas import Page
 from ..ticket_schemas import AttachmentOut, CommentOut, TicketOut
+from ..unit_of_work import UnitOfWorkRoute
 
-router = APIRouter(prefix="/tickets", tags=["tickets"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/tickets", tags=["tickets"])
 
 
 @router.post("", status_code=201, response_model=TicketOut)

@@ -9,8 +9,9 @@ from ...services.access import check_unit, unit_scope
 from ...services.common import get_or_404, page
 from ..deps import AdminUser, CurrentUser, Id, PagingDep, SessionDep
 from ..schemas import Page, UnitIn, UnitOut, UnitPatch
+from ..unit_of_work import UnitOfWorkRoute
 
-router = APIRouter(prefix="/units", tags=["units"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/units", tags=["units"])
 
 
 @router.get("", response_model=Page[UnitOut])

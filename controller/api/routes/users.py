@@ -9,8 +9,9 @@ from ...services import setup
 from ...services.common import get_or_404, page
 from ..deps import AdminUser, Id, PagingDep, SessionDep
 from ..schemas import Page, UserIn, UserOut, UserPatch
+from ..unit_of_work import UnitOfWorkRoute
 
-router = APIRouter(prefix="/users", tags=["users"])
+router = APIRouter(route_class=UnitOfWorkRoute, prefix="/users", tags=["users"])
 
 
 def user_out(user: User) -> UserOut:
