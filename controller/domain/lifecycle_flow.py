@@ -227,6 +227,11 @@ DISPOSAL_DAYS: dict[str, dict[str, int]] = {  # DisposalMethod -> DisposalState 
         D.wiped: 2,             # SOP 001 has no separate handover; SOP 000 step 9 (handover), 2 hari
         D.handed_over: 1,       # step 6: reporting the deletion, 1 hari
     },
+    # Pemindahtanganan has no SOP of its own here: the office's steps take deletion's times (SOP 001
+    # Penghapusan), the regent's decision destruction's (SOP 000 Pemusnahan 5-7).
+    DisposalMethod.alienation: {
+        D.requested: 1, D.reviewed: 1, D.awaiting_regent: 6, D.approved: 4, D.wiped: 2, D.handed_over: 1,
+    },
 }
 
 SERVICE_DAYS: dict[str, dict] = {"maintenance": MAINTENANCE_DAYS, "transfer": TRANSFER_DAYS}
