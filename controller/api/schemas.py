@@ -15,11 +15,11 @@ T = TypeVar("T")
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 
 
-def Code(**kw):  # noqa: N802 - reads like the Field it returns
+def Code(**kw: Any) -> Any:  # noqa: N802 - reads like the Field it returns
     return Field(min_length=1, max_length=32, pattern=CODE_PATTERN, **kw)
 
 
-def Name(**kw):  # noqa: N802
+def Name(**kw: Any) -> Any:  # noqa: N802
     return Field(min_length=1, max_length=200, **kw)
 
 
