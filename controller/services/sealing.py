@@ -3,8 +3,9 @@ under the newest key (`titip secrets rotate`). Secret values are never returned 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
@@ -70,45 +71,39 @@ class Rotation:
 
 
 def rotate(sessions: sessionmaker[Session], settings: Settings, actor: str = "cli") -> Rotation:
-    """Re-seal every target's secrets (retired ones too: they stay in the database) under the
-    newest key, one transaction per target; a target no key opens is reported, not skipped silently."""
+    """Re-seal every target's secrets (retired ones too: they stay in the database) and every
+    register row's (a licence key) under the newest key, one transaction per row; a row no key
+    opens is reported, not skipped silently."""
     box = SecretBox(settings)
     result = Rotation(box.newest)
-    with sessions() as s:
-        ids = list(s.scalars(select(CollectionTarget.id).where(CollectionTarget.secrets.is_not(None))
-                             .order_by(CollectionTarget.id)))
-    for target_id in ids:
-        with unit_of_work(sessions, actor=actor) as s:
-            t = s.get_one(CollectionTarget, target_id)
-            if box.current(t.secrets):
-                result.current.append(target_id)
-                continue
-            try:
-                t.secrets = box.seal(box.open(t.secrets))
-            except SealError as exc:
-                result.failed.append((target_id, f"{t.kind} {t.address}:{t.port}: {exc}"))
-                continue
-            result.resealed.append(target_id)
-    _rotate_assets(sessions, box, result, actor)
+    _reseal(sessions, box, CollectionTarget, lambda t: f"{t.kind} {t.address}:{t.port}", actor,
+            result.current, result.resealed, result.failed)
+    _reseal(sessions, box, Server, lambda a: f"{a.kind} {a.serial_number}", actor,
+            result.assets_current, result.assets_resealed, result.assets_failed)
     return result
 
 
-def _rotate_assets(sessions: sessionmaker[Session], box: SecretBox, result: Rotation, actor: str) -> None:
-    """The register's sealed secrets (licence keys) under the newest key, one transaction each."""
+Sealed = TypeVar("Sealed", CollectionTarget, Server)   # the tables with a sealed `secrets` column
+
+
+def _reseal(sessions: sessionmaker[Session], box: SecretBox, model: type[Sealed],
+            describe: Callable[[Sealed], str], actor: str, current: list[int], resealed: list[int],
+            failed: list[tuple[int, str]]) -> None:
+    """One table's sealed `secrets` column under the newest key, one transaction per row."""
     with sessions() as s:
-        ids = list(s.scalars(select(Server.id).where(Server.secrets.is_not(None)).order_by(Server.id)))
-    for asset_id in ids:
+        ids = list(s.scalars(select(model.id).where(model.secrets.is_not(None)).order_by(model.id)))
+    for row_id in ids:
         with unit_of_work(sessions, actor=actor) as s:
-            asset = s.get_one(Server, asset_id)
-            if box.current(asset.secrets):
-                result.assets_current.append(asset_id)
+            row = s.get_one(model, row_id)
+            if box.current(row.secrets):
+                current.append(row_id)
                 continue
             try:
-                asset.secrets = box.seal(box.open(asset.secrets))
+                row.secrets = box.seal(box.open(row.secrets))
             except SealError as exc:
-                result.assets_failed.append((asset_id, f"{asset.kind} {asset.serial_number}: {exc}"))
+                failed.append((row_id, f"{describe(row)}: {exc}"))
                 continue
-            result.assets_resealed.append(asset_id)
+            resealed.append(row_id)
 
 
 def key_ids_in_use(session: Session) -> dict[str, int]:
