@@ -18,9 +18,12 @@ that fact into the move's data: the branch is still visible in the table, not hi
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
 from controller.domain.choices import Label, Role
+from controller.domain.service_time import WorkCalendar, add_working_span
+from controller.domain.sop_steps import SopTime, days, minutes
 from controller.domain.workflow import Outcome, Transition, Workflow
 
 _officer = frozenset({Role.officer})
@@ -182,71 +185,78 @@ def is_open(kind: str, state: str) -> bool:
 
 
 # --- service times ---------------------------------------------------------------------------
-# Working days each open state may last before its next step is overdue, read from the SOPs'
-# *Mutu Baku: Waktu* column. A state waits for the SOP steps between the move that entered it and
-# the move that leaves it; their times add up. A step of minutes, or with no time written, counts
-# as 1 working day, the office's general service time (SOP 002). The step that opens a case (the
-# analysis, the plan, the request letter) is done before the case exists and is not counted.
-# Terminal states have no entry: nobody owes anything there.
+# How long each open state may last before its next step is overdue, read from the SOPs' *Mutu
+# Baku: Waktu* column. A state waits for the SOP steps between the move that entered it and the move
+# that leaves it; their times add up, minutes as minutes of office hours and days as whole working
+# days (``SopTime``), so "30 menit + 30 menit" is due an hour of office time later, not two days.
+# A step with no time written counts as 1 working day, the office's general service time (SOP 002).
+# The step that opens a case (the analysis, the plan, the request letter) is done before the case
+# exists and is not counted. Terminal states have no entry: nobody owes anything there.
 
-MAINTENANCE_DAYS: dict[MaintenanceState, int] = {
-    # SOP 001 Perbaikan dan Pemeliharaan, steps 2 (Kasi's nota dinas, 30 min) and 3 (Kabid's approval, 30 min).
-    M.requested: 2,
-    M.approved: 1,      # step 4: the assignment letter (surat penugasan), 1 hari
-    M.assigned: 3,      # step 5: the repair or maintenance work, 3 hari
-    M.worked: 1,        # step 6: the activity report, 1 hari
+MAINTENANCE_TIMES: dict[MaintenanceState, SopTime] = {
+    # SOP 001 Perbaikan dan Pemeliharaan, steps 2 (Kasi's nota dinas) and 3 (Kabid's approval).
+    M.requested: minutes(30) + minutes(30),
+    M.approved: days(1),    # step 4: the assignment letter (surat penugasan)
+    M.assigned: days(3),    # step 5: the repair or maintenance work
+    M.worked: days(1),      # step 6: the activity report
 }
 
-TRANSFER_DAYS: dict[TransferState, int] = {
-    T.requested: 1,           # SOP 001 Pemindahtanganan, step 2: Kabid's approval (no time written)
-    T.division_approved: 1,   # step 3: Kadis's approval and ratification, 10 min
-    # Steps 4 (coordination and assignment, 10 min) and 5 (the transfer and its berita acara, 3 hari).
-    T.head_approved: 4,
+TRANSFER_TIMES: dict[TransferState, SopTime] = {
+    T.requested: days(1),             # SOP 001 Pemindahtanganan, step 2: Kabid's approval (no time written)
+    T.division_approved: minutes(10),  # step 3: Kadis's approval and ratification
+    # Steps 4 (coordination and assignment) and 5 (the transfer and its berita acara).
+    T.head_approved: minutes(10) + days(3),
 }
 
 # Disposal follows one of two SOPs, by the case's method.
-DISPOSAL_DAYS: dict[str, dict[str, int]] = {  # DisposalMethod -> DisposalState -> days
+DISPOSAL_TIMES: dict[str, dict[str, SopTime]] = {  # DisposalMethod -> DisposalState -> time
     DisposalMethod.destruction: {
         # SOP 000 Pemusnahan Aset TIK, steps 2 (Pejabat Penatausahaan's review, 5 hari) and 3 (the
         # property manager's examination, 2 hari); step 1 (the request letter, 3 hari) opens the case.
-        D.requested: 7,
-        D.reviewed: 2,          # step 4: the assessment goes to the regent, 2 hari
-        # The regent (outside the office): steps 5 (decides, 2 hari), 6 (issues the approval letter,
-        # 2 hari) and 7 (the property manager receives it and passes it on, 2 hari).
-        D.awaiting_regent: 6,
-        D.approved: 2,          # step 8: back-up and format of the data, 2 hari
-        D.wiped: 2,             # step 9: handing the server to the property manager, 2 hari
-        # Not in SOP 000; SOP 001 Penghapusan step 6: reporting the disposal, 1 hari.
-        D.handed_over: 1,
+        D.requested: days(5) + days(2),
+        D.reviewed: days(2),          # step 4: the assessment goes to the regent
+        # The regent (outside the office): steps 5 (decides), 6 (issues the approval letter) and 7
+        # (the property manager receives it and passes it on), 2 hari each.
+        D.awaiting_regent: days(2) + days(2) + days(2),
+        D.approved: days(2),          # step 8: back-up and format of the data
+        D.wiped: days(2),             # step 9: handing the server to the property manager
+        # Not in SOP 000; SOP 001 Penghapusan step 6: reporting the disposal.
+        D.handed_over: days(1),
     },
     DisposalMethod.deletion: {
-        D.requested: 1,         # SOP 001 Penghapusan Aset, step 2: Kasi checks the requirements, 30 min
-        D.reviewed: 1,          # step 3: the approval, 30 min
-        # Steps 4 (the assignment letter, 1 hari) and 5 (carrying out the deletion, 3 hari).
-        D.approved: 4,
-        D.wiped: 2,             # SOP 001 has no separate handover; SOP 000 step 9 (handover), 2 hari
-        D.handed_over: 1,       # step 6: reporting the deletion, 1 hari
-    },
-    # Pemindahtanganan has no SOP of its own here: the office's steps take deletion's times (SOP 001
-    # Penghapusan), the regent's decision destruction's (SOP 000 Pemusnahan 5-7).
-    DisposalMethod.alienation: {
-        D.requested: 1, D.reviewed: 1, D.awaiting_regent: 6, D.approved: 4, D.wiped: 2, D.handed_over: 1,
+        D.requested: minutes(30),     # SOP 001 Penghapusan Aset, step 2: Kasi checks the requirements
+        D.reviewed: minutes(30),      # step 3: the approval
+        D.approved: days(1) + days(3),  # steps 4 (the assignment letter) and 5 (the deletion itself)
+        D.wiped: days(2),             # SOP 001 has no separate handover; SOP 000 step 9 (handover)
+        D.handed_over: days(1),       # step 6: reporting the deletion
     },
 }
+# Pemindahtanganan has no SOP of its own here: the office's steps take deletion's times (SOP 001
+# Penghapusan), the regent's decision destruction's (SOP 000 Pemusnahan 5-7).
+DISPOSAL_TIMES[DisposalMethod.alienation] = {
+    **DISPOSAL_TIMES[DisposalMethod.deletion],
+    D.awaiting_regent: DISPOSAL_TIMES[DisposalMethod.destruction][D.awaiting_regent],
+}
 
-SERVICE_DAYS: dict[str, dict] = {"maintenance": MAINTENANCE_DAYS, "transfer": TRANSFER_DAYS}
+SERVICE_TIMES: dict[str, dict] = {"maintenance": MAINTENANCE_TIMES, "transfer": TRANSFER_TIMES}
 
 
-def service_days(kind: str, state: str, method: str | None = None) -> int | None:
-    """Working days the case may stay in ``state``; None where no step is owed (closed cases)."""
+def service_time(kind: str, state: str, method: str | None = None) -> SopTime | None:
+    """How long the case may stay in ``state``; None where no step is owed (closed cases)."""
     if kind == "disposal":
         if method is None:
             return None
-        return DISPOSAL_DAYS.get(method, {}).get(state)   # str keys: DisposalMethod is a StrEnum
-    return SERVICE_DAYS[kind].get(state)
+        return DISPOSAL_TIMES.get(method, {}).get(state)   # str keys: DisposalMethod is a StrEnum
+    return SERVICE_TIMES[kind].get(state)
+
+
+def due_at(kind: str, state: str, method: str | None, since: datetime, calendar: WorkCalendar) -> datetime | None:
+    """When a case that entered ``state`` at ``since`` is due, counted in office time."""
+    time = service_time(kind, state, method)
+    return add_working_span(since, time.span(calendar.day_length), calendar) if time else None
 
 
 def timed_states(kind: str) -> tuple[str, ...]:
     """The states of ``kind`` that have a service time under any method, in the flow's order."""
-    tables = DISPOSAL_DAYS.values() if kind == "disposal" else (SERVICE_DAYS[kind],)
+    tables = DISPOSAL_TIMES.values() if kind == "disposal" else (SERVICE_TIMES[kind],)
     return tuple(str(s) for s in FLOWS[kind].states if any(s in t for t in tables))

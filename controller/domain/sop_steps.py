@@ -19,6 +19,10 @@ class SopTime:
     minutes: int = 0
     days: int = 0
 
+    def __add__(self, other: SopTime) -> SopTime:
+        """Steps a state waits for add up: "10 menit" then "3 hari" is 3 days and 10 minutes."""
+        return SopTime(minutes=self.minutes + other.minutes, days=self.days + other.days)
+
     def span(self, day_length: timedelta) -> timedelta:
         """Working time to add: days are full office days, minutes are minutes of office hours."""
         return day_length * self.days + timedelta(minutes=self.minutes)

@@ -133,9 +133,6 @@ SERVICE_TIMES: dict[Priority, dict[TicketState, Span]] = {
                       T.resolved: DAY, T.checked: DAY, T.approved: DAY},
 }
 
-# Working days per state at normal priority (what the metrics' overdue gauge reads).
-SERVICE_DAYS: dict[TicketState, int] = {s: int(span.days) for s, span in SERVICE_TIMES[Priority.normal].items()}
-
 
 def service_time(priority: str | None, state: str) -> Span | None:
     """The span a ticket of `priority` may stay in `state` (None: nobody owes anything there)."""

@@ -13,14 +13,13 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from datetime import datetime
-from typing import Any
 
 from prometheus_client.registry import Collector
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..domain.choices import AllocationStatus, SlotState
 from ..domain.custody_flow import IN_CUSTODY, TERMINAL, TIMED, CustodyState
-from ..domain.service_time import WorkCalendar, due_at, office_calendar
+from ..domain.service_time import WorkCalendar, office_calendar
 from ..models.base import utcnow
 from ..settings import Settings
 from . import custody_time, heartbeat, probes
@@ -128,39 +127,40 @@ def _custody(snap: Snapshot, static: list[tuple[str, str, str, str]], cal: WorkC
 
 def _tickets(snap: Snapshot, cal: WorkCalendar, now: datetime) -> tuple[Family, ...]:
     """Helpdesk tickets (SOP 003): by state, and those past their service time (3 days to solve)."""
-    from ..domain.ticket_flow import SERVICE_DAYS, TicketState
+    from ..domain.ticket_flow import SERVICE_TIMES, TicketState, due_at as ticket_due
 
+    timed = {s for times in SERVICE_TIMES.values() for s in times}
     return _by_state(
         ("titip_tickets", "Helpdesk tickets by state"),
-        ("titip_tickets_overdue", "Open tickets past their step's service time"), ("state",),
-        [(s.value,) for s in TicketState], [(s.value,) for s in SERVICE_DAYS],
-        (((state,), SERVICE_DAYS.get(TicketState(state)), since) for state, since in snap.tickets), cal, now)
+        ("titip_tickets_overdue", "Open tickets past their step's service time (by their priority)"), ("state",),
+        [(s.value,) for s in TicketState], [(s.value,) for s in TicketState if s in timed],
+        (((state,), since and ticket_due(priority, state, since, cal)) for state, priority, since in snap.tickets), now)
 
 
 def _lifecycle(snap: Snapshot, cal: WorkCalendar, now: datetime) -> tuple[Family, ...]:
     """Maintenance, transfer and disposal cases (SOPs 000, 001) by kind and state, and those past
     their step's service time (``lifecycle_flow`` tables). Labels are the flows' own states."""
-    from ..domain.lifecycle_flow import FLOWS, service_days, timed_states
+    from ..domain.lifecycle_flow import FLOWS, due_at as case_due, timed_states
 
     return _by_state(
         ("titip_lifecycle_cases", "Maintenance, transfer and disposal cases by state"),
         ("titip_lifecycle_overdue", "Open lifecycle cases past their step's service time (SOPs 000 and 001, "
-                                    "working days)"), ("kind", "state"),
+                                    "in office time)"), ("kind", "state"),
         [(kind, str(s)) for kind, flow in FLOWS.items() for s in flow.states],
         [(kind, s) for kind in FLOWS for s in timed_states(kind)],
-        (((kind, state), service_days(kind, state, method), since) for kind, state, method, since in snap.lifecycle),
-        cal, now)
+        (((kind, state), since and case_due(kind, state, method, since, cal))
+         for kind, state, method, since in snap.lifecycle), now)
 
 
 def _by_state(total: tuple[str, str], late: tuple[str, str], labels: tuple[str, ...], keys: list[tuple],
-              timed: list[tuple], rows: Iterable[tuple[tuple, int | None, Any]], cal: WorkCalendar,
+              timed: list[tuple], rows: Iterable[tuple[tuple, datetime | None]],
               now: datetime) -> tuple[Family, Family]:
     """Counts by state (every key in `keys`, zeros included) and, for `timed` keys, how many are
-    past their service time; `rows` are (key, working days or None, state_since)."""
+    past their service time; `rows` are (key, due time or None)."""
     count, overdue = dict.fromkeys(keys, 0), dict.fromkeys(timed, 0)
-    for key, days, since in rows:
+    for key, due in rows:
         count[key] = count.get(key, 0) + 1
-        if days and since is not None and now > due_at(since, cal, days):
+        if due is not None and now > due:
             overdue[key] += 1
     families = Family(*total, labels), Family(*late, labels)
     for family, values in zip(families, (count, overdue)):

@@ -98,7 +98,7 @@ class Snapshot:
     racks: list[RackRow]
     servers: list[ServerRow]
     findings: dict[int, dict[str, int]]           # server id -> kind -> open findings
-    tickets: list[tuple[str, Any]] = field(default_factory=list)   # (state, state_since) per ticket
+    tickets: list[tuple[str, str | None, Any]] = field(default_factory=list)   # (state, priority, state_since)
     # (kind, state, disposal method or None, state_since) per maintenance, transfer and disposal case
     lifecycle: list[tuple[str, str, str | None, Any]] = field(default_factory=list)
 
@@ -123,7 +123,8 @@ def read(session: Session, caches: Caches, fresh_since: float) -> Snapshot:
     _refresh_probes(session, caches.probes, servers, caches.rounds)
     from ..models import Ticket
 
-    tickets = [(row[0], row[1]) for row in session.execute(select(_t(Ticket).c.state, Ticket.state_since))]
+    t = _t(Ticket).c
+    tickets = [(row[0], row[1], row[2]) for row in session.execute(select(t.state, t.priority, t.state_since))]
     return Snapshot(units=sorted(units.values()), racks=_racks(session), servers=servers,
                     findings=_findings(session), tickets=tickets, lifecycle=_lifecycle(session))
 

@@ -26,10 +26,10 @@ from ..domain.lifecycle_flow import (
     REGENT_DECIDES,
     TRANSFER,
     TRANSFER_LABELS,
+    due_at,
     is_open,
-    service_days,
 )
-from ..domain.service_time import due_at, office_calendar
+from ..domain.service_time import office_calendar
 from ..domain.workflow import Move, Workflow
 from ..errors import Conflict, Invalid, NotFound
 from ..models import Allocation, Document, Server, User
@@ -114,9 +114,8 @@ def list_stmt(user: User, kind: str, state: str | None = None, server_id: int | 
 
 
 def due(settings: Settings, kind: str, case: Case) -> datetime | None:
-    """When the case's current step is due (``domain.lifecycle_flow`` service times, working days)."""
-    days = service_days(kind, case.state, getattr(case, "method", None))
-    return due_at(case.state_since, office_calendar(settings), days) if days else None
+    """When the case's current step is due (``domain.lifecycle_flow`` service times, in office time)."""
+    return due_at(kind, case.state, getattr(case, "method", None), case.state_since, office_calendar(settings))
 
 
 def timing(settings: Settings, kind: str, case: Case, now: datetime | None = None) -> dict:

@@ -46,6 +46,8 @@ def test_a_disposal_goes_through_every_step_in_pages(people, world):
     cid = int(r.headers["location"].rsplit("/", 1)[1])
     page = contact.get(r.headers["location"]).text
     assert "telah dibuka" in page and state_of(page) == "requested"
+    # SOP 000 Pemusnahan 2 and 3: the review (5 hari) and the examination (2 hari) are owed next
+    assert re.search(r'id="service-time">[^<]*7 hari', page)
     assert 'data-step="review"' not in page          # not the contact's step
     assert f'data-case="disposal-{cid}"' in officer.get("/cases").text
     assert f'data-case="disposal-{cid}"' not in people["contact_a"].get("/cases").text   # another unit's
@@ -53,6 +55,7 @@ def test_a_disposal_goes_through_every_step_in_pages(people, world):
     assert step(officer, "disposal", cid, "review", {"eligible": "1", "findings": "Memenuhi syarat"})[0] == "success"
     flash, _text, page = step(head, "disposal", cid, "approve")
     assert flash == "success" and state_of(page) == "awaiting_regent"      # destruction: the regent decides
+    assert re.search(r'id="service-time">[^<]*6 hari', page)             # SOP 000 Pemusnahan 5-7
     step(head, "disposal", cid, "record_regent_approval", {"approver_name": "Bupati", "decree_number": "SK/1/2026"})
     step(officer, "disposal", cid, "record_wipe", {"backup": "NAS arsip", "method": "nwipe", "wiped_by": "Agus",
                                                    "wiped_at": "2026-11-20T10:30", "report_text": "3 pass OK"})

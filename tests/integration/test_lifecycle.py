@@ -244,10 +244,12 @@ def test_reconciliation_lists_the_register_against_the_inventory(app, client, wo
     assert wb.sheetnames[1] == "Dihapus"
 
 
-def test_a_step_is_overdue_after_its_sop_time_in_working_days_in_the_view_and_in_metrics(
+def test_a_step_is_overdue_after_its_sop_time_in_office_time_in_the_view_and_in_metrics(
         app, client, world, monkeypatch):
-    """Opened Wed 24 Dec 2025 10:00 WIB, before Christmas, the cuti bersama Friday and a weekend:
-    maintenance waits 2 working days for approval (due Tue 30 Dec), destruction 7 (due Wed 7 Jan,
+    """Opened Wed 24 Dec 2025 15:30 WIB, before Christmas, the cuti bersama Friday and a weekend:
+    maintenance waits 30 + 30 minutes of office time for its nota dinas and approval (due Mon 29 Dec
+    08:30: half an hour that Wednesday, half an hour from Monday's opening), destruction 7 working
+    days (due Wed 7 Jan,
     past New Year's Day). Calendar days would have made both late days earlier."""
     from datetime import UTC, datetime, timedelta
 
@@ -258,7 +260,7 @@ def test_a_step_is_overdue_after_its_sop_time_in_working_days_in_the_view_and_in
     from controller.metrics import collector
     from tests.integration.test_web_pages import Browser
 
-    clock = [datetime(2025, 12, 24, 3, 0, tzinfo=UTC)]
+    clock = [datetime(2025, 12, 24, 8, 30, tzinfo=UTC)]
     monkeypatch.setattr(service, "utcnow", lambda: clock[0])
     monkeypatch.setattr(collector, "utcnow", lambda: clock[0])
     monkeypatch.setattr(web_assets, "utcnow", lambda: clock[0])
@@ -278,16 +280,16 @@ def test_a_step_is_overdue_after_its_sop_time_in_working_days_in_the_view_and_in
     did = open_case(client, world, "disposals", "officer",
                     {"server_id": world.ids["server_b"], "method": "pemusnahan", "reason": "Rusak berat"})["id"]
 
-    m, d, late = at(datetime(2025, 12, 29, 3, 0, tzinfo=UTC))      # Monday: 5 calendar days, 1 working day
-    assert datetime.fromisoformat(m["due_at"]) == datetime(2025, 12, 30, 3, 0, tzinfo=UTC)
-    assert datetime.fromisoformat(d["due_at"]) == datetime(2026, 1, 7, 3, 0, tzinfo=UTC)
+    m, d, late = at(datetime(2025, 12, 24, 9, 30, tzinfo=UTC))      # a calendar hour, half an office hour
+    assert datetime.fromisoformat(m["due_at"]) == datetime(2025, 12, 29, 1, 30, tzinfo=UTC)
+    assert datetime.fromisoformat(d["due_at"]) == datetime(2026, 1, 7, 8, 30, tzinfo=UTC)
     assert (m["overdue"], d["overdue"]) == (False, False)
     assert late[("maintenance", "requested")] == 0 and late[("disposal", "requested")] == 0
 
-    m, d, late = at(datetime(2025, 12, 30, 3, 0, tzinfo=UTC))      # due to the second: still on time
+    m, d, late = at(datetime(2025, 12, 29, 1, 30, tzinfo=UTC))      # due to the second: still on time
     assert m["overdue"] is False and late[("maintenance", "requested")] == 0
 
-    m, d, late = at(datetime(2025, 12, 30, 3, 0, 1, tzinfo=UTC))
+    m, d, late = at(datetime(2025, 12, 29, 1, 30, 1, tzinfo=UTC))
     assert (m["overdue"], d["overdue"]) == (True, False)
     assert late[("maintenance", "requested")] == 1 and late[("disposal", "requested")] == 0
     listed = client.get("/api/v1/maintenance-cases", headers=world.auth("officer")).json()["items"]
@@ -304,7 +306,7 @@ def test_a_step_is_overdue_after_its_sop_time_in_working_days_in_the_view_and_in
     assert datetime.fromisoformat(m["due_at"]) == datetime(2026, 1, 2, 8, 0, tzinfo=UTC)   # past New Year's Day
     assert m["overdue"] is True and late[("maintenance", "approved")] == 1
 
-    m, d, late = at(datetime(2026, 1, 7, 3, 0, tzinfo=UTC) + timedelta(seconds=1))
+    m, d, late = at(datetime(2026, 1, 7, 8, 30, tzinfo=UTC) + timedelta(seconds=1))
     assert d["overdue"] is True and late[("disposal", "requested")] == 1
     cases = {(s.labels["kind"], s.labels["state"]): s.value
              for f in text_string_to_metric_families(client.get("/metrics").text)

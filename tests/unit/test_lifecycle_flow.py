@@ -81,44 +81,64 @@ def test_terminal_states_close_cases():
 # --- service times -------------------------------------------------------------------------
 
 def test_every_open_state_has_a_service_time_and_no_closed_one_has():
-    from controller.domain.lifecycle_flow import DisposalMethod, service_days
+    from controller.domain.lifecycle_flow import DisposalMethod, service_time
 
     for kind, flow in FLOWS.items():
         methods = list(DisposalMethod) if kind == "disposal" else [None]
         for state in flow.states:
             for method in methods:
-                days = service_days(kind, state, method)
+                time = service_time(kind, state, method)
                 if state in flow.terminal_states:
-                    assert days is None, (kind, state, method)
+                    assert time is None, (kind, state, method)
                 elif (kind, state, method) == ("disposal", "awaiting_regent", DisposalMethod.deletion):
-                    assert days is None   # a deletion never waits for the regent
+                    assert time is None   # a deletion never waits for the regent
                 else:
-                    assert isinstance(days, int) and days >= 1, (kind, state, method)
+                    assert time is not None and (time.days or time.minutes), (kind, state, method)
 
 
 def test_service_times_are_the_sops_waktu_column():
-    from controller.domain.lifecycle_flow import service_days, timed_states
+    from controller.domain.lifecycle_flow import service_time, timed_states
 
-    # SOP 001 maintenance: 30+30 min (each counts a day), 1 hari, 3 hari, 1 hari
-    assert [service_days("maintenance", s) for s in timed_states("maintenance")] == [2, 1, 3, 1]
-    # SOP 001 transfer: no time (a day), 10 min, 10 min + 3 hari
-    assert [service_days("transfer", s) for s in timed_states("transfer")] == [1, 1, 4]
+    def times(kind: str, method: str | None = None) -> list[str | None]:
+        return [t.text if (t := service_time(kind, s, method)) else None for s in timed_states(kind)]
+
+    # SOP 001 maintenance: 30 + 30 minutes (an hour of office time, not two days), 1, 3, 1 hari
+    assert times("maintenance") == ["60 menit", "1 hari", "3 hari", "1 hari"]
+    # SOP 001 transfer: no time written (the office's day), 10 menit, 10 menit then 3 hari
+    assert times("transfer") == ["1 hari", "10 menit", "3 hari + 10 menit"]
     # SOP 000 destruction, steps 2..9 after the request: 5+2, 2, 2+2+2, 2, 2; then SOP 001's report
-    assert [service_days("disposal", s, "pemusnahan") for s in timed_states("disposal")] == [7, 2, 6, 2, 2, 1]
-    assert [service_days("disposal", s, "penghapusan") for s in timed_states("disposal")] == [1, 1, None, 4, 2, 1]
-    assert service_days("disposal", "requested", None) is None   # no method, no table
+    assert times("disposal", "pemusnahan") == ["7 hari", "2 hari", "6 hari", "2 hari", "2 hari", "1 hari"]
+    assert times("disposal", "penghapusan") == ["30 menit", "30 menit", None, "4 hari", "2 hari", "1 hari"]
+    assert times("disposal", "pemindahtanganan") == ["30 menit", "30 menit", "6 hari", "4 hari", "2 hari", "1 hari"]
+    assert service_time("disposal", "requested", None) is None   # no method, no table
 
 
 def test_a_lifecycle_step_is_due_in_working_days_across_a_holiday_weekend():
     """Wed 24 Dec 2025 10:00 WIB: Christmas (Thu), cuti bersama (Fri) and the weekend do not count."""
     from datetime import UTC, datetime
 
-    from controller.domain.lifecycle_flow import service_days
-    from controller.domain.service_time import WorkCalendar, due_at, is_overdue
+    from controller.domain.lifecycle_flow import due_at
+    from controller.domain.service_time import WorkCalendar
 
     cal, start = WorkCalendar(), datetime(2025, 12, 24, 3, 0, tzinfo=UTC)
-    due = due_at(start, cal, service_days("maintenance", "requested"))
-    assert due == datetime(2025, 12, 30, 3, 0, tzinfo=UTC)          # Tue 10:00 WIB, not Fri 26
-    assert not is_overdue(start, due, cal, 2) and is_overdue(start, due.replace(second=1), cal, 2)
-    assert due_at(start, cal, service_days("disposal", "requested", "pemusnahan")) == datetime(
+    assert due_at("maintenance", "assigned", None, start, cal) == datetime(2025, 12, 31, 3, 0, tzinfo=UTC)  # 3 hari
+    assert due_at("disposal", "requested", "pemusnahan", start, cal) == datetime(
         2026, 1, 7, 3, 0, tzinfo=UTC)                                 # New Year's Day does not count either
+
+
+def test_a_step_of_minutes_is_due_in_minutes_of_office_time():
+    """The Kasi's nota dinas and the Kabid's approval (30 + 30 menit) asked for at 15:40 WIB on
+    Wednesday 24 Dec 2025 are due at 08:40 on Monday 29 Dec: 20 minutes that day, then Christmas,
+    cuti bersama and the weekend are closed, then 40 minutes from the opening."""
+    from datetime import UTC, datetime
+
+    from controller.domain.lifecycle_flow import due_at
+    from controller.domain.service_time import WorkCalendar
+
+    cal = WorkCalendar()
+    assert due_at("maintenance", "requested", None, datetime(2025, 12, 24, 8, 40, tzinfo=UTC), cal) == datetime(
+        2025, 12, 29, 1, 40, tzinfo=UTC)
+    # Asked for at 09:00 on a plain Tuesday, the same step is due at 10:00 that morning.
+    assert due_at("maintenance", "requested", None, datetime(2026, 12, 8, 2, 0, tzinfo=UTC), cal) == datetime(
+        2026, 12, 8, 3, 0, tzinfo=UTC)
+    assert due_at("transfer", "transferred", None, datetime(2026, 12, 8, 2, 0, tzinfo=UTC), cal) is None

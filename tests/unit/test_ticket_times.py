@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from controller.domain.service_time import WorkCalendar
-from controller.domain.ticket_flow import SERVICE_DAYS, SERVICE_TIMES, Priority, TicketState, due_at
+from controller.domain.ticket_flow import SERVICE_TIMES, Priority, TicketState, due_at
 
 WIB = ZoneInfo("Asia/Jakarta")
 CAL = WorkCalendar(opens=time(8, 0), closes=time(16, 0))
@@ -38,4 +38,16 @@ def test_every_priority_times_every_open_state():
     open_states = {s for s in TicketState if s != TicketState.closed}
     for priority in Priority:
         assert set(SERVICE_TIMES[priority]) == open_states, priority
-    assert SERVICE_DAYS[TicketState.assigned] == 3     # what the metrics' overdue gauge reads
+
+
+def test_the_overdue_gauge_counts_each_ticket_by_its_own_priority():
+    """An urgent ticket filed at 15:30 is late by Friday 09:00; a normal one filed then is not."""
+    from controller.metrics.collector import _tickets
+    from controller.metrics.snapshot import Snapshot
+
+    snap = Snapshot(units=[], racks=[], servers=[], findings={},
+                    tickets=[("submitted", "urgent", LATE), ("submitted", "normal", LATE), ("closed", "urgent", LATE)])
+    count, overdue = _tickets(snap, CAL, datetime(2026, 12, 4, 9, 0, tzinfo=WIB))
+    late = {s.labels["state"]: s.value for s in overdue.samples}
+    assert late["submitted"] == 1 and "closed" not in late
+    assert {s.labels["state"]: s.value for s in count.samples}["submitted"] == 2

@@ -16,7 +16,15 @@ from starlette.responses import RedirectResponse, Response
 
 from ...api.deps import Id
 from ...domain.choices import CONDITION_LABELS, Condition
-from ...domain.lifecycle_flow import DISPOSAL_METHOD_LABELS, FLOWS, KIND_LABELS, LABELS, DisposalMethod, is_open
+from ...domain.lifecycle_flow import (
+    DISPOSAL_METHOD_LABELS,
+    FLOWS,
+    KIND_LABELS,
+    LABELS,
+    DisposalMethod,
+    is_open,
+    service_time,
+)
 from ...domain.workflow import RoleNotAllowed
 from ...errors import Invalid, NotFound
 from ...models import Unit, User
@@ -160,7 +168,8 @@ def show_case(kind: str, case_id: Id, request: Request, db: SessionDep, settings
                officers=views.active_officers(db) if "assign" in allowed else [],
                state={"text": label(state, lang) if state else case.state, "colour": state.colour if state else "grey"},
                state_of=lambda s: label(LABELS[kind][s], lang) if s in LABELS[kind] else (s or "–"),
-               timing=lifecycle.timing(settings, kind, case), **_globals(request))
+               timing=lifecycle.timing(settings, kind, case),
+               service_time=service_time(kind, case.state, getattr(case, "method", None)), **_globals(request))
     db.commit()
     return out
 
