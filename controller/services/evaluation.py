@@ -8,15 +8,25 @@ PDF, the API and the page only present it.
 
 Definitions the figures rest on (said once, here):
 - an asset is in the register at the period's end when it was recorded before the end and not
-  disposed (``asset_records.disposed_at``) before it; its kind and condition are today's;
+  disposed (``asset_records.disposed_at``) before it; it is counted under its unit of today;
+- its condition and kind at the period's end come from the audit trail, which records every change
+  of a server row (``update`` events, with the row before and after) and, for a condition the office
+  states, a ``condition`` event (services.condition) with the old and the new value: the value at
+  the end is the new value of the last change before the end; failing that, the old value of the
+  first change after it; failing that (never changed), today's value. Kind does change after
+  registration (an officer edits it, services.servers.update_server), so it is worked out the same
+  way;
 - a custody step is the time a request spent in a timed state: from the step that entered it to
   the step that left it; it is on time when it left by the due time (1 working day), counted for
   steps that ended in the period;
 - a ticket is resolved when its first ``resolved`` step was recorded; the time to resolve runs
   from its creation, in calendar hours;
 - a server is down from a failed probe of one kind until the next successful probe of that kind
-  (or the period's end); the kinds' down intervals are merged, so two probes failing together
-  count once;
+  (or the period's end); a failure before the period that no success ended by its start counts
+  from the start; the kinds' down intervals are merged, so two probes failing together count once.
+  Retention (services.retention) keeps every check whose result differs from the one before it
+  (of the same server and kind), so downtime stays exact for any period; the numbers of checks
+  and failures are the rows kept, exact only within the retention days;
 - condition changes are the audit trail's ``condition`` events (services.condition);
 - a room's U and power are the office's, whatever the unit chosen: racks are shared.
 """
@@ -195,13 +205,40 @@ def _in_register_at(moment: datetime) -> ColumnElement[bool]:
 
 
 def assets_at_end(session: Session, p: Period, unit_id: int | None) -> list[AssetCount]:
-    stmt = (select(Server.kind, Server.condition, func.count(Server.id))
+    """One query: the register at the end, each server with the audit events that may have changed
+    its kind or condition (in the order recorded); their values at the end are worked out here."""
+    changed = and_(AuditEvent.entity == "server", AuditEvent.entity_id == cast(Server.id, String),
+                   AuditEvent.action.in_(("update", "condition")))
+    stmt = (select(Server.id, Server.kind, Server.condition, AuditEvent.at, AuditEvent.before, AuditEvent.after)
             .outerjoin(AssetRecord, AssetRecord.server_id == Server.id)
-            .where(_in_register_at(p.end)).group_by(Server.kind, Server.condition)
-            .order_by(Server.kind, Server.condition))
+            .outerjoin(AuditEvent, changed)
+            .where(_in_register_at(p.end)).order_by(Server.id, AuditEvent.seq))
     if unit_id is not None:
         stmt = stmt.where(Server.unit_id == unit_id)
-    return [AssetCount(kind, condition, n) for kind, condition, n in session.execute(stmt)]
+    now: dict[int, tuple[str, str]] = {}
+    events: dict[int, list[tuple[datetime, dict[str, Any], dict[str, Any]]]] = defaultdict(list)
+    for sid, kind, condition, at, before, after in session.execute(stmt):
+        now[sid] = (kind, condition)
+        if at is not None:
+            events[sid].append((at, json.loads(before or "{}"), json.loads(after or "{}")))
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for sid, (kind, condition) in now.items():
+        counts[(value_at(p.end, "kind", kind, events[sid]),
+                value_at(p.end, "condition", condition, events[sid]))] += 1
+    return [AssetCount(kind, condition, n) for (kind, condition), n in sorted(counts.items())]
+
+
+def value_at(moment: datetime, name: str, current: str,
+             events: list[tuple[datetime, dict[str, Any], dict[str, Any]]]) -> str:
+    """A field's value at `moment` from its changes (events in the order recorded): the new value
+    of the last change before it, else the old value of the first change after it, else today's."""
+    moves = [(at, before[name], after[name]) for at, before, after in events
+             if name in before and name in after and before[name] != after[name]]
+    earlier = [new for at, _old, new in moves if at < moment]
+    if earlier:
+        return str(earlier[-1])
+    later = [old for at, old, _new in moves if at >= moment]
+    return str(later[0]) if later else current
 
 
 def changes(session: Session, p: Period, unit_id: int | None) -> Changes:
@@ -298,10 +335,18 @@ def _merged_hours(intervals: list[tuple[datetime, datetime]]) -> float:
 
 
 def server_downtime(session: Session, p: Period, unit_id: int | None) -> list[ServerDowntime]:
+    """The period's checks and, per server and probe kind, the last check before it (a failure
+    there means the server entered the period down), in one query."""
+    earlier = (select(AccessCheck.id, func.row_number().over(
+        partition_by=(AccessCheck.server_id, AccessCheck.kind),
+        order_by=(AccessCheck.checked_at.desc(), AccessCheck.id.desc())).label("n"))
+        .where(AccessCheck.checked_at < p.start).subquery())
+    last_before = select(earlier.c.id).where(earlier.c.n == 1)
     stmt = (select(AccessCheck.server_id, AccessCheck.kind, AccessCheck.ok, AccessCheck.checked_at,
                    Server.hostname, Server.brand, Server.model, Unit.code)
             .join(Server, Server.id == AccessCheck.server_id).join(Unit, Unit.id == Server.unit_id)
-            .where(AccessCheck.checked_at >= p.start, AccessCheck.checked_at < p.end)
+            .where(or_(and_(AccessCheck.checked_at >= p.start, AccessCheck.checked_at < p.end),
+                       AccessCheck.id.in_(last_before)))
             .order_by(AccessCheck.server_id, AccessCheck.kind, AccessCheck.checked_at, AccessCheck.id))
     if unit_id is not None:
         stmt = stmt.where(Server.unit_id == unit_id)
@@ -311,6 +356,11 @@ def server_downtime(session: Session, p: Period, unit_id: int | None) -> list[Se
     down: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
     since: dict[tuple[int, str], datetime] = {}
     for sid, kind, ok, at, hostname, brand, model, code in session.execute(stmt):
+        if at < p.start:
+            if not ok:   # down when the period began
+                names[sid] = (hostname or f"{brand} {model}", code)
+                since[(sid, kind)] = p.start
+            continue
         names[sid] = (hostname or f"{brand} {model}", code)
         checks[sid][0] += 1
         if ok:

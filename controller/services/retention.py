@@ -4,9 +4,15 @@ growing without end.
 
 Never deleted: agent inventories (evidence for the monthly inventory and for drift), the access
 checks the configure step ran (the evidence that access was verified before the unit was told
-so), and each server's latest round of access checks (what pages and /metrics show as its
-reachability, however old it is). No table refers to either table by key (a ticket copies the probe results it
-attaches, an inventory item the record it used), so a delete never leaves a reference dangling.
+so), each server's latest round of access checks (what pages and /metrics show as its
+reachability, however old it is), and the *edges* of the probe history: a check whose result
+differs from the check before it of the same server and probe kind (in the order of
+``checked_at``, then id), and the first check of each server and kind. Only a check repeating the
+result before it goes, so the down spells the evaluation reads (services.evaluation: a failure
+until the next success of that kind) stay exact for any period, however old.
+
+No table refers to either table by key (a ticket copies the probe results it attaches, an
+inventory item the record it used), so a delete never leaves a reference dangling.
 
 The rows are measurements, not on the audit chain: one audit event sums up a prune that deleted
 anything, instead of one per row.
@@ -17,7 +23,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, Table, and_, case, delete, exists, func, select
+from sqlalchemy import ColumnElement, CursorResult, Table, and_, case, delete, exists, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from .. import audit
@@ -55,7 +61,8 @@ def prune(sessions: sessionmaker[Session], settings: Settings, now: datetime | N
         superseded = exists().where(newer.c.server_id == checks.c.server_id,
                                     newer.c.checked_at > checks.c.checked_at)
         counts["access_checks"] = _delete_older(sessions, actor, chunk, checks, checks.c.checked_at, cutoff,
-                                                and_(superseded, checks.c.origin != "configure"))
+                                                and_(superseded, checks.c.origin != "configure",
+                                                     _repeats_the_check_before(checks)))
         cutoffs["access_checks_before"] = cutoff
     with unit_of_work(sessions, actor) as s:   # login-throttle rows nobody tried for a day: live streaks only
         from .throttle import prune as prune_throttle
@@ -66,6 +73,25 @@ def prune(sessions: sessionmaker[Session], settings: Settings, now: datetime | N
                 **counts, **cutoffs, "heartbeat_days": settings.retention_heartbeat_days,
                 "access_check_days": settings.retention_access_check_days})
     return counts
+
+
+def _repeats_the_check_before(checks: Table) -> ColumnElement[bool]:
+    """The check's result equals the one before it of the same server and kind; false for the
+    first check of a server and kind (no result before it: NULL).
+
+    The check before is looked up per row through the (server_id, checked_at) index rather than
+    with LAG() over the table: each chunk would recompute a window over every old row, and a first
+    run over a year of checks takes hundreds of chunks. Deleting repeats leaves the result before
+    every kept check unchanged (the row now before it repeated it), so running again deletes nothing
+    more, and a statement that deletes rows while it reads them answers the same.
+    """
+    before = checks.alias("before")
+    earlier = or_(before.c.checked_at < checks.c.checked_at,
+                  and_(before.c.checked_at == checks.c.checked_at, before.c.id < checks.c.id))
+    previous = (select(before.c.ok).where(before.c.server_id == checks.c.server_id, before.c.kind == checks.c.kind,
+                                          earlier)
+                .order_by(before.c.checked_at.desc(), before.c.id.desc()).limit(1).scalar_subquery())
+    return previous == checks.c.ok
 
 
 def _delete_older(sessions: sessionmaker[Session], actor: str, chunk: int, table: Table,

@@ -7,7 +7,8 @@ import json
 import os
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
@@ -84,10 +85,11 @@ def test_each_servers_latest_probe_round_stays_however_old(app, client, world):
 
     counts = retention.prune(app.state.sessions, settings, now, chunk=3)
 
-    assert counts == {"heartbeats": 0, "access_checks": 6}
-    assert _kept_rounds(app, now) == {a: {10: 2, 5: 2}, b: {250: 2}}
+    # every check succeeded: each server's first one stays (an edge of its history), the repeats go
+    assert counts == {"heartbeats": 0, "access_checks": 4}
+    assert _kept_rounds(app, now) == {a: {300: 1, 10: 2, 5: 2}, b: {300: 1, 250: 2}}
     [event] = _prune_events(client, world)
-    assert event["access_checks"] == 6 and event["access_check_days"] == 90
+    assert event["access_checks"] == 4 and event["access_check_days"] == 90
 
 
 def test_the_checks_of_the_configure_step_stay_as_evidence(app, client, world):
@@ -102,11 +104,13 @@ def test_the_checks_of_the_configure_step_stay_as_evidence(app, client, world):
     with app.state.sessions() as s:
         sid = s.scalar(select(AccessCheck.server_id))
     later = now + timedelta(days=200)
-    _rounds(app, [(sid, -100, 1), (sid, -199, 1)], now)        # scheduled rounds after it
+    # scheduled rounds after it: the first of them differs from the configure step's (port 9 is
+    # closed, these succeed), an edge that stays; the second repeats it
+    _rounds(app, [(sid, -100, 1), (sid, -101, 1), (sid, -199, 1)], now)
 
     counts = retention.prune(app.state.sessions, app.state.settings, later)
 
-    assert counts["access_checks"] == 1                       # the old scheduled round only
+    assert counts["access_checks"] == 1                       # the old repeating round only
     checks = client.get(f"/api/v1/custody-requests/{rid}", headers=world.auth("officer")).json()["access_checks"]
     assert [c["target"] for c in checks] == ["127.0.0.1:9"]   # the configure step's check
 
@@ -132,8 +136,8 @@ def test_the_nightly_job_prunes_with_the_configured_days(app, world):
     settings = app.state.settings.model_copy(update={"retention_heartbeat_days": 30,
                                                      "retention_access_check_days": 10})
 
-    assert jobs.prune_measurements(app.state.sessions, settings) == {"heartbeats": 1, "access_checks": 2}
-    assert _kept_rounds(app, now) == {a: {1: 1}}
+    assert jobs.prune_measurements(app.state.sessions, settings) == {"heartbeats": 1, "access_checks": 1}
+    assert _kept_rounds(app, now) == {a: {40: 1, 1: 1}}      # the first check stays: an edge
 
 
 def _titip(*args: str, db_url: str, **extra_env: str) -> subprocess.CompletedProcess:
@@ -145,7 +149,7 @@ def _titip(*args: str, db_url: str, **extra_env: str) -> subprocess.CompletedPro
 def test_cli_prints_what_it_pruned(app, world, db_url):
     now, a = utcnow(), world.ids["server_a"]
     _reports(app, [(a, "heartbeat", 100), (a, "inventory", 100), (a, "heartbeat", 1)], now)
-    _rounds(app, [(a, 100, 1), (a, 1, 1)], now)
+    _rounds(app, [(a, 100, 1), (a, 99, 1), (a, 1, 1)], now)   # 99 repeats 100, the first check
 
     r = _titip("retention", "run", db_url=db_url, TITIP_RETENTION_HEARTBEAT_DAYS="0")
     assert r.returncode == 0, r.stderr
@@ -161,3 +165,70 @@ def test_cli_prints_what_it_pruned(app, world, db_url):
 
     r = _titip("retention", "run", db_url=db_url, TITIP_RETENTION_ACCESS_CHECK_DAYS="-1")
     assert r.returncode != 0 and "TITIP_RETENTION_ACCESS_CHECK_DAYS" in r.stderr   # names the variable to fix
+
+
+def _down_hours(checks: list[tuple[str, bool, datetime]], start: datetime, end: datetime) -> float:
+    """Worked out from the seeded checks alone: per kind, down from a failure to the next success;
+    the kinds' spells merged, then cut to [start, end)."""
+    spells: list[tuple[datetime, datetime]] = []
+    for kind in {k for k, _ok, _at in checks}:
+        since = None
+        for _k, ok, at in sorted((c for c in checks if c[0] == kind), key=lambda c: c[2]):
+            if not ok and since is None:
+                since = at
+            elif ok and since is not None:
+                spells.append((since, at))
+                since = None
+    seconds, reach = 0.0, start
+    for s, e in sorted(spells):
+        s, e = max(s, reach), min(e, end)
+        if e > s:
+            seconds += (e - s).total_seconds()
+            reach = e
+    return round(seconds / 3600, 2)
+
+
+def test_an_old_down_spell_keeps_its_exact_downtime_after_the_repeats_are_pruned(app, client, world):
+    """Hourly ping and ssh checks of a server 200 days ago, with ping down across the start of a
+    two-day period and both down (overlapping) inside it: after retention the evaluation of that
+    period gives the hours worked out here from the seeds, and the repeated checks are gone."""
+    now, sid = utcnow(), world.ids["server_a"]
+    day = (now - timedelta(days=200)).date()
+    start = datetime.combine(day, time(0), ZoneInfo("Asia/Jakarta")).astimezone(UTC)   # the period's start
+    end = start + timedelta(days=2)
+
+    def down(kind: str, at: datetime) -> bool:
+        h = (at - start) / timedelta(hours=1)
+        return (kind == "ping" and (-8 <= h < 4 or 22 <= h < 27)) or (kind == "ssh" and 24 <= h < 31)
+
+    hours = [start + timedelta(hours=h) for h in range(-48, 96)]
+    seeded = [(kind, not down(kind, at), at) for at in hours for kind in ("ping", "ssh")]
+    with unit_of_work(app.state.sessions, "test-setup") as s:
+        for kind, ok, at in seeded:
+            s.add(AccessCheck(server_id=sid, kind=kind, target="10.0.0.1", ok=ok, checked_at=at))
+    expected = _down_hours(seeded, start, end)
+    assert expected == 4 + (31 - 22)   # the spells above, merged and cut to the period: 00-04 and 22-31 hours
+
+    def downtime() -> float:
+        params = {"from": day.isoformat(), "to": (day + timedelta(days=1)).isoformat()}
+        r = client.get("/api/v1/evaluations", params=params, headers=world.auth("head"))
+        assert r.status_code == 200, r.text
+        return next(d["downtime_hours"] for d in r.json()["downtime"] if d["server_id"] == sid)
+
+    assert downtime() == expected
+    counts = retention.prune(app.state.sessions, app.state.settings.model_copy(
+        update={"retention_heartbeat_days": 0}), now, chunk=50)
+
+    # kept: the first check of each kind, each change of result, and the latest round (both kinds)
+    edges = set()
+    for kind in ("ping", "ssh"):
+        mine = [c for c in seeded if c[0] == kind]
+        edges |= {mine[i] for i in range(len(mine)) if i == 0 or mine[i][1] != mine[i - 1][1]}
+    edges |= {c for c in seeded if c[2] == hours[-1]}
+    assert counts["access_checks"] == len(seeded) - len(edges) > 200
+    with app.state.sessions() as s:
+        left = {(k, ok, at) for k, ok, at in s.execute(
+            select(AccessCheck.kind, AccessCheck.ok, AccessCheck.checked_at).where(AccessCheck.server_id == sid))}
+    assert left == edges
+    assert downtime() == expected
+    assert retention.prune(app.state.sessions, app.state.settings, now)["access_checks"] == 0   # nothing more
