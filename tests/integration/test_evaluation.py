@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from statistics import mean, median
 
 import pytest
+from sqlalchemy import select
 
 from controller.db import unit_of_work
 from controller.models import AccessCheck, Allocation, AssetRecord, CustodyRequest, CustodyStep, Server
@@ -47,6 +48,12 @@ DOWN = {"s1": (utc(2025, 5, 1, 1, 15) - utc(2025, 5, 1, 0, 15)).total_seconds() 
 # Allocations in rack R01: server key -> (height, created, released)
 ALLOCS = {"s1": (2, utc(2025, 2, 1), None), "s2": (4, utc(2025, 5, 15), utc(2025, 8, 10)),
           "s3": (1, utc(2025, 3, 1), None)}
+# Register: (key, unit, kind, condition, created); s5 is disposed on 1 September 2025.
+SERVERS = [("s1", "a", "server", "baik", utc(2025, 1, 10)), ("s2", "b", "server", "baik", utc(2025, 2, 10)),
+           ("s3", "a", "server", "baik", utc(2024, 6, 1)),
+           ("s4", "a", "network_device", "rusak_ringan", utc(2025, 3, 1)),
+           ("s5", "b", "ups_pdu", "baik", utc(2025, 4, 1))]
+DISPOSED = {"s5": utc(2025, 9, 1)}
 POWER = {"s1": 300, "s2": 500, "s3": 200, "s4": 0, "s5": 0}
 
 
@@ -54,19 +61,15 @@ def seed(app, world) -> dict[str, int]:
     ids: dict[str, int] = {}
     units = {"a": world.ids["unit_a"], "b": world.ids["unit_b"]}
     with unit_of_work(app.state.sessions, actor="test-seed") as s:
-        # (key, unit, kind, condition, created)
-        for key, unit, kind, condition, created in [
-                ("s1", "a", "server", "baik", utc(2025, 1, 10)), ("s2", "b", "server", "baik", utc(2025, 2, 10)),
-                ("s3", "a", "server", "baik", utc(2024, 6, 1)),
-                ("s4", "a", "network_device", "rusak_ringan", utc(2025, 3, 1)),
-                ("s5", "b", "ups_pdu", "baik", utc(2025, 4, 1))]:
+        for key, unit, kind, condition, created in SERVERS:
             srv = Server(unit_id=units[unit], brand="Merk", model=key.upper(), serial_number=f"EV-{key}",
                          height_u=1, power_w=POWER[key], hostname=f"host-{key}", condition=condition, kind=kind,
                          created_at=created)
             s.add(srv)
             s.flush()
             ids[key] = srv.id
-        s.add(AssetRecord(server_id=ids["s5"], disposed_at=utc(2025, 9, 1), updated_by="test-seed"))
+        for key, disposed in DISPOSED.items():
+            s.add(AssetRecord(server_id=ids[key], disposed_at=disposed, updated_by="test-seed"))
         for key, (height, created, released) in ALLOCS.items():
             srv = s.get(Server, ids[key])
             s.add(Allocation(rack_id=world.ids["rack1"], u_bottom=10 + 5 * len(ids), height_u=height,
@@ -249,3 +252,61 @@ def test_condition_changes_come_from_the_audit_trail(app, client, world):
     x = client.get("/api/v1/evaluations/evaluation.xlsx", params={"unit": "DISKES"}, headers=world.auth("head"))
     rows = list(load_workbook(io.BytesIO(x.content)).active.iter_rows(values_only=True))
     assert any(row[:3] == ("Baik", "Rusak Ringan", 1) for row in rows), rows
+
+
+# Changes after registration, recorded on the audit trail at these times: (at, server, field, new value).
+CHANGES = [(utc(2025, 6, 1, 3), "s1", "condition", "rusak_ringan"), (utc(2025, 6, 1, 4), "s4", "kind", "server"),
+           (utc(2026, 2, 1, 3), "s1", "condition", "rusak_berat"),
+           (utc(2026, 2, 1, 4), "s3", "condition", "rusak_ringan"), (utc(2026, 2, 1, 5), "s4", "kind", "ups_pdu")]
+
+
+def register_at(moment: datetime) -> dict[tuple[str, str], int]:
+    """(kind, condition) -> count at `moment`, by replaying the seeds and CHANGES made before it."""
+    out: dict[tuple[str, str], int] = {}
+    for key, _unit, kind, condition, created in SERVERS:
+        if created >= moment or (key in DISPOSED and DISPOSED[key] < moment):
+            continue
+        now = {"kind": kind, "condition": condition}
+        for at, changed, name, value in CHANGES:
+            if changed == key and at < moment:
+                now[name] = value
+        out[(now["kind"], now["condition"])] = out.get((now["kind"], now["condition"]), 0) + 1
+    return out
+
+
+def test_kind_and_condition_at_a_past_periods_end_come_from_the_audit_trail(app, client, world, monkeypatch):
+    """Servers changed during and after the period: each is counted as it was at the period's end
+    (the audit trail is backdated here through its clock, which a real change cannot do)."""
+    import controller.audit
+    from controller.domain.choices import Condition
+    from controller.models import User
+    from controller.services import condition, servers
+
+    ids = seed(app, world)
+    for at, key, name, value in CHANGES:
+        monkeypatch.setattr(controller.audit, "utcnow", lambda at=at: at)
+        with unit_of_work(app.state.sessions, actor="officer") as s:
+            officer = s.get(User, world.ids["officer"])
+            if name == "condition":
+                condition.set_condition(s, officer, ids[key], Condition(value), "pemeriksaan berkala")
+            else:
+                servers.update_server(s, officer, ids[key], {"kind": value}, app.state.settings)
+    monkeypatch.undo()
+
+    def assets(params: dict[str, str]) -> dict[tuple[str, str], int]:
+        r = client.get("/api/v1/evaluations", params=params, headers=world.auth("head"))
+        assert r.status_code == 200, r.text
+        return {(a["kind"], a["condition"]): a["count"] for a in r.json()["assets"]}
+
+    year = assets(YEAR)
+    assert year == register_at(utc(2026, 1, 1) - WIB) == {
+        ("server", "baik"): 2, ("server", "rusak_ringan"): 2}
+    quarter = assets({"from": "2025-01-01", "to": "2025-03-31"})
+    assert quarter == register_at(utc(2025, 4, 1) - WIB) == {
+        ("server", "baik"): 3, ("network_device", "rusak_ringan"): 1}
+    with app.state.sessions() as s:   # today's values would give other figures: the test can fail
+        today = {(srv.kind, srv.condition) for srv in s.scalars(select(Server).where(Server.id.in_(ids.values())))}
+    assert ("ups_pdu", "rusak_ringan") in today and ("server", "rusak_berat") in today
+    # and the current year (its end is ahead): today's values
+    this_year = assets({"unit": "DISKES"})
+    assert this_year.get(("ups_pdu", "rusak_ringan")) == 1 and this_year.get(("server", "rusak_berat")) == 1
