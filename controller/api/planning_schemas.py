@@ -71,6 +71,10 @@ class DocumentRef(BaseModel):
     url: str
 
 
+class ProcurementDocument(DocumentRef):
+    number: str | None
+
+
 class NeedsItemOut(BaseModel):
     id: int
     line_no: int
@@ -124,6 +128,7 @@ class ProcurementOut(CaseOut):
     method: str
     vendor: str
     contract_number: str
+    contract_date: date | None
     contract_value: Decimal
     quantity: int
     received_on: date | None
@@ -131,6 +136,8 @@ class ProcurementOut(CaseOut):
     report: str | None
     reject_reason: str | None
     assets: list[AssetOut]
+    report_number: str | None        # the laporan kegiatan's number in the office's register
+    documents: list[ProcurementDocument]   # the laporan kegiatan, once reported
 
 
 class IssueOut(CaseOut):

@@ -183,7 +183,8 @@ PROCUREMENT = Workflow("procurement", tuple(ProcurementState), (
     Transition("receive", frozenset({P.ordered}), _procurer, P.received,
                required=("received_on", "receipt_number", "assets"), effects=("create_assets",)),
     # SOP 001 Perencanaan steps 5-6: the activity report.
-    Transition("report", frozenset({P.received}), _procurer, P.reported, required=("report",)),
+    Transition("report", frozenset({P.received}), _procurer, P.reported, required=("report",),
+               effects=("issue_report",)),
     Transition("cancel", frozenset({P.ordered}), _head, P.cancelled, required=("reason",)),
 ), initial=P.ordered)
 

@@ -80,12 +80,15 @@ class Procurement(Audited, Base):
     state_since: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     method: Mapped[str] = mapped_column(String(32))                   # e-purchasing, pengadaan langsung, ...
     vendor: Mapped[str] = mapped_column(String(200))
-    contract_number: Mapped[str] = mapped_column(String(100))
+    contract_number: Mapped[str] = mapped_column(String(100))        # the contract or SPK
+    contract_date: Mapped[date | None] = mapped_column(Date)
     contract_value: Mapped[Decimal] = mapped_column(Numeric(18, 2))
     quantity: Mapped[int] = mapped_column(Integer)
     received_on: Mapped[date | None] = mapped_column(Date)
     receipt_number: Mapped[str | None] = mapped_column(String(100))  # the vendor's handover record
     report: Mapped[str | None] = mapped_column(Text)
+    # The laporan kegiatan pengadaan issued at the report (services.procurement_report).
+    report_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="RESTRICT"))
     reject_reason: Mapped[str | None] = mapped_column(String(500))
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -142,6 +142,7 @@ class StartProcurement(Body):
     method: Literal["e_purchasing", "pengadaan_langsung", "penunjukan_langsung", "tender", "swakelola"]
     vendor: str = Field(min_length=1, max_length=200)
     contract_number: str = Number
+    contract_date: date | None = None    # the contract's (SPK's) date, printed on the activity report
     contract_value: Decimal = Money
     quantity: int = Field(ge=1, le=100_000)
 

@@ -12,7 +12,7 @@ from ..domain.planning_flow import Decision
 from ..models import Document, Server, Unit, User
 from ..models.planning import AssetIssue, NeedsItem, NeedsPlan, Procurement
 from ..settings import Settings
-from . import asset_issues, needs_plans, procedure_cases as cases, procurements
+from . import asset_issues, needs_plans, procedure_cases as cases, procurement_report, procurements
 
 
 def _case(session: Session, settings: Settings, user: User, spec: cases.Spec, case: Any) -> dict[str, Any]:
@@ -54,10 +54,14 @@ def procurement_view(session: Session, settings: Settings, user: User, p: Procur
     out = _case(session, settings, user, procurements.SPEC, p)
     item = session.get_one(NeedsItem, p.item_id)
     out.update({k: getattr(p, k) for k in (
-        "plan_id", "item_id", "method", "vendor", "contract_number", "contract_value", "quantity", "received_on",
-        "receipt_number", "report", "reject_reason")})
+        "plan_id", "item_id", "method", "vendor", "contract_number", "contract_date", "contract_value", "quantity",
+        "received_on", "receipt_number", "report", "reject_reason")})
+    report = procurement_report.document_of(session, p)
     out.update(item_description=item.description, unit_code=session.get_one(Unit, p.unit_id).code,
-               assets=[_asset(s) for s in procurements.assets_of(session, p.id)])
+               assets=[_asset(s) for s in procurements.assets_of(session, p.id)],
+               report_number=report.number if report else None,
+               documents=[{"id": d.id, "kind": d.kind, "number": d.number, "filename": d.filename,
+                           "sha256": d.sha256, "url": f"/api/v1/documents/{d.id}"} for d in (report,) if d])
     return out
 
 

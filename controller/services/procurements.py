@@ -29,7 +29,7 @@ from ..models.assets import AssetRecord
 from ..models.base import utcnow
 from ..models.planning import NeedsItem, NeedsPlan, ProcuredAsset, Procurement
 from ..settings import Settings
-from . import asset_kinds, procedure_cases as cases, runner, turns
+from . import asset_kinds, procedure_cases as cases, procurement_report, runner, turns
 from .access import unit_scope
 from .common import flush_or_conflict
 from .needs_plans import APPROVED_STATES
@@ -84,8 +84,8 @@ def start(session: Session, settings: Settings, user: User, data: dict[str, Any]
         raise Conflict(f"item {item.id} has {left} of {item.quantity} {item.uom} left to procure",
                        field="quantity", left=left)
     proc = Procurement(item_id=item.id, plan_id=plan.id, unit_id=plan.unit_id, method=body.method, vendor=body.vendor,
-                       contract_number=body.contract_number, contract_value=body.contract_value,
-                       quantity=body.quantity)
+                       contract_number=body.contract_number, contract_date=body.contract_date,
+                       contract_value=body.contract_value, quantity=body.quantity)
     return cases.open_case(PROCEDURE, session, settings, user, proc, move, body, data, now).case
 
 
@@ -146,8 +146,13 @@ def _create_assets(ctx: Ctx[Procurement]) -> None:
         flush_or_conflict(session, f"asset code {a.asset_code} with NUP {a.nup} is already registered", "assets")
 
 
+def _issue_report(ctx: Ctx[Procurement]) -> None:
+    """SOP 001 Perencanaan 5-6: the report move issues the laporan kegiatan pengadaan."""
+    procurement_report.issue(ctx.session, ctx.settings, ctx.case, ctx.actor, ctx.role, ctx.now)
+
+
 PROCEDURE: runner.Procedure[Procurement] = runner.Procedure(
     name="procurement", flow=PROCUREMENT, model=Procurement,
     parse=lambda action, data: parse("procurement", action, data), step=cases.step_row(SPEC), record=_record,
-    effects={"create_assets": _create_assets},
+    effects={"create_assets": _create_assets, "issue_report": _issue_report},
     tell=turns.Teller("Pengadaan", "Procurement", "/procurements/{id}", PROCUREMENT_LABELS))

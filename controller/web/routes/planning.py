@@ -237,8 +237,8 @@ def start_procurement(request: Request, form: FormDep, db: SessionDep, settings:
 
     def work() -> int:
         data = {"item_id": item_id, "method": forms.text(form, "method"), "vendor": forms.text(form, "vendor"),
-                "contract_number": forms.text(form, "contract_number"),
-                "contract_value": forms.text(form, "contract_value"), "quantity": forms.number(form, "quantity")}
+                **{k: forms.text(form, k) for k in ("contract_number", "contract_date", "contract_value")},
+                "quantity": forms.number(form, "quantity")}
         return procurements.start(db, settings, user, {k: v for k, v in data.items() if v is not None}).id
 
     outcome = change(request, db, work, passes=(RoleNotAllowed,))
