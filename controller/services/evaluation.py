@@ -44,6 +44,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, String, and_, cast, func, or_, select, true, type_coerce
 from sqlalchemy.orm import Session
 
+from ..documents.evaluation import render_pdf
 from ..domain.choices import STAFF_ROLES, Role
 from ..domain.custody_flow import STATE_LABELS, TIMED, CustodyState
 from ..domain.service_time import due_at
@@ -52,8 +53,10 @@ from ..models import AccessCheck, Allocation, AssetRecord, CustodyRequest, Custo
 from ..models.assets import TransferCase
 from ..models.audit import AuditEvent
 from ..models.base import UTCDateTime, utcnow
+from ..models.custody import Document
 from ..models.tickets import Ticket, TicketStep
 from ..settings import Settings
+from . import papers
 from .custody import calendar
 
 MAX_DAYS = 5 * 366
@@ -197,6 +200,28 @@ def evaluate(session: Session, settings: Settings, p: Period, unit_id: int | Non
         custody=custody_times(session, settings, p, unit_id), tickets=ticket_times(session, p, unit_id),
         downtime=downtime, downtime_by_unit={k: round(v, 2) for k, v in sorted(by_unit.items())},
         rooms=room_capacity(session, settings, p))
+
+
+def filename(ev: Evaluation, ext: str) -> str:
+    return f"evaluasi_{ev.unit_code or 'kantor'}_{ev.period.first:%Y%m%d}-{ev.period.last:%Y%m%d}.{ext}"
+
+
+def issue(session: Session, settings: Settings, p: Period, unit_id: int | None, actor: str) -> Document:
+    """The report as a PDF, kept among the office's documents (sealed when a seal is set): an act,
+    so the API and the page do it on a POST only."""
+    ev = evaluate(session, settings, p, unit_id)
+    pdf = render_pdf(ev, settings.office_name, settings.timezone, papers.zone_label(settings.timezone))
+    return papers.store(session, kind="evaluation", unit_id=unit_id, request_id=None, filename=filename(ev, "pdf"),
+                        content_type="application/pdf", content=pdf, actor=actor)
+
+
+def issued(session: Session, p: Period, unit_id: int | None) -> Document | None:
+    """The latest PDF issued for this period and unit (the whole office when None), if any."""
+    code = session.scalar(select(Unit.code).where(Unit.id == unit_id)) if unit_id is not None else None
+    name = f"evaluasi_{code or 'kantor'}_{p.first:%Y%m%d}-{p.last:%Y%m%d}.pdf"
+    unit_match = Document.unit_id == unit_id if unit_id is not None else Document.unit_id.is_(None)
+    return session.scalar(select(Document).where(Document.kind == "evaluation", Document.filename == name, unit_match)
+                          .order_by(Document.id.desc()).limit(1))
 
 
 def _in_register_at(moment: datetime) -> ColumnElement[bool]:

@@ -12,10 +12,10 @@ from datetime import UTC, datetime, timedelta
 from statistics import mean, median
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from controller.db import unit_of_work
-from controller.models import AccessCheck, Allocation, AssetRecord, CustodyRequest, CustodyStep, Server
+from controller.models import AccessCheck, Allocation, AssetRecord, CustodyRequest, CustodyStep, Document, Server
 from controller.models.tickets import Ticket, TicketStep
 
 YEAR = {"from": "2025-01-01", "to": "2025-12-31"}
@@ -169,10 +169,22 @@ def test_the_evaluation_of_a_seeded_year_has_the_figures_computed_from_the_seeds
     assert any(row[0] == "host-s2" and row[4] == DOWN["s2"] for row in rows)
     assert any(row[0] == "Ruang Server Utama" and row[1] == 3 and row[2] == 81 for row in rows)
 
-    # PDF: the same figures, kept as an issued document.
+    # PDF: none issued yet, and reading issues nothing; a POST issues it with the same figures, kept
+    # as a document, which the GET then serves byte for byte.
     from pypdf import PdfReader
     r = client.get("/api/v1/evaluations/evaluation.pdf", params=YEAR, headers=world.auth("head"))
-    assert r.status_code == 200, r.text
+    assert r.status_code == 404 and "POST" in r.text, r.text
+    with app.state.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(Document).where(Document.kind == "evaluation")) == 0
+    r = client.post("/api/v1/evaluations/evaluation.pdf", params=YEAR, headers=world.auth("head"))
+    assert r.status_code == 201, r.text
+    issued = client.get(r.headers["location"], headers=world.auth("head"))
+    assert issued.status_code == 200 and issued.content == r.content
+    again = client.get("/api/v1/evaluations/evaluation.pdf", params=YEAR, headers=world.auth("head"))
+    assert again.status_code == 200 and again.content == r.content
+    assert again.headers["x-content-sha256"] == r.headers["x-content-sha256"]
+    with app.state.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(Document).where(Document.kind == "evaluation")) == 1
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(r.content)).pages)
     assert "LAPORAN EVALUASI PENGELOLAAN ASET TIK" in text
     assert "1 Januari 2025" in text and "31 Desember 2025" in text
@@ -184,9 +196,12 @@ def test_the_evaluation_of_a_seeded_year_has_the_figures_computed_from_the_seeds
 def test_a_unit_contact_sees_only_their_own_unit(client, world):
     r = client.get("/api/v1/evaluations", params={**YEAR, "unit": "BAPPEDA"}, headers=world.auth("contact_a"))
     assert r.status_code == 403, r.text
-    r = client.get("/api/v1/evaluations/evaluation.pdf", params={**YEAR, "unit": "BAPPEDA"},
-                   headers=world.auth("contact_a"))
-    assert r.status_code == 403, r.text
+    for call in (client.get, client.post):
+        r = call("/api/v1/evaluations/evaluation.pdf", params={**YEAR, "unit": "BAPPEDA"},
+                 headers=world.auth("contact_a"))
+        assert r.status_code == 403, r.text
+    r = client.post("/api/v1/evaluations/evaluation.pdf", params=YEAR, headers=world.auth("contact_a"))
+    assert r.status_code == 201 and "DISKES" in r.headers["content-disposition"], r.text
     r = client.get("/api/v1/evaluations", params=YEAR, headers=world.auth("contact_a"))
     assert r.status_code == 200 and r.json()["unit_code"] == "DISKES"
     r = client.get("/api/v1/evaluations", params={**YEAR, "unit": "DISKES"}, headers=world.auth("contact_a"))
@@ -215,15 +230,22 @@ def test_the_evaluation_page_shows_the_figures_and_links_the_downloads(app, worl
     r = head.get("/evaluation", params={**YEAR, "unit": "DISKES"})
     assert r.status_code == 200, r.text
     assert "Evaluasi Pengelolaan Aset" in r.text and "Tepat waktu" in r.text
-    assert 'href="/evaluation.pdf?from=2025-01-01&amp;to=2025-12-31&amp;unit=DISKES"' in r.text
+    assert 'action="/evaluation.pdf"' in r.text and 'id="ev-issued"' not in r.text
     assets = r.text.split('id="ev-assets"')[1].split("</table>")[0]
     assert "<th>3</th>" in assets       # s1, s3 and s4 are DISKES's at the end of 2025
     downtime = r.text.split('id="ev-downtime"')[1].split("</table>")[0]
     assert "host-s1" in downtime and "host-s2" not in downtime and "1,00" in downtime
     x = head.get("/evaluation.xlsx", params={**YEAR, "unit": "DISKES"})
     assert x.status_code == 200 and x.content[:2] == b"PK"
-    p = head.get("/evaluation.pdf", params={**YEAR, "unit": "DISKES"})
+    assert head.get("/evaluation.pdf", params={**YEAR, "unit": "DISKES"}).status_code == 404   # none issued
+    issued = head.post("/evaluation.pdf", data={**YEAR, "unit": "DISKES"})
+    assert issued.status_code == 303
+    assert issued.headers["location"] == "/evaluation?from=2025-01-01&to=2025-12-31&unit=DISKES"
+    shown = head.get(issued.headers["location"])
+    link = shown.text.split('id="ev-issued" href="')[1].split('"')[0]
+    p = head.get(link)
     assert p.status_code == 200 and p.content.startswith(b"%PDF-")
+    assert head.get("/evaluation.pdf", params={**YEAR, "unit": "DISKES"}).content == p.content
     assert "Laporan evaluasi pengelolaan aset" in head.get("/documents").text   # kept as an issued paper
     contact_b = Browser(app, "contact_b")
     assert contact_b.get("/evaluation", params={**YEAR, "unit": "DISKES"}).status_code == 403

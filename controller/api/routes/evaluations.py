@@ -1,4 +1,5 @@
-"""The evaluation report over HTTP (SOP 001 *Evaluasi Pengelolaan Aset*): figures, XLSX, sealed PDF.
+"""The evaluation report over HTTP (SOP 001 *Evaluasi Pengelolaan Aset*): figures, XLSX, and the sealed
+PDF, issued by a POST (a stored document) and read back by a GET.
 
 Office staff see the office or any unit; a unit's contact person sees their own unit only (their
 unit when none is named, 403 for another).
@@ -10,19 +11,18 @@ from dataclasses import asdict
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
-from sqlalchemy import select
+from fastapi import APIRouter, Query, Response
 from sqlalchemy.orm import Session
 
-from ...db import unit_of_work
-from ...documents.evaluation import render_pdf, render_xlsx
-from ...models import Unit, User
-from ...services import evaluation, papers
+from ...documents.evaluation import render_xlsx
+from ...errors import NotFound
+from ...models import User
+from ...services import evaluation
 from ...services.evaluation import Evaluation
 from ...settings import Settings
 from ..answers.evaluation import EvaluationOut
 from ..deps import CurrentUser, SessionDep, SettingsDep
-from ..downloads import PDF, XLSX, content_disposition, file_answer
+from ..downloads import PDF, XLSX, content_disposition, document_response, file_answer
 from ..unit_of_work import UnitOfWorkRoute
 
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["evaluation"])
@@ -45,10 +45,6 @@ def as_answer(ev: Evaluation) -> dict[str, Any]:
     return out
 
 
-def filename(ev: Evaluation, ext: str) -> str:
-    return f"evaluasi_{ev.unit_code or 'kantor'}_{ev.period.first:%Y%m%d}-{ev.period.last:%Y%m%d}.{ext}"
-
-
 @router.get("/evaluations", response_model=EvaluationOut)
 def get_evaluation(db: SessionDep, settings: SettingsDep, user: CurrentUser, first: From = None, to: To = None,
                    unit: UnitCode = None) -> dict[str, Any]:
@@ -61,20 +57,32 @@ def evaluation_xlsx(db: SessionDep, settings: SettingsDep, user: CurrentUser, fi
                     unit: UnitCode = None) -> Response:
     ev = build(db, settings, user, first, to, unit)
     return Response(render_xlsx(ev, settings.office_name), media_type=XLSX,
-                    headers={"Content-Disposition": content_disposition(filename(ev, "xlsx"), "attachment")})
+                    headers={"Content-Disposition": content_disposition(evaluation.filename(ev, "xlsx"), "attachment")})
 
 
-@router.get("/evaluations/evaluation.pdf", response_class=Response, responses=file_answer(PDF))
-def evaluation_pdf(request: Request, db: SessionDep, settings: SettingsDep, user: CurrentUser,
-                   first: From = None, to: To = None, unit: UnitCode = None) -> Response:
-    """The report as a PDF, kept among the office's documents (sealed when a seal is set)."""
-    ev = build(db, settings, user, first, to, unit)
-    pdf = render_pdf(ev, settings.office_name, settings.timezone, papers.zone_label(settings.timezone))
-    unit_id = db.scalar(select(Unit.id).where(Unit.code == ev.unit_code)) if ev.unit_code else None
-    name = filename(ev, "pdf")
-    # A GET reads through the read-only session; the issued paper is kept in a write transaction of its own.
-    with unit_of_work(request.app.state.sessions, actor=user.username) as w:
-        doc = papers.store(w, kind="evaluation", unit_id=unit_id, request_id=None, filename=name,
-                           content_type="application/pdf", content=pdf, actor=user.username)
-        pdf = doc.content
-    return Response(pdf, media_type=PDF, headers={"Content-Disposition": content_disposition(name)})
+@router.post("/evaluations/evaluation.pdf", status_code=201, response_class=Response,
+             responses={201: file_answer(PDF, what="the issued report, sealed when a seal is set")[200]})
+def issue_evaluation_pdf(db: SessionDep, settings: SettingsDep, user: CurrentUser, first: From = None, to: To = None,
+                         unit: UnitCode = None) -> Response:
+    """Issue the report as a PDF: it is kept among the office's documents (sealed when a seal is set);
+    `Location` names the stored document. Each call issues a new one."""
+    unit_id = evaluation.unit_for(db, user, unit)
+    doc = evaluation.issue(db, settings, evaluation.period(settings, first, to), unit_id, user.username)
+    return Response(doc.content, status_code=201, media_type=PDF, headers={
+        "Content-Disposition": content_disposition(doc.filename), "Location": f"/api/v1/documents/{doc.id}",
+        "X-Content-SHA256": doc.sha256})
+
+
+@router.get("/evaluations/evaluation.pdf", response_class=Response, responses=file_answer(
+    PDF, what="the latest report issued for the period and unit, exactly as stored"))
+def evaluation_pdf(db: SessionDep, settings: SettingsDep, user: CurrentUser, first: From = None, to: To = None,
+                   unit: UnitCode = None) -> Response:
+    """The latest PDF issued (POST) for the period and unit, as stored; 404 when none was. Reading
+    it issues nothing."""
+    unit_id = evaluation.unit_for(db, user, unit)
+    p = evaluation.period(settings, first, to)
+    doc = evaluation.issued(db, p, unit_id)
+    if doc is None:
+        raise NotFound(f"no evaluation report issued for {p.first} to {p.last}"
+                       f"{f' and unit {unit}' if unit else ''}: POST /api/v1/evaluations/evaluation.pdf issues one")
+    return document_response(db, user, doc.id)
