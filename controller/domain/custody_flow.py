@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from controller.domain.choices import Label, Role
+from controller.domain.sop_steps import SopTime, days
 from controller.domain.workflow import SYSTEM, Outcome, Transition, Workflow
 
 
@@ -87,6 +88,11 @@ TIMED: frozenset[CustodyState] = frozenset({
     S.submitted, S.head_disposed, S.assigned, S.received, S.inspected, S.handed_over, S.placed,
     S.configured, S.access_failed, S.return_requested, S.return_approved,
 })
+
+# SOP 002 Konfigurasi 6: the officer fills in the monthly inventory form (1 hari). The machine
+# collects; what the office owes is the review and the signature, due a working day after the run
+# completed.
+INVENTORY_SIGNING_TIME: SopTime = days(1)
 
 INSPECTION_CHECKLIST = ("physical", "serial_matches", "rails", "psu", "accessories")
 RESERVATION_HOLD = timedelta(days=14)

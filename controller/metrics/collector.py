@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ..domain.choices import AllocationStatus, SlotState
 from ..domain.custody_flow import IN_CUSTODY, TERMINAL, TIMED, CustodyState
-from ..domain.service_time import WorkCalendar, office_calendar
+from ..domain.service_time import WorkCalendar, add_working_span, office_calendar
 from ..models.base import utcnow
 from ..settings import Settings
 from . import custody_time, heartbeat, probes
@@ -54,6 +54,7 @@ class TitipCollector(Collector):
             lines = [self.static.of(row) for row in snap.servers]
             families = [*_space(snap), *_custody(snap, lines, self.calendar, now),
                         *_tickets(snap, self.calendar, now), *_lifecycle(snap, self.calendar, now),
+                        _inventory_signing(snap, self.calendar, now),
                         *_monitoring(snap, lines, self.caches, fresh_since)]
             self.static.keep_only({row.id for row in snap.servers})
         took = Family("titip_metrics_collect_seconds", "Time this scrape spent reading the database "
@@ -150,6 +151,17 @@ def _lifecycle(snap: Snapshot, cal: WorkCalendar, now: datetime) -> tuple[Family
         [(kind, s) for kind in FLOWS for s in timed_states(kind)],
         (((kind, state), since and case_due(kind, state, method, since, cal))
          for kind, state, method, since in snap.lifecycle), now)
+
+
+def _inventory_signing(snap: Snapshot, cal: WorkCalendar, now: datetime) -> Family:
+    """Completed monthly inventories whose signature is past its time (SOP 002 Konfigurasi 6)."""
+    from ..domain.custody_flow import INVENTORY_SIGNING_TIME
+
+    span = INVENTORY_SIGNING_TIME.span(cal.day_length)
+    late = Family("titip_inventory_signing_overdue", "Completed monthly inventories not signed within "
+                  "their service time (1 working day)")
+    late.put("", sum(1 for done in snap.unsigned if done is not None and now > add_working_span(done, span, cal)))
+    return late
 
 
 def _by_state(total: tuple[str, str], late: tuple[str, str], labels: tuple[str, ...], keys: list[tuple],

@@ -29,6 +29,7 @@ from ..models import (
     Allocation,
     CustodyRequest,
     Finding,
+    InventoryRun,
     Rack,
     RackUnit,
     Room,
@@ -101,6 +102,8 @@ class Snapshot:
     tickets: list[tuple[str, str | None, Any]] = field(default_factory=list)   # (state, priority, state_since)
     # (kind, state, disposal method or None, state_since) per maintenance, transfer and disposal case
     lifecycle: list[tuple[str, str, str | None, Any]] = field(default_factory=list)
+    # finished_at of each completed inventory run not yet signed (a month's run waits for its signature)
+    unsigned: list[Any] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -126,7 +129,9 @@ def read(session: Session, caches: Caches, fresh_since: float) -> Snapshot:
     t = _t(Ticket).c
     tickets = [(row[0], row[1], row[2]) for row in session.execute(select(t.state, t.priority, t.state_since))]
     return Snapshot(units=sorted(units.values()), racks=_racks(session), servers=servers,
-                    findings=_findings(session), tickets=tickets, lifecycle=_lifecycle(session))
+                    findings=_findings(session), tickets=tickets, lifecycle=_lifecycle(session),
+                    unsigned=list(session.scalars(select(_t(InventoryRun).c.finished_at).where(
+                        _t(InventoryRun).c.status == "completed"))))
 
 
 def _lifecycle(session: Session) -> list[tuple[str, str, str | None, Any]]:

@@ -22,9 +22,10 @@ from sqlalchemy import CursorResult, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..domain.choices import REGISTER_KEEPERS, Condition
+from ..domain.choices import REGISTER_KEEPERS, Condition, Role
 from ..domain.condition import Facts, propose
-from ..domain.custody_flow import IN_CUSTODY
+from ..domain.custody_flow import IN_CUSTODY, INVENTORY_SIGNING_TIME
+from ..domain.service_time import add_working_span, office_calendar
 from ..errors import Conflict, Invalid, NotFound
 from ..models import (
     Allocation,
@@ -41,7 +42,7 @@ from ..models import (
 )
 from ..models.base import utcnow
 from ..settings import Settings
-from . import agents, papers, targets
+from . import agents, notify, papers, targets
 from .access import require_role
 
 if TYPE_CHECKING:
@@ -157,6 +158,7 @@ def run(sessions: sessionmaker[Session], settings: Settings, period: str, actor:
         r = s.get_one(InventoryRun, run_id)
         r.status, r.finished_at, r.total, r.reached = "completed", utcnow(), len(items), reached
         r.lease_owner = r.lease_until = None
+        _ask_for_signature(s, settings, r)
         s.commit()
         summary.unreachable = [s.get_one(Server, it.server_id).serial_number for it in items if not it.reached]
     summary.status, summary.total, summary.reached = "completed", len(items), reached
@@ -376,7 +378,30 @@ def form_file(session: Session, settings: Settings, period: str, fmt: str) -> tu
     return (inventory_form.render_pdf(filled) if fmt == "pdf" else inventory_form.render_xlsx(filled)), None
 
 
-def run_view(session: Session, period: str) -> dict:
+def _ask_for_signature(session: Session, settings: Settings, run: InventoryRun) -> None:
+    """Tell the register keepers the month's form waits for them, and by when (one notice each)."""
+    due = signing_due(settings, run)
+    when = due.astimezone(ZoneInfo(settings.timezone)).strftime("%d-%m-%Y %H:%M") if due else "-"
+    keepers = session.scalars(select(User).where(User.role.in_(sorted(REGISTER_KEEPERS - {Role.admin})),
+                                                 User.is_active.is_(True)))
+    notify.queue(session, settings, keepers, "inventory_to_sign",
+                 f"Inventarisasi server {run.period} menunggu tanda tangan",
+                 f"Inventarisasi server periode {run.period} selesai ({run.reached} dari {run.total} terjangkau). "
+                 f"Mohon periksa kondisi tiap server dan tandatangani formulir paling lambat {when} "
+                 f"(SOP 002 Konfigurasi 6: 1 hari kerja). {settings.public_url}/inventory/{run.period}",
+                 f"The server inventory for {run.period} is complete; please review and sign it by {when}.")
+
+
+def signing_due(settings: Settings, run: InventoryRun) -> datetime | None:
+    """When a completed run's signature is due (``INVENTORY_SIGNING_TIME`` of office time after it
+    completed); None once signed, or while the machine is still collecting."""
+    if run.status != "completed" or run.finished_at is None:
+        return None
+    cal = office_calendar(settings)
+    return add_working_span(run.finished_at, INVENTORY_SIGNING_TIME.span(cal.day_length), cal)
+
+
+def run_view(session: Session, settings: Settings, period: str, now: datetime | None = None) -> dict:
     r = session.scalar(select(InventoryRun).where(InventoryRun.period == period))
     if r is None:
         raise NotFound(f"no inventory run for {period}")
@@ -400,7 +425,8 @@ def run_view(session: Session, period: str) -> dict:
     return {"period": r.period, "status": r.status, "started_at": r.started_at, "started_by": r.started_by,
             "finished_at": r.finished_at, "resumed": r.resumed, "total": r.total, "reached": r.reached,
             "signed_by": r.signed_by, "signed_name": r.signed_name, "signed_at": r.signed_at,
-            "signed_forms": forms,
+            "signing_due_at": (due := signing_due(settings, r)),
+            "signing_overdue": bool(due and (now or utcnow()) > due), "signed_forms": forms,
             "items": items, "unreachable": [i["serial_number"] for i in items if not i["reached"]]}
 
 

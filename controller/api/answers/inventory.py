@@ -93,6 +93,8 @@ class RunOut(Answer):
     signed_by: str | None
     signed_name: str | None
     signed_at: Timestamp | None
+    signing_due_at: Timestamp | None     # a completed run's signature: 1 working day (SOP 002 Konfigurasi 6)
+    signing_overdue: bool
     signed_forms: list[SignedForm]
     items: list[RunItem]
     unreachable: list[str]

@@ -131,8 +131,8 @@ def start_run(request: Request, db: SessionDep, settings: SettingsDep, user: Reg
 
 
 @router.get("/inventory-runs/{period}", response_model=RunOut)
-def get_run(period: Period, db: SessionDep, user: StaffUser) -> dict[str, Any]:
-    return inventory.run_view(db, period)
+def get_run(period: Period, db: SessionDep, settings: SettingsDep, user: StaffUser) -> dict[str, Any]:
+    return inventory.run_view(db, settings, period)
 
 
 @router.post("/inventory-runs/{period}/sign", response_model=RunOut)
@@ -140,15 +140,15 @@ def sign_run(period: Period, body: SignIn, db: SessionDep, settings: SettingsDep
              user: RegisterKeeper) -> dict[str, Any]:
     """The officer reviewed the month's inventory and signs it (SOP: the officer fills it in)."""
     inventory.sign(db, settings, user, period, body.name, body.nip, body.position)
-    return inventory.run_view(db, period)
+    return inventory.run_view(db, settings, period)
 
 
 @router.put("/inventory-runs/{period}/items/{server_id}/condition", response_model=RunItem)
-def decide_condition(period: Period, server_id: Id, body: ConditionIn, db: SessionDep,
+def decide_condition(period: Period, server_id: Id, body: ConditionIn, db: SessionDep, settings: SettingsDep,
                      user: RegisterKeeper) -> dict[str, Any]:
     """Before signing, the officer sets a server's condition (the machine only proposes it)."""
     inventory.decide(db, user, period, server_id, body.condition, body.reason)
-    return next(i for i in inventory.run_view(db, period)["items"] if i["server_id"] == server_id)
+    return next(i for i in inventory.run_view(db, settings, period)["items"] if i["server_id"] == server_id)
 
 
 def _form_name(period: str, ext: str) -> str:

@@ -57,7 +57,9 @@ def decide(finding_id: Id, decision: Literal["accept", "reject"], request: Reque
 @router.get("/inventory")
 def runs(request: Request, db: SessionDep, settings: SettingsDep, user: StaffUser) -> Response:
     found = list(db.scalars(select(InventoryRun).order_by(InventoryRun.period.desc()).limit(60)))
-    return page(request, "inventory.html", runs=found, can_start=user.role in REGISTER_KEEPERS,
+    now = utcnow()
+    late = {r.period for r in found if (due := inventory.signing_due(settings, r)) and now > due}
+    return page(request, "inventory.html", runs=found, late=late, can_start=user.role in REGISTER_KEEPERS,
                 this_period=inventory.period_of(utcnow(), settings.timezone))
 
 
@@ -96,8 +98,8 @@ def start(request: Request, form: FormDep, db: SessionDep, settings: SettingsDep
 
 
 @router.get("/inventory/{period}")
-def run(period: Period, request: Request, db: SessionDep, user: StaffUser) -> Response:
-    view = inventory.run_view(db, period)
+def run(period: Period, request: Request, db: SessionDep, settings: SettingsDep, user: StaffUser) -> Response:
+    view = inventory.run_view(db, settings, period)
     progress = None
     if view["status"] == "running":   # the run's totals are written at its end; count as it goes
         progress = {"done": len(view["items"]), "total": len(inventory.servers_in_custody(db))}
