@@ -2,8 +2,8 @@
 the head's disposition, the division head's review, the officer's assessment, the head's per-item
 decision (one item back for revision, resubmitted, approved), the RKPD and Bakeuda records on
 behalf of the outside bodies, the approved plan's XLSX; then a procurement from the approved item,
-the asset into the register, its issue by the Kepala Seksi to another unit with a BAST, the user's installation
-report and the office's receipt."""
+the asset into the register, the procurement's activity report (a PDF), the asset's issue by the
+Kepala Seksi to another unit with a BAST, the user's installation report and the office's receipt."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from decimal import Decimal
 
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
+
+from tests.unit.test_official_forms import text_of
 
 
 def act(page: Page, action: str, fill: dict[str, str] | None = None, button: str | None = None) -> None:
@@ -128,7 +130,7 @@ def test_needs_planning_and_issue_to_a_user_in_the_browser(login, live):
     procure = officer.locator("form[data-procure]").first
     officer.locator("details summary").first.click()
     for name, value in {"vendor": "PT Data Nusantara", "contract_number": "SP/027/11/2027",
-                        "contract_value": "14500000", "quantity": "1"}.items():
+                        "contract_date": "2027-02-20", "contract_value": "14500000", "quantity": "1"}.items():
         procure.locator(f"[name={name}]").fill(value)
     procure.locator("button[type=submit]").click()
     officer.wait_for_load_state()
@@ -137,6 +139,18 @@ def test_needs_planning_and_issue_to_a_user_in_the_browser(login, live):
                              "model_1": "ThinkPad T14", "serial_number_1": "E2E-LAP-01"})
     done(officer)
     expect(officer.locator("#assets")).to_contain_text("E2E-LAP-01")
+    # The activity report (SOP 001 Perencanaan 5-6): a numbered, sealed PDF linked on the page.
+    act(officer, "report", {"report": "Laptop diterima dan dicatat dalam daftar barang"})
+    done(officer)
+    expect(officer.locator("#state")).to_contain_text("Laporan kegiatan selesai")
+    report = officer.locator("[data-document=activity_report]")
+    number = re.search(r"LAP/\d{3}/\d{4}", report.inner_text()).group(0)
+    pdf = officer.request.get(report.get_attribute("href"))
+    assert pdf.ok and pdf.headers["content-type"] == "application/pdf"
+    text = text_of(pdf.body())
+    assert f"Nomor: {number}" in text and "Laptop petugas" in text and "E2E-LAP-01" in text
+    assert "SP/027/11/2027" in text and "20 Februari 2027" in text
+    assert other.request.get(report.get_attribute("href")).status == 404   # BAPPEDA's contact person
     # The Kepala Seksi hands it over (SOP 001 Penggunaan 1).
     kasi = login("section_head")
     kasi.goto(officer.locator("#assets a[href^='/issues/new']").first.get_attribute("href"))
