@@ -105,6 +105,8 @@ def test_the_report_move_issues_a_numbered_sealed_activity_report(client, world,
     again = client.get(doc["url"], headers=world.auth("head"))
     assert again.content == first.content
     assert call(client, world, "GET", path, "officer")["documents"] == [doc]
+    # The public check printed on it finds it by its number.
+    assert doc["sha256"] in client.get(f"/verify/{number}").text
     # The next report of the office takes the register's next number.
     _, other = _received(client, world, "NEXT")
     assert act(client, world, f"procurements/{other['id']}", "report", "officer",
