@@ -159,6 +159,8 @@ class Settings(BaseSettings):
     # e.g. {"probe_access": "* * * * * */5"} (tests, or an unusual office).
     job_schedule: dict[str, str] = Field(default_factory=dict)
     config_file: str | None = None
+    # Asset kinds the office takes into custody (SOP 002), comma-separated; rack-mountable kinds only.
+    depositable_kinds: str = "server"
 
     @field_validator("audit_key")
     @classmethod
@@ -175,6 +177,19 @@ class Settings(BaseSettings):
         for kind, pattern in v.items():
             check_pattern(kind, pattern)  # a bad pattern fails at start, not at the first handover
         return v
+
+    @field_validator("depositable_kinds")
+    @classmethod
+    def _depositable(cls, v: str) -> str:
+        from .domain.asset_kinds import parse_depositable
+
+        parse_depositable(v)  # an unknown or rackless kind fails at start, not at the first letter
+        return v
+
+    def depositable(self) -> frozenset[str]:
+        from .domain.asset_kinds import parse_depositable
+
+        return parse_depositable(self.depositable_kinds)
 
     @field_validator("office_logo")
     @classmethod

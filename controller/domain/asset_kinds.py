@@ -84,22 +84,25 @@ class KindSpec:
     kind: AssetKind
     label: Label
     rack_mountable: bool      # takes contiguous U in a rack (domain/slots.py) like a server
-    depositable: bool         # the office takes it into custody (SOP 002 requests)
     fields: type[_Fields]
     secret_fields: tuple[str, ...] = ()   # sealed with the office's key, never returned
 
 
 KINDS: dict[AssetKind, KindSpec] = {k.kind: k for k in (
-    KindSpec(AssetKind.server, Label("Server", "Server", "blue"), True, True, ServerFields),
-    KindSpec(AssetKind.network_device, Label("Perangkat jaringan", "Network device", "indigo"), True, False,
+    KindSpec(AssetKind.server, Label("Server", "Server", "blue"), True, ServerFields),
+    KindSpec(AssetKind.network_device, Label("Perangkat jaringan", "Network device", "indigo"), True,
              NetworkDeviceFields),
-    KindSpec(AssetKind.ups_pdu, Label("UPS/PDU", "UPS/PDU", "orange"), True, False, UpsPduFields),
+    KindSpec(AssetKind.ups_pdu, Label("UPS/PDU", "UPS/PDU", "orange"), True, UpsPduFields),
     KindSpec(AssetKind.end_user_device, Label("Perangkat pengguna (PC/laptop)", "End-user device (PC/laptop)",
-                                              "teal"), False, False, EndUserDeviceFields),
+                                              "teal"), False, EndUserDeviceFields),
     KindSpec(AssetKind.software_licence, Label("Lisensi perangkat lunak", "Software licence", "purple"), False,
-             False, SoftwareLicenceFields, secret_fields=("licence_key",)),
-    KindSpec(AssetKind.other, Label("Lainnya", "Other", "grey"), True, False, OtherFields),
+             SoftwareLicenceFields, secret_fields=("licence_key",)),
+    KindSpec(AssetKind.other, Label("Lainnya", "Other", "grey"), True, OtherFields),
 )}
+
+# Which kinds the office takes into custody (SOP 002 is about servers) is the office's decision,
+# ``TITIP_DEPOSITABLE_KINDS``: a unit's firewall may be deposited too. Only kinds that take rack
+# space qualify, since custody ends with the asset placed in its U.
 
 KIND_LABELS: dict[AssetKind, Label] = {k: spec.label for k, spec in KINDS.items()}
 
@@ -116,8 +119,22 @@ def validate_fields(kind: str, data: dict[str, Any] | None) -> dict[str, Any]:
     return model.model_dump(mode="json", exclude_none=True)
 
 
-def may_deposit(kind: str) -> bool:
-    return spec(kind).depositable
+def parse_depositable(text: str) -> frozenset[str]:
+    """``TITIP_DEPOSITABLE_KINDS`` ("server,network_device") as kinds; ValueError naming the bad one."""
+    kinds = {k.strip() for k in text.split(",") if k.strip()}
+    if not kinds:
+        raise ValueError("TITIP_DEPOSITABLE_KINDS names no kind; the office takes at least servers in")
+    for k in sorted(kinds):
+        if k not in KINDS:
+            raise ValueError(f"TITIP_DEPOSITABLE_KINDS: {k!r} is not an asset kind ({', '.join(KINDS)})")
+        if not KINDS[AssetKind(k)].rack_mountable:
+            raise ValueError(f"TITIP_DEPOSITABLE_KINDS: {k!r} takes no rack space, and custody places the "
+                             "asset in a rack")
+    return frozenset(kinds)
+
+
+def may_deposit(kind: str, depositable: frozenset[str]) -> bool:
+    return kind in depositable
 
 
 def takes_rack_space(kind: str) -> bool:

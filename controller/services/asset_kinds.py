@@ -90,15 +90,6 @@ def check_rack_space(server: Server) -> None:
                        "takes no rack space", field="kind")
 
 
-def check_depositable(server: Server) -> None:
-    """Custody (SOP 002) is for the kinds the office takes in: servers, unless the table says more."""
-    if not spec(server.kind).depositable:
-        deposit = [str(k) for k, s in KINDS.items() if s.depositable]
-        raise Conflict(f"kind: asset {server.id} is a {spec(server.kind).label.en.lower()}; the office takes "
-                       f"only these kinds into custody: {', '.join(deposit)}", field="kind",
-                       server_id=server.id, depositable=deposit)
-
-
 def attributes_of(server: Server) -> dict[str, Any]:
     return json.loads(server.attributes) if server.attributes else {}
 

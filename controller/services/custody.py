@@ -131,7 +131,7 @@ def submit(session: Session, settings: Settings, user: User, data: dict) -> Cust
         wanted = [(None, body.server_id, "server_id")]
     first: CustodyRequest | None = None
     for declared, server_id, where in wanted:
-        server = _server_for(session, user, declared, server_id, where)
+        server = _server_for(session, user, declared, server_id, where, settings.depositable())
         req = CustodyRequest(unit_id=user.unit_id, server_id=server.id, state=S.submitted, state_since=utcnow(),
                              letter_number=body.letter_number, letter_date=body.letter_date,
                              purpose=declared.purpose if declared else body.purpose,
@@ -159,7 +159,7 @@ def batch_of(session: Session, req: CustodyRequest) -> list[CustodyRequest]:
 
 
 def _server_for(session: Session, user: User, declared: DeclaredServer | None, server_id: int | None,
-                where: str) -> Server:
+                where: str, deposit: frozenset[str]) -> Server:
     """The server a letter is about: a known one of the unit whose custody has ended, or a new one."""
     if server_id is not None:
         server = session.get(Server, server_id)
@@ -183,9 +183,10 @@ def _server_for(session: Session, user: User, declared: DeclaredServer | None, s
                            f"{server.model}, not {declared.brand} {declared.model}", field=where)
     else:  # submit() names every server by its id or declares it
         raise ValueError("a server is named by its id or declared")
-    if not may_deposit(server.kind):   # a switch or a licence is registered, not deposited
+    if not may_deposit(server.kind, deposit):   # a licence, or a switch the office does not take in
         raise Conflict(f"asset {server.id} ({server.serial_number}) is a {kind_spec(server.kind).label.en.lower()}; "
-                       "the office takes only servers into custody", field=where, kind=server.kind)
+                       f"the office takes only these kinds into custody: {', '.join(sorted(deposit))}",
+                       field=where, kind=server.kind, depositable=sorted(deposit))
     if (open_req := open_request_of(session, server.id)) is not None:
         raise Conflict(f"server {server.serial_number} is still in custody request {open_req.id} "
                        f"({open_req.state}); a new letter can follow once it has ended",

@@ -94,15 +94,16 @@ def reserve(session: Session, actor: User, rack_id: int, u_bottom: int, height_u
 
 
 def place_own_asset(session: Session, actor: User, rack_id: int, u_bottom: int, height_u: int,
-                    server_id: int | None, note: str | None = None) -> Allocation:
+                    server_id: int | None, note: str | None, deposit: frozenset[str]) -> Allocation:
     """Mount an asset the office does not take into custody (a switch, a UPS) straight into its
-    U: no request moves it there. A server comes in through its custody request."""
+    U: no request moves it there. A server (a kind in ``deposit``, TITIP_DEPOSITABLE_KINDS) comes
+    in through its custody request."""
     server = session.get(Server, server_id) if server_id is not None else None
     if server is None:
         raise Invalid("placing needs the asset: give server_id", field="server_id")
-    if may_deposit(server.kind):
-        raise Conflict(f"server {server.id} is placed through its custody request, not directly",
-                       field="placed")
+    if may_deposit(server.kind, deposit):
+        raise Conflict(f"asset {server.id} ({server.kind}) is taken into custody, so it is placed through its "
+                       "custody request, not directly", field="placed")
     return reserve(session, actor, rack_id, u_bottom, height_u, server.id, note,
                    status=AllocationStatus.occupied)
 

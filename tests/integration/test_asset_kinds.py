@@ -3,6 +3,8 @@ space only for kinds that take it; custody refused for kinds the office does not
 
 from __future__ import annotations
 
+import pytest
+from pydantic import ValidationError
 from sqlalchemy import select
 
 from controller.db import unit_of_work
@@ -122,3 +124,29 @@ def test_changing_kind_and_fields(client, world) -> None:
     assert r.status_code == 200 and r.json()["secrets_set"] == ["licence_key"] and "NEWKEY" not in r.text
     r = client.patch(f"/api/v1/servers/{lic['id']}", headers=officer, json={"kind": "end_user_device"})
     assert r.status_code == 200 and r.json()["height_u"] == 0
+
+
+def test_the_office_decides_which_kinds_it_takes_into_custody(app, client, world) -> None:
+    """TITIP_DEPOSITABLE_KINDS: servers by default; an office that also keeps units' switches in
+    custody says so, and a switch then comes in by letter and is no longer mounted directly."""
+    officer, contact = world.auth("officer"), world.auth("contact_a")
+    sw = client.post("/api/v1/servers", json=SWITCH, headers=officer).json()
+    letter = {"letter_number": "007/SW/2026", "letter_date": "2026-11-20", "server_id": sw["id"]}
+    refused = client.post("/api/v1/custody-requests", headers=contact, json=letter)
+    assert refused.status_code == 409 and refused.json()["depositable"] == ["server"], refused.text
+
+    app.state.settings = app.state.settings.model_copy(update={"depositable_kinds": "server, network_device"})
+    taken = client.post("/api/v1/custody-requests", headers=contact, json=letter)
+    assert taken.status_code == 201, taken.text
+    assert taken.json()["state"] == "submitted" and taken.json()["server_id"] == sw["id"]
+    direct = client.post(f"/api/v1/racks/{world.ids['rack2']}/reservations", headers=officer,
+                         json={"u_bottom": 20, "height_u": 1, "server_id": sw["id"], "placed": True})
+    assert direct.status_code == 409 and direct.json()["field"] == "placed", direct.text
+
+
+def test_a_kind_that_cannot_be_deposited_is_refused_at_start(settings) -> None:
+    for wrong, why in (("server,toaster", "'toaster' is not an asset kind"),
+                       ("server,software_licence", "'software_licence' takes no rack space"), (" , ", "names no kind")):
+        with pytest.raises(ValidationError, match="TITIP_DEPOSITABLE_KINDS") as caught:
+            settings.model_validate({**settings.model_dump(), "depositable_kinds": wrong})
+        assert why in str(caught.value)

@@ -10,7 +10,7 @@ from ...errors import NotFound
 from ...models import Allocation, Rack
 from ...services import setup, space
 from ...services.common import get_or_404, page
-from ..deps import Id, PagingDep, SessionDep, SpaceManager, StaffUser
+from ..deps import Id, PagingDep, SessionDep, SettingsDep, SpaceManager, StaffUser
 from ..schemas import AllocationOut, ElevationEntry, ElevationOut, Page, RackIn, RackOut, RackPatch, ReservationIn
 from ..unit_of_work import UnitOfWorkRoute
 
@@ -77,10 +77,13 @@ def list_reservations(rack_id: Id, db: SessionDep, user: StaffUser, paging: Pagi
 
 
 @router.post("/{rack_id}/reservations", response_model=AllocationOut, status_code=201)
-def reserve(rack_id: Id, body: ReservationIn, db: SessionDep, officer: SpaceManager) -> AllocationOut:
-    place = space.place_own_asset if body.placed else space.reserve
-    out = allocation_out(place(db, officer, rack_id, body.u_bottom, body.height_u, body.server_id, body.note))
-    return out
+def reserve(rack_id: Id, body: ReservationIn, db: SessionDep, settings: SettingsDep,
+            officer: SpaceManager) -> AllocationOut:
+    if body.placed:
+        return allocation_out(space.place_own_asset(db, officer, rack_id, body.u_bottom, body.height_u,
+                                                    body.server_id, body.note, settings.depositable()))
+    return allocation_out(space.reserve(db, officer, rack_id, body.u_bottom, body.height_u, body.server_id,
+                                        body.note))
 
 
 @router.delete("/{rack_id}/reservations/{allocation_id}", response_model=AllocationOut)
