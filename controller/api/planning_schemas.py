@@ -140,17 +140,36 @@ class ProcurementOut(CaseOut):
     documents: list[ProcurementDocument]   # the laporan kegiatan, once reported
 
 
-class IssueOut(CaseOut):
-    server_id: int
-    asset: AssetOut
-    unit_code: str
+class IssuedAssetOut(AssetOut):
+    """One line of an issue's BAST: the asset, and the unit whose register it came from."""
+
+    line_no: int
     from_unit_code: str
+
+
+class IssueSignatureOut(BaseModel):
+    side: str                   # giver (PIHAK PERTAMA, the office) | recipient (PIHAK KEDUA, the unit)
+    username: str
+    role: str
+    name: str
+    nip: str | None
+    position: str
+    signed_at: Timestamp
+
+
+class IssueOut(CaseOut):
+    server_id: int              # the first asset, as before batches
+    asset: IssuedAssetOut       # likewise
+    assets: list[IssuedAssetOut]
+    unit_code: str
+    from_unit_code: str         # the first asset's
     recipient_name: str
     recipient_nip: str | None
     purpose: str | None
     bast_number: str
     installed_on: date | None
     report: str | None
+    signatures: list[IssueSignatureOut]
     documents: list[DocumentRef]
 
 

@@ -106,15 +106,15 @@ class ProcuredAsset(Audited, Base):
 
 
 class AssetIssue(Audited, Base):
-    """An asset handed to its user with a BAST, then the user's installation report."""
+    """Assets handed to their user on one BAST, signed in Titip by both sides, then the user's
+    installation report. The assets are the case's items (``AssetIssueItem``), its two signatures
+    ``AssetIssueSignature`` rows."""
 
     __tablename__ = "asset_issues"
     __audit_name__ = "asset_issue"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    server_id: Mapped[int] = mapped_column(ForeignKey("servers.id", ondelete="RESTRICT"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)  # the user's
-    from_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
     state: Mapped[str] = mapped_column(String(32), index=True)
     state_since: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     recipient_name: Mapped[str] = mapped_column(String(200))
@@ -128,7 +128,42 @@ class AssetIssue(Audited, Base):
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    items: Mapped[list[AssetIssueItem]] = relationship(order_by="AssetIssueItem.line_no", lazy="selectin")
+
+
+class AssetIssueItem(Audited, Base):
+    """One register asset on an issue's BAST (a line of its table), and the unit it came from."""
+
+    __tablename__ = "asset_issue_items"
+    __audit_name__ = "asset_issue_item"
+    __table_args__ = (UniqueConstraint("issue_id", "server_id"), UniqueConstraint("issue_id", "line_no"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issue_id: Mapped[int] = mapped_column(ForeignKey("asset_issues.id", ondelete="RESTRICT"), index=True)
+    line_no: Mapped[int] = mapped_column(Integer)
+    server_id: Mapped[int] = mapped_column(ForeignKey("servers.id", ondelete="RESTRICT"), index=True)
+    from_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
+
     server: Mapped[Server] = relationship(lazy="joined")
+
+
+class AssetIssueSignature(Audited, Base):
+    """One side's signature of an issue's BAST, given in Titip by the person logged in: the giver
+    (PIHAK PERTAMA, the office) or the recipient (PIHAK KEDUA, the user's unit). One per side."""
+
+    __tablename__ = "asset_issue_signatures"
+    __audit_name__ = "asset_issue_signature"
+    __table_args__ = (UniqueConstraint("issue_id", "side"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issue_id: Mapped[int] = mapped_column(ForeignKey("asset_issues.id", ondelete="RESTRICT"), index=True)
+    side: Mapped[str] = mapped_column(String(16))                # giver | recipient
+    username: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(200))
+    nip: Mapped[str | None] = mapped_column(String(32))
+    position: Mapped[str] = mapped_column(String(200))
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class ProcedureStep(Audited, Base):

@@ -1,8 +1,11 @@
-"""Issuing an asset to its user (SOP 001 Penggunaan dan Pemanfaatan): the office hands it over with
-a BAST, the user reports its installation and configuration, the office receives the report.
+"""Issuing assets to their user (SOP 001 Penggunaan dan Pemanfaatan): the office draws up one BAST
+for one asset or a batch, both sides sign it in Titip, the user reports the installation and
+configuration, the office receives the report.
 
-From the handover on, the asset is held by the user's unit (its register row changes unit): the
-SOP makes it the user's responsibility, and the unit's contact person then sees it as theirs.
+Once both sides have signed, the assets are held by the user's unit (their register rows change
+unit): the SOP makes them the user's responsibility, and the unit's contact person then sees them
+as theirs. Until then they stay where they were, and the case is already the receiving unit's to
+see, so its contact person can read what they are asked to sign.
 """
 
 from __future__ import annotations
@@ -14,24 +17,29 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from ..documents import letterhead
 from ..documents.issue_form import IssueBast, IssuedItem, render_installation_report_pdf, render_issue_bast_pdf
-from ..domain.issue_flow import ISSUE, ISSUE_DUE, ISSUE_LABELS, ISSUE_STEPS, IssueState
+from ..documents.letters import Frame, Signer
+from ..documents.seal import sealer_of
+from ..domain.issue_flow import ISSUE, ISSUE_DUE, ISSUE_LABELS, ISSUE_STEPS, SIDES, IssueState
+from ..domain.lifecycle_flow import is_open
 from ..domain.planning_flow import ITEM_KIND_LABELS
-from ..errors import Conflict, NotFound
-from ..models import Unit, User
+from ..errors import Conflict, Invalid, NotFound
+from ..models import Server, Unit, User
 from ..models.base import utcnow
-from ..models.planning import AssetIssue
+from ..models.planning import AssetIssue, AssetIssueItem, AssetIssueSignature
 from ..settings import Settings
 from . import papers, procedure_cases as cases, runner, turns
 from .access import unit_scope
 from .custody import open_request_of
-from .lifecycle import asset_record
-from .planning_payloads import InstallationReport, IssueAsset, parse
+from .lifecycle import KINDS as LIFECYCLE_KINDS, asset_record
+from .planning_payloads import InstallationReport, IssueAsset, SignBast, parse
 from .runner import Ctx
 from .servers import get_server
 from .setup import unit_by_code
 
 SPEC = cases.Spec("asset_issue", ISSUE, ISSUE_LABELS, ISSUE_STEPS, ISSUE_DUE)
+_CLOSED = str(IssueState.closed)
 
 
 def get_issue(session: Session, user: User, issue_id: int) -> AssetIssue:
@@ -52,27 +60,72 @@ def list_stmt(user: User, state: str | None = None) -> Select[AssetIssue]:
     return stmt
 
 
+def open_issue_of(session: Session, server_id: int) -> int | None:
+    """The issue case not yet closed that lists the asset, if any."""
+    return session.scalar(select(AssetIssue.id).join(AssetIssueItem, AssetIssueItem.issue_id == AssetIssue.id)
+                          .where(AssetIssueItem.server_id == server_id, AssetIssue.state != _CLOSED))
+
+
+def _asset_ids(body: IssueAsset) -> tuple[list[int], str]:
+    """The assets named, and the field to name in an error: a batch, or one asset as before batches."""
+    if body.server_ids is not None and body.server_id is not None:
+        raise Invalid("give either server_ids (the assets on the BAST) or server_id (one asset), not both",
+                      field="server_ids")
+    if body.server_ids is not None:
+        seen: set[int] = set()
+        for n, sid in enumerate(body.server_ids):
+            if sid in seen:
+                raise Invalid(f"asset {sid} is listed twice", field=f"server_ids.{n}")
+            seen.add(sid)
+        return list(body.server_ids), "server_ids"
+    if body.server_id is not None:
+        return [body.server_id], "server_id"
+    raise Invalid("give the assets on the BAST (server_ids)", field="server_ids")
+
+
+def _name(server: Server) -> str:
+    return f"asset {server.id} ({server.brand} {server.model}, SN {server.serial_number})"
+
+
+def _require_available(session: Session, user: User, server_id: int, field: str) -> Server:
+    """One asset the office may issue: in its register, not disposed, not a unit's server in
+    custody, in no open lifecycle case and on no open BAST. Each refusal names the asset."""
+    try:
+        server = get_server(session, user, server_id)
+    except NotFound as exc:
+        raise NotFound(f"asset {server_id} not found", field=field) from exc
+    rec = asset_record(session, server.id)
+    if rec is not None and rec.disposed_at is not None:
+        raise Conflict(f"{_name(server)} was disposed; it cannot be issued", field=field, server_id=server.id)
+    if (custody := open_request_of(session, server.id)) is not None:
+        raise Conflict(f"{_name(server)} is a unit's server in custody (request {custody.id}); the office "
+                       "issues only its own assets", field=field, server_id=server.id)
+    for kind, k in LIFECYCLE_KINDS.items():
+        for case_id, state in session.execute(select(k.model.id, k.model.state).where(k.model.server_id == server.id)):
+            if is_open(kind, state):
+                raise Conflict(f"{_name(server)} has an open {kind} case ({case_id})", field=field,
+                               server_id=server.id, case_id=case_id)
+    if (open_one := open_issue_of(session, server.id)) is not None:
+        raise Conflict(f"{_name(server)} has an open issue ({open_one})", field=field, server_id=server.id,
+                       issue_id=open_one)
+    return server
+
+
 def issue(session: Session, settings: Settings, user: User, data: dict[str, Any],
           now: datetime | None = None) -> AssetIssue:
+    """Draw up the BAST of one asset or a batch for the receiving unit; nothing moves until both sign."""
     now = now or utcnow()
     move = cases.first_move(ISSUE, "issue", user, data)
     body = parse("asset_issue", "issue", data)
     assert isinstance(body, IssueAsset)
-    server = get_server(session, user, body.server_id)
-    rec = asset_record(session, server.id)
-    if rec is not None and rec.disposed_at is not None:
-        raise Conflict(f"asset {server.id} was disposed; it cannot be issued", field="server_id")
-    if (custody := open_request_of(session, server.id)) is not None:
-        raise Conflict(f"asset {server.id} is a unit's server in custody (request {custody.id}); the office "
-                       "issues only its own assets", field="server_id")
-    open_one = session.scalar(select(AssetIssue.id).where(AssetIssue.server_id == server.id,
-                                                          AssetIssue.state != str(IssueState.closed)))
-    if open_one:
-        raise Conflict(f"asset {server.id} has an open issue ({open_one})", field="server_id", issue_id=open_one)
+    ids, field = _asset_ids(body)
+    assets = [_require_available(session, user, sid, field if field == "server_id" else f"{field}.{n}")
+              for n, sid in enumerate(ids)]
     to_unit = unit_by_code(session, body.to_unit, field="to_unit")
-    case = AssetIssue(server_id=server.id, unit_id=to_unit.id, from_unit_id=server.unit_id,
-                      recipient_name=body.recipient_name, recipient_nip=body.recipient_nip, purpose=body.purpose,
-                      bast_number=body.bast_number)
+    case = AssetIssue(unit_id=to_unit.id, recipient_name=body.recipient_name, recipient_nip=body.recipient_nip,
+                      purpose=body.purpose, bast_number=body.bast_number)
+    case.items = [AssetIssueItem(line_no=n, server_id=s.id, from_unit_id=s.unit_id)
+                  for n, s in enumerate(assets, start=1)]
     return cases.open_case(PROCEDURE, session, settings, user, case, move, body, data, now).case
 
 
@@ -87,6 +140,11 @@ def allowed_actions(user: User, case: AssetIssue) -> list[str]:
     return ISSUE.allowed_actions(case.state, user.role)
 
 
+def signatures_of(session: Session, case_id: int) -> list[AssetIssueSignature]:
+    return list(session.scalars(select(AssetIssueSignature).where(AssetIssueSignature.issue_id == case_id)
+                                .order_by(AssetIssueSignature.id)))
+
+
 def _safe(number: str) -> str:
     return "".join(c if c.isalnum() or c in "-_" else "_" for c in number)[:80]
 
@@ -98,28 +156,49 @@ def _local_day(settings: Settings, now: datetime) -> date:
 def _record(ctx: Ctx[AssetIssue]) -> None:
     if isinstance(ctx.body, InstallationReport):
         ctx.case.installed_on, ctx.case.report = ctx.body.installed_on, ctx.body.report
+    elif isinstance(ctx.body, SignBast):
+        # The table lets each side sign once (its half-signed state has no move of that side left);
+        # the unique (issue, side) row is the database's word on it.
+        ctx.session.add(AssetIssueSignature(
+            issue_id=ctx.case.id, side=SIDES[ctx.move.action], username=ctx.actor, role=ctx.role,
+            name=ctx.body.name, nip=ctx.body.nip, position=ctx.body.position, signed_at=ctx.now))
+        ctx.session.flush()
 
 
 def _hand_to_user(ctx: Ctx[AssetIssue]) -> None:
-    ctx.case.server.unit = ctx.session.get_one(Unit, ctx.case.unit_id)   # the relationship, so views name it
+    unit = ctx.session.get_one(Unit, ctx.case.unit_id)
+    for item in ctx.case.items:
+        item.server.unit = unit   # the relationship, so views name it
     ctx.session.flush()
 
 
-def _issue_bast(ctx: Ctx[AssetIssue]) -> None:
-    case, session, settings = ctx.case, ctx.session, ctx.settings
-    server, rec = case.server, asset_record(session, case.server_id)
-    unit = session.get_one(Unit, case.unit_id)
-    giver = ctx.user
+def _item(session: Session, server: Server) -> IssuedItem:
+    rec = asset_record(session, server.id)
     kind = ITEM_KIND_LABELS.get(server.kind)   # type: ignore[call-overload]   # str keys: ItemKind is a StrEnum
-    pdf = render_issue_bast_pdf(IssueBast(
-        number=case.bast_number, office_name=settings.office_letterhead, place=settings.office_city,
-        date=_local_day(settings, ctx.now), giver_name=giver.full_name if giver else ctx.actor,
-        giver_nip=giver.nip if giver else None, giver_office=settings.office_name,
-        recipient_name=case.recipient_name, recipient_nip=case.recipient_nip,
-        recipient_unit=f"{unit.code} - {unit.name}", purpose=case.purpose,
-        items=[IssuedItem(kind=kind.id if kind else server.kind, brand_model=f"{server.brand} {server.model}",
-                          serial_number=server.serial_number, asset_code=rec.asset_code if rec else None,
-                          nup=rec.nup if rec else None, condition=server.condition)]))
+    return IssuedItem(kind=kind.id if kind else server.kind, brand_model=f"{server.brand} {server.model}",
+                      serial_number=server.serial_number, asset_code=rec.asset_code if rec else None,
+                      nup=rec.nup if rec else None, condition=server.condition)
+
+
+def _issue_bast(ctx: Ctx[AssetIssue]) -> None:
+    """The BAST with both signatures, sealed by ``papers.store`` when the office has a seal."""
+    case, session, settings = ctx.case, ctx.session, ctx.settings
+    unit = session.get_one(Unit, case.unit_id)
+    signed = {s.side: s for s in signatures_of(session, case.id)}
+
+    def signer(side: str, role: str, office: str) -> Signer:
+        s = signed[side]
+        return Signer(role=role, title=s.position, name=s.name, nip=s.nip, unit=office, act="app",
+                      username=s.username, at=s.signed_at)
+
+    frame = Frame(letterhead=letterhead.from_settings(settings), number=case.bast_number,
+                  date=_local_day(settings, ctx.now), place=settings.office_city,
+                  timezone=papers.zone_label(settings.timezone, ctx.now), sealed=sealer_of(session) is not None)
+    pdf = render_issue_bast_pdf(frame, IssueBast(
+        giver=signer("giver", "Yang Menyerahkan", settings.office_name),
+        recipient=signer("recipient", "Yang Menerima", unit.name), recipient_unit=f"{unit.name} ({unit.code})",
+        user_name=case.recipient_name, user_nip=case.recipient_nip, purpose=case.purpose,
+        items=[_item(session, item.server) for item in case.items]))
     doc = papers.store(session, kind="issue_bast", unit_id=unit.id, request_id=None,
                        filename=f"bast_{_safe(case.bast_number)}.pdf", content_type="application/pdf", content=pdf,
                        actor=ctx.actor)
@@ -127,16 +206,15 @@ def _issue_bast(ctx: Ctx[AssetIssue]) -> None:
 
 
 def _store_installation_report(ctx: Ctx[AssetIssue]) -> None:
-    case, session, settings, body = ctx.case, ctx.session, ctx.settings, ctx.body
-    assert isinstance(body, InstallationReport)
-    server = case.server
+    case, session, settings, body = ctx.case, ctx.session, ctx.settings, ctx.payload(InstallationReport)
     unit = session.get_one(Unit, case.unit_id)
     reporter = ctx.user.full_name if ctx.user else ctx.actor
+    assets = "; ".join(f"{i.server.brand} {i.server.model} (SN {i.server.serial_number})" for i in case.items)
     pdf = render_installation_report_pdf(
         number=f"{case.bast_number}/INST", office_name=settings.office_letterhead, place=settings.office_city,
         day=_local_day(settings, ctx.now),
         rows=[("Berdasarkan BAST", "under handover record", case.bast_number),
-              ("Barang", "asset", f"{server.brand} {server.model}"), ("Nomor seri", "serial", server.serial_number),
+              ("Barang", "assets", assets),
               ("Unit kerja", "unit", f"{unit.code} - {unit.name}"), ("Pengguna", "user", case.recipient_name),
               ("Tanggal instalasi", "installed on", body.installed_on.isoformat()),
               ("Instalasi dan konfigurasi", "installation and configuration", body.report)],

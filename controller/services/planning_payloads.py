@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .. import validation
 from ..domain.planning_flow import Decision, ItemKind
-from .custody_payloads import Note
+from .custody_payloads import Nip, Note
 
 Id = Field(ge=1, le=2**31 - 1)
 Number = Field(min_length=1, max_length=100)
@@ -180,13 +180,27 @@ class ProcurementReport(Body):
 
 # --- issue to a user ---------------------------------------------------------------------------
 
+MAX_ISSUE_ASSETS = 200   # one BAST's table; a larger batch is several berita acara
+
+
 class IssueAsset(Body):
-    server_id: int = Id
+    """The assets on one BAST: ``server_ids`` (a batch), or ``server_id`` for one (as before batches)."""
+
+    server_ids: list[Annotated[int, Id]] | None = Field(default=None, min_length=1, max_length=MAX_ISSUE_ASSETS)
+    server_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
     to_unit: str = Field(min_length=1, max_length=32)
     recipient_name: str = Field(min_length=1, max_length=200)
     recipient_nip: str | None = Field(default=None, max_length=32)
     purpose: str | None = Field(default=None, max_length=500)
     bast_number: str = Number
+
+
+class SignBast(Body):
+    """One side's signature of the BAST, as custody's handover form takes it."""
+
+    name: str = Field(min_length=1, max_length=200)
+    nip: Nip = None
+    position: str = Field(min_length=1, max_length=200)
 
 
 class InstallationReport(Body):
@@ -199,7 +213,8 @@ PAYLOADS: dict[str, dict[str, type[BaseModel]]] = {
                    "approve": Approve, "return_for_revision": ReturnForRevision, "reject": Reason,
                    "resubmit": Resubmit, "record_rkpd": RecordRkpd, "send_to_finance": SendToFinance},
     "procurement": {"start": StartProcurement, "receive": Receive, "report": ProcurementReport, "cancel": Reason},
-    "asset_issue": {"issue": IssueAsset, "report_installation": InstallationReport, "acknowledge": Body},
+    "asset_issue": {"issue": IssueAsset, "sign_as_giver": SignBast, "sign_as_recipient": SignBast,
+                    "report_installation": InstallationReport, "acknowledge": Body},
 }
 
 

@@ -66,12 +66,21 @@ def procurement_view(session: Session, settings: Settings, user: User, p: Procur
 
 
 def issue_view(session: Session, settings: Settings, user: User, case: AssetIssue) -> dict[str, Any]:
+    """An issue with its assets (the BAST's lines) and signatures; ``server_id``, ``asset`` and
+    ``from_unit_code`` name the first asset, as the answer did before batches."""
     out = _case(session, settings, user, asset_issues.SPEC, case)
     out.update({k: getattr(case, k) for k in (
-        "server_id", "recipient_name", "recipient_nip", "purpose", "bast_number", "installed_on", "report")})
+        "recipient_name", "recipient_nip", "purpose", "bast_number", "installed_on", "report")})
+    units = {u.id: u.code for u in session.scalars(select(Unit).where(
+        Unit.id.in_({i.from_unit_id for i in case.items} | {case.unit_id})))}
+    assets = [{**_asset(i.server), "line_no": i.line_no, "from_unit_code": units[i.from_unit_id]}
+              for i in case.items]
     ids = [i for i in (case.document_id, case.report_document_id) if i]
-    out.update(asset=_asset(case.server), unit_code=session.get_one(Unit, case.unit_id).code,
-               from_unit_code=session.get_one(Unit, case.from_unit_id).code,
+    out.update(server_id=assets[0]["server_id"], asset=assets[0], assets=assets, unit_code=units[case.unit_id],
+               from_unit_code=assets[0]["from_unit_code"],
+               signatures=[{"side": s.side, "username": s.username, "role": s.role, "name": s.name, "nip": s.nip,
+                            "position": s.position, "signed_at": s.signed_at}
+                           for s in asset_issues.signatures_of(session, case.id)],
                documents=[{"id": d.id, "kind": d.kind, "filename": d.filename, "sha256": d.sha256,
                            "url": f"/api/v1/documents/{d.id}"}
                           for d in session.scalars(select(Document).where(Document.id.in_(ids)).order_by(Document.id))])

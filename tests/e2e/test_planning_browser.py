@@ -3,7 +3,8 @@ the head's disposition, the division head's review, the officer's assessment, th
 decision (one item back for revision, resubmitted, approved), the RKPD and Bakeuda records on
 behalf of the outside bodies, the approved plan's XLSX; then a procurement from the approved item,
 the asset into the register, the procurement's activity report (a PDF), the asset's issue by the
-Kepala Seksi to another unit with a BAST, the user's installation report and the office's receipt."""
+Kepala Seksi to another unit with a BAST that both sides sign in the app, the user's installation report
+and the office's receipt."""
 
 from __future__ import annotations
 
@@ -155,6 +156,7 @@ def test_needs_planning_and_issue_to_a_user_in_the_browser(login, live):
     kasi = login("section_head")
     kasi.goto(officer.locator("#assets a[href^='/issues/new']").first.get_attribute("href"))
     issue = kasi.locator("#issue-form")
+    expect(issue.locator("#issue-assets input[name=server_ids]:checked")).to_have_count(1)
     issue.locator("[name=to_unit]").select_option("BAPPEDA")
     issue.locator("[name=recipient_name]").fill("Siti Rahma")
     issue.locator("[name=recipient_nip]").fill("198705122010012003")
@@ -163,16 +165,35 @@ def test_needs_planning_and_issue_to_a_user_in_the_browser(login, live):
     kasi.wait_for_load_state()
     done(kasi)
     issue_url = kasi.url
-    expect(kasi.locator("#state")).to_contain_text("Diserahkan ke pengguna")
-    bast = kasi.request.get(kasi.locator("[data-document=issue_bast]").get_attribute("href"))
-    assert bast.ok and bast.body().startswith(b"%PDF-")
+    expect(kasi.locator("#state")).to_contain_text("BAST dibuat, menunggu tanda tangan")
+    expect(kasi.locator("#assets")).to_contain_text("E2E-LAP-01")
+    expect(kasi.locator("[data-document=issue_bast]")).to_have_count(0)   # issued once both have signed
+    # Both sides sign the BAST in the app: the Kepala Seksi for the office, then the user's unit.
+    act(kasi, "sign_as_giver", {"nip": "197001011995031001", "position": "Kepala Seksi Aplikasi Informatika"})
+    done(kasi)
+    expect(kasi.locator("#state")).to_contain_text("Ditandatangani PIHAK PERTAMA")
+    expect(kasi.locator("form[data-action=sign_as_giver]")).to_have_count(0)
+    expect(kasi.locator("#signatures [data-side=giver]")).to_contain_text("197001011995031001")
 
-    # The user reports the installation; the office receives it.
     user = login("contact_b")
     user.click("nav >> text=Kebutuhan dan penyerahan")
     user.click("text=Penyerahan ke pengguna")
     user.locator("#issues a").first.click()
     assert user.url == issue_url
+    expect(user.locator("form[data-action=report_installation]")).to_have_count(0)
+    act(user, "sign_as_recipient", {"name": "Rina Kontak", "nip": "198001012005012002",
+                                    "position": "Pengelola TIK BAPPEDA"})
+    done(user)
+    expect(user.locator("#state")).to_contain_text("BAST ditandatangani")
+    expect(user.locator("#signatures [data-side=recipient]")).to_contain_text("Rina Kontak")
+    bast = user.request.get(user.locator("[data-document=issue_bast]").get_attribute("href"))
+    assert bast.ok and bast.body().startswith(b"%PDF-")
+    signed = text_of(bast.body())
+    assert "BAST/TIK/E2E/1" in signed and "E2E-LAP-01" in signed and "Rina Kontak" in signed
+    assert "198001012005012002" in signed and "197001011995031001" in signed
+    assert "Ditandatangani melalui Titip" in signed
+
+    # The user reports the installation; the office receives it.
     act(user, "report_installation", {"installed_on": "2027-03-04",
                                       "report": "Windows 11, domain BAPPEDA, antivirus terpasang"})
     done(user)

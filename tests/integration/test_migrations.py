@@ -102,3 +102,36 @@ def test_0009_stops_with_guidance_on_two_open_transfers_of_one_server(app, world
     with engine.connect() as conn:
         assert conn.execute(text("SELECT COUNT(*) FROM transfer_cases")).scalar_one() == 2
     engine.dispose()
+
+
+def test_0026_moves_each_issue_s_asset_to_its_bast_lines_and_keeps_handed_over_issues_handed(
+        app, world, db_url) -> None:
+    """Issues opened before 0026 named one asset and handed it over at once (their BAST signed on
+    paper): the asset becomes line 1 of the BAST, and an issue still at `issued` continues at the
+    installation report (`signed`); the downgrade puts line 1 back."""
+    for engine in (app.state.engine, app.state.read_engine, app.state.ingest_engine):
+        engine.dispose()
+    command.downgrade(alembic_config(db_url), "0025")
+    engine = create_engine(db_url)
+    with engine.begin() as conn:
+        for state, number in (("issued", "BAST/OLD/1"), ("closed", "BAST/OLD/2")):
+            conn.execute(text("INSERT INTO asset_issues (server_id, unit_id, from_unit_id, state, state_since, "
+                              "recipient_name, bast_number, created_by, created_at) VALUES (:s, :b, :a, :state, "
+                              "CURRENT_TIMESTAMP, 'Siti', :n, 'kasi', CURRENT_TIMESTAMP)"),
+                         {"s": world.ids["server_a"], "a": world.ids["unit_a"], "b": world.ids["unit_b"],
+                          "state": state, "n": number})
+    upgrade(db_url)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT i.bast_number, i.state, l.line_no, l.server_id, l.from_unit_id "
+                                 "FROM asset_issues i JOIN asset_issue_items l ON l.issue_id = i.id "
+                                 "ORDER BY i.id")).all()
+    assert [tuple(r) for r in rows] == [
+        ("BAST/OLD/1", "signed", 1, world.ids["server_a"], world.ids["unit_a"]),
+        ("BAST/OLD/2", "closed", 1, world.ids["server_a"], world.ids["unit_a"])]
+    command.downgrade(alembic_config(db_url), "0025")
+    with engine.connect() as conn:
+        back = conn.execute(text("SELECT state, server_id, from_unit_id FROM asset_issues ORDER BY id")).all()
+    assert [tuple(r) for r in back] == [("issued", world.ids["server_a"], world.ids["unit_a"]),
+                                        ("closed", world.ids["server_a"], world.ids["unit_a"])]
+    upgrade(db_url)
+    engine.dispose()

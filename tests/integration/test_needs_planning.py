@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from tests.integration.test_lifecycle import holds, pdf_text
 from tests.support import custody as flow
-from tests.support.planning import ITEMS, act, call, submit, to_approved
+from tests.support.planning import GIVER, ITEMS, RECIPIENT, act, call, submit, to_approved
 
 WRONG = {"disposition": "division_head", "review": "officer", "assess": "division_head", "approve": "officer",
          "record_rkpd": "head", "send_to_finance": "division_head"}
@@ -250,6 +250,18 @@ def test_procurement_against_an_approved_item_enters_the_register(client, world)
     assert call(client, world, "GET", f"needs-plans/{plan['id']}", "officer")["items"][1]["procured_quantity"] == 0
 
 
+def _laptops(client, world, serials: list[str]) -> list[int]:
+    """Laptops procured on an approved plan of DISKES, in the register: their ids."""
+    plan = to_approved(client, world, submit(client, world))
+    p = call(client, world, "POST", "procurements", "officer", {
+        "item_id": plan["items"][1]["id"], "method": "e_purchasing", "vendor": "PT Laptop", "contract_number": "SP/1",
+        "contract_value": "14500000.50", "quantity": len(serials)}, expect=201)
+    got = act(client, world, f"procurements/{p['id']}", "receive", "officer", {
+        "received_on": "2027-03-11", "receipt_number": "BAST/PTL/1",
+        "assets": [{"brand": "Lenovo", "model": "ThinkPad T14", "serial_number": s} for s in serials]})
+    return [a["server_id"] for a in got["assets"]]
+
+
 def test_issue_to_a_user_with_bast_and_installation_report(client, world):
     plan = to_approved(client, world, submit(client, world))
     p = call(client, world, "POST", "procurements", "officer", {
@@ -265,6 +277,7 @@ def test_issue_to_a_user_with_bast_and_installation_report(client, world):
     assert got["assets"][0]["kind"] == "end_user_device"
     assert call(client, world, "GET", f"servers/{sid}", "officer")["height_u"] == 0
 
+    # One asset by `server_id`, as before batches.
     body = {"server_id": sid, "to_unit": "BAPPEDA", "recipient_name": "Siti Rahma",
             "recipient_nip": "198705122010012003", "purpose": "Pengolahan data perencanaan",
             "bast_number": "BAST/TIK/017/2027"}
@@ -276,15 +289,50 @@ def test_issue_to_a_user_with_bast_and_installation_report(client, world):
     issue = call(client, world, "POST", "asset-issues", "section_head", body, expect=201)
     path = f"asset-issues/{issue['id']}"
     assert issue["state"] == "issued" and issue["from_unit_code"] == "DISKES" and issue["unit_code"] == "BAPPEDA"
-    assert issue["asset"]["unit_code"] == "BAPPEDA" and issue["service_time"] == "3 hari"
+    assert issue["service_time"] == "10 menit" and issue["documents"] == [] and issue["signatures"] == []
+    assert [a["server_id"] for a in issue["assets"]] == [sid] and issue["server_id"] == sid
+    # Not the user's until both have signed: still in DISKES's register, DISKES still sees it.
+    assert issue["asset"]["unit_code"] == "DISKES"
+    assert call(client, world, "GET", f"servers/{sid}", "contact_a")["id"] == sid
     assert call(client, world, "POST", "asset-issues", "property_manager", body,
                 expect=409)["issue_id"] == issue["id"]
-    bast = issue["documents"][0]
+    assert call(client, world, "GET", path, "contact_b")["allowed_actions"] == ["sign_as_recipient"]
+    assert call(client, world, "GET", path, "property_manager")["allowed_actions"] == ["sign_as_giver"]
+
+    # The installation waits for the signed BAST; another unit's contact cannot see it, let alone sign.
+    early = act(client, world, path, "report_installation", "contact_b", {"installed_on": "2027-03-12", "report": "x"},
+                expect=409)
+    assert early["allowed_actions"] == ["sign_as_recipient"]
+    act(client, world, path, "sign_as_recipient", "contact_a", RECIPIENT, expect=404)
+    act(client, world, path, "sign_as_giver", "officer", GIVER, expect=403)
+    assert act(client, world, path, "sign_as_giver", "section_head", {**GIVER, "nip": "123"},
+               expect=422)["field"] == "nip"
+    assert act(client, world, path, "sign_as_giver", "section_head", {"name": "x", "position": "y"},
+               expect=422)["field"] == "nip"
+    half = act(client, world, path, "sign_as_giver", "section_head", GIVER)
+    assert half["state"] == "giver_signed" and half["allowed_actions"] == [] and half["documents"] == []
+    assert [(s["side"], s["username"], s["nip"]) for s in half["signatures"]] == [
+        ("giver", "section_head", GIVER["nip"])]
+    # The office has signed: neither issuer signs for it again, nor for the user.
+    for who in ("section_head", "property_manager"):
+        again = act(client, world, path, "sign_as_giver", who, GIVER, expect=409)
+        assert again["allowed_actions"] == [] and again["state"] == "giver_signed"
+        assert act(client, world, path, "sign_as_recipient", who, RECIPIENT, expect=403)["allowed_roles"] == [
+            "unit_contact"]
+    assert call(client, world, "GET", f"servers/{sid}", "officer")["unit_code"] == "DISKES"
+    signed = act(client, world, path, "sign_as_recipient", "contact_b", RECIPIENT)
+    assert signed["state"] == "signed" and signed["service_time"] == "3 hari"
+    assert signed["asset"]["unit_code"] == "BAPPEDA" and signed["from_unit_code"] == "DISKES"
+    assert act(client, world, path, "sign_as_recipient", "contact_b", RECIPIENT, expect=409)["allowed_actions"] == [
+        "report_installation"]
+    bast = signed["documents"][0]
     assert bast["kind"] == "issue_bast"
     pdf = client.get(bast["url"], headers=world.auth("contact_b"))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
     holds(pdf_text(pdf.content), "BERITA ACARA SERAH TERIMA BARANG", "BAST/TIK/017/2027", "Siti Rahma",
-          "PF-LAP-01", "Lenovo ThinkPad T14", "PIHAK PERTAMA", "PIHAK KEDUA", "BAPPEDA", "PC / laptop / printer")
+          "PF-LAP-01", "Lenovo ThinkPad T14", "PIHAK PERTAMA", "PIHAK KEDUA", "BAPPEDA", "PC / laptop / printer",
+          GIVER["name"], GIVER["nip"], GIVER["position"], RECIPIENT["name"], RECIPIENT["nip"],
+          "Ditandatangani melalui Titip oleh", "(section_head)", "(contact_b)", "WIB")
 
     call(client, world, "GET", path, "contact_a", expect=404)   # DISKES gave it away: no longer theirs
     act(client, world, path, "report_installation", "contact_a", {"installed_on": "2027-03-12", "report": "x"},
@@ -298,17 +346,69 @@ def test_issue_to_a_user_with_bast_and_installation_report(client, world):
     report = installed["documents"][1]
     assert report["kind"] == "install_report"
     holds(pdf_text(client.get(report["url"], headers=world.auth("officer")).content),
-          "INSTALASI DAN KONFIGURASI ASET", "antivirus terpasang", "BAST/TIK/017/2027")
+          "INSTALASI DAN KONFIGURASI ASET", "antivirus terpasang", "BAST/TIK/017/2027", "PF-LAP-01")
     act(client, world, path, "acknowledge", "contact_b", expect=403)
     act(client, world, path, "acknowledge", "officer", expect=403)
     closed = act(client, world, path, "acknowledge", "section_head", {"note": "Laporan lengkap"})
     assert closed["state"] == "closed" and [h["action"] for h in closed["history"]] == [
-        "issue", "report_installation", "acknowledge"]
+        "issue", "sign_as_giver", "sign_as_recipient", "report_installation", "acknowledge"]
     assert closed["history"][0]["sop_actor"] == "Kepala Seksi / Pengelola Barang"
+    assert closed["history"][2]["sop_actor"] == "Pengguna Aset"
     # Once closed, the asset can be issued again (to someone else).
     again = call(client, world, "POST", "asset-issues", "property_manager", {**body, "to_unit": "DISKES",
                                                                      "bast_number": "BAST/TIK/018/2027"}, expect=201)
     assert again["from_unit_code"] == "BAPPEDA"
+
+
+def test_one_bast_issues_a_batch_and_each_asset_is_checked(client, world):
+    ids = _laptops(client, world, [f"BATCH-{n:02d}" for n in range(1, 5)])
+    body = {"server_ids": ids[:3], "to_unit": "BAPPEDA", "recipient_name": "Bagian Umum BAPPEDA",
+            "bast_number": "BAST/TIK/030/2027"}
+    both = call(client, world, "POST", "asset-issues", "section_head", {**body, "server_id": ids[0]}, expect=422)
+    assert both["field"] == "server_ids"
+    assert call(client, world, "POST", "asset-issues", "section_head", {**body, "server_ids": []},
+                expect=422)["field"] == "server_ids"
+    assert call(client, world, "POST", "asset-issues", "section_head", {**body, "server_ids": None},
+                expect=422)["field"] == "server_ids"
+    twice = call(client, world, "POST", "asset-issues", "section_head", {**body, "server_ids": [ids[0], ids[0]]},
+                 expect=422)
+    assert twice["field"] == "server_ids.1" and str(ids[0]) in twice["detail"]
+    missing = call(client, world, "POST", "asset-issues", "section_head",
+                   {**body, "server_ids": [ids[0], 999_999]}, expect=404)
+    assert missing["field"] == "server_ids.1" and "999999" in missing["detail"]
+    # A unit's server in custody among them: refused, naming that asset; nothing is opened.
+    rid = flow.submit(client, world)["id"]
+    custody_sid = call(client, world, "GET", f"custody-requests/{rid}", "officer")["server_id"]
+    out = call(client, world, "POST", "asset-issues", "section_head",
+               {**body, "server_ids": [ids[0], custody_sid]}, expect=409)
+    assert out["field"] == "server_ids.1" and out["server_id"] == custody_sid
+    assert f"asset {custody_sid}" in out["detail"]
+    assert call(client, world, "GET", "asset-issues", "section_head")["total"] == 0
+
+    issue = call(client, world, "POST", "asset-issues", "section_head", body, expect=201)
+    assert [(a["line_no"], a["server_id"], a["serial_number"]) for a in issue["assets"]] == [
+        (1, ids[0], "BATCH-01"), (2, ids[1], "BATCH-02"), (3, ids[2], "BATCH-03")]
+    # An asset on an open BAST is on no other.
+    clash = call(client, world, "POST", "asset-issues", "property_manager",
+                 {**body, "server_ids": [ids[3], ids[1]], "bast_number": "BAST/TIK/031/2027"}, expect=409)
+    assert clash["field"] == "server_ids.1" and clash["issue_id"] == issue["id"] and "BATCH-02" in clash["detail"]
+    assert call(client, world, "POST", "asset-issues", "property_manager",
+                {**body, "server_ids": None, "server_id": ids[2], "bast_number": "B/32"},
+                expect=409)["field"] == "server_id"
+
+    # Signed in the other order (the user first, then the Pengelola Barang): all three change unit.
+    path = f"asset-issues/{issue['id']}"
+    assert act(client, world, path, "sign_as_recipient", "contact_b", RECIPIENT)["state"] == "recipient_signed"
+    assert act(client, world, path, "sign_as_recipient", "contact_b", RECIPIENT, expect=409)["allowed_actions"] == []
+    assert [call(client, world, "GET", f"servers/{i}", "officer")["unit_code"] for i in ids[:3]] == ["DISKES"] * 3
+    signed = act(client, world, path, "sign_as_giver", "property_manager", {**GIVER, "position": "Pengelola Barang"})
+    assert signed["state"] == "signed"
+    assert [call(client, world, "GET", f"servers/{i}", "officer")["unit_code"] for i in ids] == [
+        "BAPPEDA", "BAPPEDA", "BAPPEDA", "DISKES"]
+    text = pdf_text(client.get(signed["documents"][0]["url"], headers=world.auth("contact_b")).content)
+    holds(text, "BATCH-01", "BATCH-02", "BATCH-03", "3(tiga)unitbarang", "Pengelola Barang", "(property_manager)",
+          "(contact_b)")
+    assert "BATCH-04" not in text
 
 
 def test_a_server_in_custody_is_not_issued(client, world):

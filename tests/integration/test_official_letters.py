@@ -298,6 +298,7 @@ def test_an_issued_asset_s_bast_and_installation_report_are_sealed(client, world
         "server_id": got["assets"][0]["server_id"], "to_unit": "BAPPEDA", "recipient_name": "Siti Rahma",
         "recipient_nip": "198705122010012003", "purpose": "Pengolahan data", "bast_number": "BAST/TIK/021/2027"},
         expect=201)
+    planning.sign_bast(client, world, issue["id"])
     installed = planning.act(client, world, f"asset-issues/{issue['id']}", "report_installation", "contact_b",
                              {"installed_on": "2027-03-12", "report": "Terpasang dan terkonfigurasi"})
     kinds = {d["kind"]: d["url"] for d in installed["documents"]}

@@ -79,22 +79,36 @@ def test_procurement_and_issue_through_the_pages(app, client, world):
         "received_on": "2027-02-01", "receipt_number": "BA/9", "brand_1": "Lenovo", "model_1": "T14",
         "serial_number_1": "WEB-LAP-1", "brand_2": "Lenovo", "model_2": "T14", "serial_number_2": "WEB-LAP-2"})
     assert "WEB-LAP-1" in page and "/issues/new?server_id=" in page
-    sid = re.search(r"/issues/new\?server_id=(\d+)", page).group(1)
+    sid, sid2 = re.findall(r"/issues/new\?server_id=(\d+)", page)[:2]
     assert unit_a.get("/issues/new").status_code == 200   # the form shows; the service refuses the role
-    refused = unit_a.post("/issues", {"server_id": sid, "to_unit": "BAPPEDA", "recipient_name": "x",
+    refused = unit_a.post("/issues", {"server_ids": sid, "to_unit": "BAPPEDA", "recipient_name": "x",
                                       "bast_number": "B/1"})
     assert refused.status_code == 403
-    assert officer.post("/issues", {"server_id": sid, "to_unit": "BAPPEDA", "recipient_name": "x",
+    assert officer.post("/issues", {"server_ids": sid, "to_unit": "BAPPEDA", "recipient_name": "x",
                                     "bast_number": "B/1"}).status_code == 403
     assert 'id="new-issue"' in kasi.get("/issues").text and 'id="new-issue"' not in officer.get("/issues").text
     form = kasi.get(f"/issues/new?server_id={sid}").text
-    assert f'<option value="{sid}" selected' in form
-    iid, page = _goto(kasi, "/issues", {"server_id": sid, "to_unit": "BAPPEDA", "recipient_name": "Siti",
+    assert f'name="server_ids" value="{sid}" id="asset-{sid}" checked' in form
+    assert f'name="server_ids" value="{sid2}" id="asset-{sid2}">' in form
+    none = kasi.post("/issues", {"to_unit": "BAPPEDA", "recipient_name": "Siti", "bast_number": "BAST/WEB/1"})
+    assert none.status_code == 422 and "server_ids" in none.text and 'value="BAST/WEB/1"' in none.text
+    iid, page = _goto(kasi, "/issues", {"server_ids": [sid, sid2], "to_unit": "BAPPEDA", "recipient_name": "Siti",
                                            "bast_number": "BAST/WEB/1"})
-    assert 'data-action="acknowledge"' not in page
-    doc = re.search(r'href="(/documents/\d+)" data-document="issue_bast"', unit_b.get(f"/issues/{iid}").text)
-    assert doc and unit_b.get(doc.group(1)).content.startswith(b"%PDF-")
+    assert "WEB-LAP-1" in page and "WEB-LAP-2" in page and 'data-action="sign_as_giver"' in page
+    assert 'data-document="issue_bast"' not in page   # issued once both have signed
     assert unit_a.get(f"/issues/{iid}").status_code == 404
+    assert 'data-action="sign_as_recipient"' in unit_b.get(f"/issues/{iid}").text
+    assert 'data-action="sign_as_giver"' not in unit_b.get(f"/issues/{iid}").text
+    bad = unit_b.post(f"/issues/{iid}/actions/sign_as_recipient", {"name": "Rina", "nip": "12", "position": "x"})
+    assert bad.status_code == 303 and "flash-error" in unit_b.get(f"/issues/{iid}").text
+    page = _go(kasi, f"/issues/{iid}/actions/sign_as_giver", {"name": "Bambang", "nip": "197001011995031001",
+                                                               "position": "Kepala Seksi"})
+    assert 'data-action="sign_as_giver"' not in page and "Bambang" in page
+    page = _go(unit_b, f"/issues/{iid}/actions/sign_as_recipient", {"name": "Rina", "nip": "198001012005012002",
+                                                                     "position": "Pengelola TIK"})
+    assert "Rina" in page and 'data-action="report_installation"' in page
+    doc = re.search(r'href="(/documents/\d+)" data-document="issue_bast"', page)
+    assert doc and unit_b.get(doc.group(1)).content.startswith(b"%PDF-")
     page = _go(unit_b, f"/issues/{iid}/actions/report_installation", {"installed_on": "2027-02-03",
                                                                        "report": "Terpasang"})
     assert 'data-document="install_report"' in page

@@ -154,6 +154,8 @@ MATRIX = [
     # The evaluation: staff for the office or any unit, a contact person for their own unit only.
     ("GET", "/api/v1/evaluations?unit=DISKES", None, {**ALL, "contact_b": 403}),
     ("GET", "/api/v1/evaluations/evaluation.xlsx?unit=DISKES", None, {**ALL, "contact_b": 403}),
+    # issuing the PDF stores a document (a POST); the GET after it reads that one back
+    ("POST", "/api/v1/evaluations/evaluation.pdf?unit=DISKES", None, {**ALL, "contact_b": 403}),
     ("GET", "/api/v1/evaluations/evaluation.pdf?unit=DISKES", None, {**ALL, "contact_b": 403}),
     ("GET", "/api/v1/audit/events", None, AUDIT),
     ("GET", "/api/v1/audit/verify", None, AUDIT),
@@ -204,6 +206,13 @@ MATRIX = [
      {**dict.fromkeys(ROLES, 403), "section_head": "ok", "property_manager": "ok"}),
     ("GET", "/api/v1/asset-issues", None, ALL),
     ("GET", "/api/v1/asset-issues/{issue}", None, OWN_UNIT),
+    # Both sides sign the BAST: the office (either issuing role, once) and the receiving unit's contact.
+    ("POST", "/api/v1/asset-issues/{issue}/actions/sign_as_giver",
+     {"name": "Kasi", "nip": "197001011995031001", "position": "Kepala Seksi"},
+     {**dict.fromkeys(ROLES, "denied"), "section_head": "ok", "property_manager": "ok", "contact_b": 404}),
+    ("POST", "/api/v1/asset-issues/{issue}/actions/sign_as_recipient",
+     {"name": "Kontak", "nip": "198001012005011001", "position": "Pengelola TIK"},
+     {**dict.fromkeys(ROLES, "denied"), "contact_a": "ok", "contact_b": 404}),
     ("POST", "/api/v1/asset-issues/{issue}/actions/report_installation", {"installed_on": "2027-01-03",
                                                                          "report": "Terpasang"},
      {**dict.fromkeys(ROLES, "denied"), "contact_a": "ok", "contact_b": 404}),

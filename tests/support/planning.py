@@ -69,3 +69,15 @@ def matrix_cases(client, world) -> dict[str, int]:
         expect=201)
     return {"plan": plan["id"], "plan_item": plan["items"][0]["id"], "approved_item": items[2],
             "procurement": procure(items[1])["id"], "issue": issue["id"], "issued_server": issued, "year": 2027}
+
+
+GIVER = {"name": "Bambang Kasi", "nip": "197001011995031001", "position": "Kepala Seksi Aplikasi"}
+RECIPIENT = {"name": "Rina Kontak", "nip": "198001012005012002", "position": "Pengelola TIK Unit"}
+
+
+def sign_bast(client, world, issue_id: int, giver: str = "section_head", recipient: str = "contact_b"
+              ) -> dict[str, Any]:
+    """Both sides sign an issue's BAST (the office first); returns the signed issue."""
+    path = f"asset-issues/{issue_id}"
+    act(client, world, path, "sign_as_giver", giver, GIVER)
+    return act(client, world, path, "sign_as_recipient", recipient, RECIPIENT)

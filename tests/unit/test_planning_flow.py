@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from controller.domain.choices import Role
 from controller.domain.issue_flow import ISSUE, ISSUE_DUE, ISSUE_STEPS
 from controller.domain.planning_flow import (
     NEEDS,
@@ -59,3 +60,41 @@ def test_the_division_heads_review_forwards_or_returns():
         == "reviewed"
     assert NEEDS.move("dispositioned", "review", "division_head", {"forward": False, "findings": "kurang"}).to_state \
         == "revision"
+
+
+SIGN = {"name": "Budi", "nip": "197001011995031001", "position": "Kepala Seksi"}
+
+
+@pytest.mark.parametrize("first,second", [
+    (("sign_as_giver", Role.section_head), ("sign_as_recipient", Role.unit_contact)),
+    (("sign_as_recipient", Role.unit_contact), ("sign_as_giver", Role.property_manager))])
+def test_the_bast_is_signed_by_both_sides_in_either_order(first, second):
+    half = ISSUE.move("issued", first[0], first[1], SIGN)
+    assert half.effects == () and half.to_state in ("giver_signed", "recipient_signed")
+    done = ISSUE.move(half.to_state, second[0], second[1], SIGN)
+    assert done.to_state == "signed" and done.effects == ("hand_to_user", "issue_bast")
+
+
+def test_a_side_signs_once_and_only_its_own_roles_sign_for_it():
+    # The office signed: neither issuer may sign for it again, nor for the user.
+    for role in (Role.section_head, Role.property_manager):
+        with pytest.raises(IllegalMove) as again:
+            ISSUE.move("giver_signed", "sign_as_giver", role, SIGN)
+        assert again.value.allowed == ()
+        with pytest.raises(RoleNotAllowed) as other_side:
+            ISSUE.move("giver_signed", "sign_as_recipient", role, SIGN)
+        assert other_side.value.allowed == (Role.unit_contact,)
+    with pytest.raises(IllegalMove):
+        ISSUE.move("recipient_signed", "sign_as_recipient", Role.unit_contact, SIGN)
+    with pytest.raises(RoleNotAllowed):
+        ISSUE.move("issued", "sign_as_giver", Role.officer, SIGN)
+    # The installation is reported only on a signed BAST.
+    with pytest.raises(IllegalMove) as early:
+        ISSUE.move("giver_signed", "report_installation", Role.unit_contact, {"installed_on": "x", "report": "y"})
+    assert early.value.allowed == ("sign_as_recipient",)
+
+
+def test_every_wait_before_the_report_has_the_handover_s_ten_minutes():
+    assert {s: t.text for s, t in ISSUE_DUE.items()} == {
+        "issued": "10 menit", "giver_signed": "10 menit", "recipient_signed": "10 menit", "signed": "3 hari",
+        "installed": "10 menit"}

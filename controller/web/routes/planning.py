@@ -17,7 +17,7 @@ from ...api.deps import Id
 from ...documents.asset_card import rupiah
 from ...documents.needs_plan_xlsx import render_plan_xlsx
 from ...domain.choices import Role
-from ...domain.issue_flow import ISSUE, ISSUE_LABELS
+from ...domain.issue_flow import ISSUE, ISSUE_LABELS, SIDES
 from ...domain.planning_flow import (
     DECISION_LABELS,
     ITEM_KIND_LABELS,
@@ -60,7 +60,9 @@ ACTIONS: dict[str, str] = {
     "receive": N_("Record the goods received"),
     "report": N_("Activity report"),
     "cancel": N_("Cancel the procurement"),
-    "issue": N_("Asset issued with a BAST"),
+    "issue": N_("BAST drawn up for the user"),
+    "sign_as_giver": N_("Sign the BAST for the office (first party)"),
+    "sign_as_recipient": N_("Sign the BAST as the recipient (second party)"),
     "report_installation": N_("Report installation and configuration"),
     "acknowledge": N_("Receive the installation report"),
 }
@@ -293,7 +295,8 @@ def _issue_form(request: Request, db: Any, user: Any, status: int = 200, **extra
 
 @router.get("/issues/new")
 def new_issue(request: Request, db: SessionDep, user: WebUser) -> Response:
-    out = _issue_form(request, db, user, values={"server_id": request.query_params.get("server_id", "")})
+    """The BAST form; ``?server_id=`` ticks an asset (the register's "issue" link), once or several times."""
+    out = _issue_form(request, db, user, values={}, chosen=set(request.query_params.getlist("server_id")))
     db.commit()
     return out
 
@@ -303,7 +306,8 @@ def issue_asset(request: Request, form: FormDep, db: SessionDep, settings: Setti
     _ = gettext_for(request)
 
     def work() -> int:
-        data = {"server_id": forms.number(form, "server_id"), "to_unit": forms.text(form, "to_unit"),
+        chosen = [v for v in form.getlist("server_ids") if isinstance(v, str) and v.strip()]
+        data = {"server_ids": chosen or None, "to_unit": forms.text(form, "to_unit"),
                 "recipient_name": forms.text(form, "recipient_name"),
                 "recipient_nip": forms.text(form, "recipient_nip"), "purpose": forms.text(form, "purpose"),
                 "bast_number": forms.text(form, "bast_number"), "note": forms.text(form, "note")}
@@ -312,9 +316,11 @@ def issue_asset(request: Request, form: FormDep, db: SessionDep, settings: Setti
     outcome = change(request, db, work, passes=(RoleNotAllowed,))
     if isinstance(outcome, Refusal):
         values = {k: v for k, v in form.items() if isinstance(v, str)}
-        return _issue_form(request, db, user, 422, error=(outcome.message, outcome.detail), values=values)
+        chosen = {v for v in form.getlist("server_ids") if isinstance(v, str)}
+        return _issue_form(request, db, user, 422, error=(outcome.message, outcome.detail), values=values,
+                           chosen=chosen)
     cid = outcome
-    flash(request, "success", _("The asset has been issued; the BAST is ready to print."))
+    flash(request, "success", _("The BAST has been drawn up; both sides now sign it."))
     return see_other(f"/issues/{cid}")
 
 
@@ -331,6 +337,8 @@ def issue_action(issue_id: Id, action: str, request: Request, form: FormDep, db:
     data: dict[str, Any] = {"note": forms.text(form, "note")}
     if action == "report_installation":
         data.update(installed_on=forms.text(form, "installed_on"), report=forms.text(form, "report"))
+    elif action in SIDES:
+        data.update({k: forms.text(form, k) for k in ("name", "nip", "position")})
     return _act(request, db, f"/issues/{issue_id}", action, lambda: asset_issues.apply(
         db, settings, user, issue_id, action, _clean(data)))
 
