@@ -183,10 +183,10 @@ def _by_state(total: tuple[str, str], late: tuple[str, str], labels: tuple[str, 
 
 class StaticLines:
     """The lines of a server that change only when the server's record does (its serial, unit,
-    hostname, condition, rack): rendered once and reused until one of those changes."""
+    hostname, condition, rack, kind): rendered once and reused until one of those changes."""
 
-    INFO = ("titip_server_info", "A registered server: its unit and hostname (value 1)",
-            ("server", "unit", "hostname"))
+    INFO = ("titip_server_info", "A registered asset: its unit, hostname and kind (value 1)",
+            ("server", "unit", "hostname", "kind"))
     CONDITION = ("titip_server_condition", "The server's recorded condition (1 for the current one)",
                  ("server", "unit", "condition"))
     HELD = ("titip_server_in_custody", "Server physically in custody (value 1)", ("server", "unit", "rack"))
@@ -198,12 +198,12 @@ class StaticLines:
 
     def of(self, row: ServerRow) -> tuple[str, str, str, str]:
         """(info line, condition line, in-custody line, up line without its value)."""
-        key = (row.srv, row.unit, row.hostname, row.condition, row.rack)
+        key = (row.srv, row.unit, row.hostname, row.condition, row.rack, row.kind)
         hit = self._lines.get(row.id)
         if hit is None or hit[0] != key:
             unit, where = pair("unit", row.unit), f"{row.srv},{pair('unit', row.unit)},{pair('rack', row.rack)}"
             hit = self._lines[row.id] = (key, (
-                line(self.INFO[0], f"{row.srv},{unit},{pair('hostname', row.hostname)}", 1),
+                line(self.INFO[0], f"{row.srv},{unit},{pair('hostname', row.hostname)},{pair('kind', row.kind)}", 1),
                 line(self.CONDITION[0], f"{row.srv},{unit},{pair('condition', row.condition)}", 1),
                 line(self.HELD[0], where, 1), f"{self.UP[0]}{{{where}}} "))
         return hit[1]

@@ -91,6 +91,7 @@ class ServerRow:
     inventory_at: float | None = None
     inventory_source: str | None = None
     has_agent: bool = False
+    kind: str = "server"                # the asset kind (domain.asset_kinds)
 
 
 @dataclass(slots=True)
@@ -167,9 +168,10 @@ def _racks(session: Session) -> list[RackRow]:
 
 def _servers(session: Session, units: dict[int, str]) -> list[ServerRow]:
     s, a, req, st, ag, r = _t(Server), _t(Allocation), _t(CustodyRequest), _t(ServerStatus), _t(Agent), _t(Rack)
-    rows = {sid: ServerRow(sid, serial, pair("server", serial), hostname or "", condition, units.get(unit_id, ""))
-            for sid, serial, hostname, condition, unit_id in session.execute(
-                select(s.c.id, s.c.serial_number, s.c.hostname, s.c.condition, s.c.unit_id)
+    rows = {sid: ServerRow(sid, serial, pair("server", serial), hostname or "", condition, units.get(unit_id, ""),
+                           kind=kind)
+            for sid, serial, hostname, condition, unit_id, kind in session.execute(
+                select(s.c.id, s.c.serial_number, s.c.hostname, s.c.condition, s.c.unit_id, s.c.kind)
                 .where(s.c.retired_at.is_(None)).order_by(s.c.id)).all()}  # returned or disposed: gone
     timed = case((req.c.state.in_(sorted(TIMED)), epoch(req.c.state_since)), else_=None)  # only those are due
     # A server may have had several custodies: the latest one (highest id) is its state.
