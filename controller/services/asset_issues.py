@@ -87,6 +87,14 @@ def _name(server: Server) -> str:
     return f"asset {server.id} ({server.brand} {server.model}, SN {server.serial_number})"
 
 
+def _lock(session: Session, server_ids: list[int]) -> None:
+    """Take the assets' register rows until the transaction ends, in id order (so two batches that
+    overlap cannot deadlock): a second BAST naming one of them waits for the first to commit, then
+    finds it open and is refused. SQLite already serialises writers (``db.py``)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(Server.id).where(Server.id.in_(server_ids)).order_by(Server.id).with_for_update())
+
+
 def _require_available(session: Session, user: User, server_id: int, field: str) -> Server:
     """One asset the office may issue: in its register, not disposed, not a unit's server in
     custody, in no open lifecycle case and on no open BAST. Each refusal names the asset."""
@@ -119,6 +127,7 @@ def issue(session: Session, settings: Settings, user: User, data: dict[str, Any]
     body = parse("asset_issue", "issue", data)
     assert isinstance(body, IssueAsset)
     ids, field = _asset_ids(body)
+    _lock(session, ids)
     assets = [_require_available(session, user, sid, field if field == "server_id" else f"{field}.{n}")
               for n, sid in enumerate(ids)]
     to_unit = unit_by_code(session, body.to_unit, field="to_unit")

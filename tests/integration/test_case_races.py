@@ -132,6 +132,47 @@ def test_twenty_approvals_of_one_maintenance_case_one_wins(hosts):
                         "ORDER BY id", c=mid) == [("request",), ("approve",)]
 
 
+def test_ten_basts_naming_one_asset_one_is_drawn_up(hosts):
+    """Ten issuers put one laptop on ten BASTs at once, each with another laptop of its own (the
+    overlaps in both orders): the asset goes on one BAST, the others are refused naming it."""
+    urls, db_url, world, client = hosts
+
+    def laptop(serial: str) -> int:
+        r = client.post("/api/v1/servers", headers=world.auth("officer"), json={
+            "unit_code": "DISKES", "brand": "Lenovo", "model": "T14", "serial_number": serial,
+            "kind": "end_user_device"})
+        assert r.status_code == 201, r.text
+        return r.json()["id"]
+
+    shared = laptop("RACE-LAP-0")
+    own = [laptop(f"RACE-LAP-{i}") for i in range(1, 11)]
+    bodies = [{"server_ids": [shared, o] if i % 2 else [o, shared], "to_unit": "BAPPEDA", "recipient_name": "Siti",
+               "bast_number": f"BAST/RACE/{i}"} for i, o in enumerate(own)]
+    responses = race(urls, "/api/v1/asset-issues", world.tokens["section_head"], bodies)
+    assert sorted(r.status_code for r in responses) == [201] + [409] * 9, [r.text[:200] for r in responses]
+    assert all(r.json()["server_id"] == shared for r in responses if r.status_code == 409)
+    assert rows(db_url, "SELECT COUNT(*) FROM asset_issue_items WHERE server_id = :s", s=shared) == [(1,)]
+    assert rows(db_url, "SELECT COUNT(*) FROM asset_issues WHERE bast_number LIKE 'BAST/RACE/%'") == [(1,)]
+
+
+def test_twenty_office_signatures_of_one_bast_one_is_kept(hosts):
+    urls, db_url, world, client = hosts
+    r = client.post("/api/v1/servers", headers=world.auth("officer"), json={
+        "unit_code": "DISKES", "brand": "Lenovo", "model": "T14", "serial_number": "RACE-SIGN-1",
+        "kind": "end_user_device"})
+    assert r.status_code == 201, r.text
+    issue = client.post("/api/v1/asset-issues", headers=world.auth("section_head"), json={
+        "server_id": r.json()["id"], "to_unit": "BAPPEDA", "recipient_name": "Siti", "bast_number": "BAST/SIGN/1"})
+    assert issue.status_code == 201, issue.text
+    iid = issue.json()["id"]
+    losers = one_winner(race(urls, f"/api/v1/asset-issues/{iid}/actions/sign_as_giver", world.tokens["section_head"],
+                             [{"name": "Kasi", "nip": "197001011995031001", "position": "Kepala Seksi"}] * 20))
+    assert all(b["state"] == "giver_signed" and b["allowed_actions"] == [] for b in losers)
+    assert rows(db_url, "SELECT side FROM asset_issue_signatures WHERE issue_id = :i", i=iid) == [("giver",)]
+    assert rows(db_url, "SELECT action FROM procedure_steps WHERE kind = 'asset_issue' AND case_id = :i ORDER BY id",
+                i=iid) == [("issue",), ("sign_as_giver",)]
+
+
 def test_the_database_refuses_a_second_live_allocation_for_a_server(app, db_url, world):
     """Whatever path a future change takes, a server cannot hold two slots (partial unique index)."""
     from sqlalchemy.exc import IntegrityError
