@@ -77,6 +77,10 @@ class Settings(BaseSettings):
     # How forms name the superiors who sign "Mengetahui" and dispositions.
     head_title: str = "Kepala Dinas Komunikasi dan Informatika"
     division_head_title: str = "Kepala Bidang Aplikasi Informatika"
+    # To whom the monthly reconciliation report goes (SOP 000 Penggunaan 4: "melaporkan ke asisten"):
+    # the regional secretariat's assistant over the region's assets.
+    reconciliation_addressee: str = Field(default="Asisten Perekonomian dan Pembangunan Sekretariat Daerah",
+                                          min_length=1, max_length=200)
     # The office's electronic seal on every issued PDF (PAdES): a PKCS#12 file with the office's
     # certificate and key (production: from BSrE; `titip pki init-demo` makes a demo one) and its
     # passphrase. Unset: forms are issued unsealed. seal_tsa_url: an RFC 3161 timestamp server (B-T).

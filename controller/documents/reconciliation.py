@@ -1,7 +1,12 @@
-"""The reconciliation report (*laporan rekonsiliasi aset TIK*, SOP 000) as XLSX.
+"""The reconciliation report (*laporan rekonsiliasi aset TIK*, SOP 000) as XLSX, and the
+periodic report to the Asisten as a numbered, signed PDF.
 
-The register (what the office has recorded) next to what the latest inventory run saw, one row
-per server, with a verdict per row; disposed servers get their own sheet so they stay visible.
+The XLSX: the register (what the office has recorded) next to what the latest inventory run saw,
+one row per server, with a verdict per row; disposed servers get their own sheet so they stay
+visible. It is the working sheet, unsigned. The PDF (SOP 000 Penggunaan 4, "menyusun laporan dan
+melaporkan ke asisten secara berkala") sums the same rows up for one month: counts by kind and
+condition, the results, every difference, what was disposed in the month; like the other letters
+(``documents.letters``) it is plain data here, no database, Indonesian only.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from controller.documents.cells import append_row
 from controller.documents.inventory_form import period_label
+from controller.documents.letters import Frame, Signer, _context
+from controller.documents.pdf import html_to_pdf, render_template
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
@@ -104,3 +111,59 @@ def render_xlsx(rep: Reconciliation) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+# --- the report to the Asisten (PDF) -----------------------------------------------------------
+
+REPORT_TITLE = "LAPORAN REKONSILIASI ASET TIK"
+
+
+@dataclass(frozen=True)
+class KindCount:
+    """One kind's active register rows by condition (in ``ReconciliationLetter.conditions`` order)."""
+
+    kind: str
+    counts: tuple[int, ...]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts)
+
+
+@dataclass(frozen=True)
+class ReconciliationLetter:
+    """The month's report: to whom, against which inventory, the figures, who signs."""
+
+    period: str
+    addressee: str                        # the Asisten's title (``Settings.reconciliation_addressee``)
+    addressee_place: str
+    compared_with: str                    # which inventory run, in words
+    conditions: tuple[str, ...]           # the condition columns of ``by_kind``
+    by_kind: list[KindCount]
+    results: list[tuple[str, int]]        # each result in words, with its count
+    differences: list[dict[str, Any]]     # register rows whose result is a difference
+    disposed: list[dict[str, Any]]        # rows disposed of in the period
+    signer: Signer                        # the Pengelola Barang
+    acknowledger: Signer                  # "Mengetahui": the Kepala Dinas
+    closing: str = "Demikian laporan rekonsiliasi ini dibuat dengan sebenarnya untuk dipergunakan sebagaimana mestinya."
+
+    @property
+    def period_words(self) -> str:
+        return period_label(self.period)
+
+    @property
+    def register_total(self) -> int:
+        return sum(k.total for k in self.by_kind)
+
+    @property
+    def condition_totals(self) -> tuple[int, ...]:
+        return tuple(sum(k.counts[i] for k in self.by_kind) for i in range(len(self.conditions)))
+
+
+def render_report_html(frame: Frame, letter: ReconciliationLetter) -> str:
+    return render_template("reconciliation_report.html", letter=letter,
+                           **_context(frame, REPORT_TITLE, f"Periode {letter.period_words}"))
+
+
+def render_report_pdf(frame: Frame, letter: ReconciliationLetter) -> bytes:
+    return html_to_pdf(render_report_html(frame, letter))

@@ -40,3 +40,21 @@ class SignedInventoryForm(Audited, Base):
     run_id: Mapped[int] = mapped_column(ForeignKey("inventory_runs.id", ondelete="RESTRICT"))
     format: Mapped[str] = mapped_column(String(8))
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="RESTRICT"), unique=True)
+
+
+class ReconciliationReport(Audited, Base):
+    """The month's *laporan rekonsiliasi aset TIK* (SOP 000 Penggunaan 4) to the Asisten: issued
+    once per period by the Pengelola Barang, its sealed PDF kept as a write-once document. The
+    unique period is what makes a second issue a conflict, even between two concurrent ones."""
+
+    __tablename__ = "reconciliation_reports"
+    __audit_name__ = "reconciliation_report"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period: Mapped[str] = mapped_column(String(7), unique=True)          # YYYY-MM
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="RESTRICT"), unique=True)
+    signed_name: Mapped[str] = mapped_column(String(200))
+    signed_nip: Mapped[str | None] = mapped_column(String(32))
+    signed_position: Mapped[str] = mapped_column(String(200))
+    issued_by: Mapped[str] = mapped_column(String(64))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -197,6 +197,12 @@ def _as_printed(session: Session, made: AssetCard) -> AssetCard:
 
 # --- reconciliation ------------------------------------------------------------------------
 
+# Each row's result (code -> the XLSX's bilingual words); the PDF to the Asisten counts them.
+RESULTS = {"matches": "Sesuai / matches", "condition_differs": "Selisih kondisi / condition differs",
+           "serial_differs": "Selisih nomor seri / serial differs", "unreachable": "Tidak terjangkau / unreachable",
+           "not_found": "Tidak ditemukan / not found", "not_held": "Di luar ruang server / not held"}
+
+
 def _run_for(session: Session, period: str) -> InventoryRun | None:
     """The period's own run, else the latest one before it: the register is compared with what
     was last seen."""
@@ -216,7 +222,7 @@ def reconciliation(session: Session, settings: Settings, period: str, now: datet
     for server, rec in session.execute(select(Server, AssetRecord).outerjoin(
             AssetRecord, AssetRecord.server_id == Server.id).order_by(Server.id)):
         item = items.get(server.id)
-        base = {"unit": server.unit.code, "asset_code": rec.asset_code if rec else None,
+        base = {"unit": server.unit.code, "kind": server.kind, "asset_code": rec.asset_code if rec else None,
                 "nup": rec.nup if rec else None, "brand_model": f"{server.brand} {server.model}",
                 "serial": server.serial_number, "condition": _condition(server.condition)}
         if rec is not None and rec.disposed_at is not None:
@@ -235,22 +241,23 @@ def reconciliation(session: Session, settings: Settings, period: str, now: datet
 
 def _compare(server: Server, item: InventoryItem | None, expected: bool) -> dict:
     if item is None:
-        status = "Tidak ditemukan / not found" if expected else "Di luar ruang server / not held"
+        result = "not_found" if expected else "not_held"
         return {"found": "Tidak", "serial_seen": None, "serial_match": "-", "condition_proposed": None,
-                "condition_match": "-", "status": status}
+                "condition_match": "-", "status": RESULTS[result], "result": result}
     record = json.loads(item.record) if item.record else {}
     seen = (record.get("dmi") or {}).get("serial")
     serial_ok = None if not seen else seen.strip().upper() == server.serial_number.strip().upper()
     cond_ok = item.proposed_condition == server.condition
     if not item.reached:
-        status = "Tidak terjangkau / unreachable"
+        result = "unreachable"
     elif serial_ok is False:
-        status = "Selisih nomor seri / serial differs"
+        result = "serial_differs"
     elif not cond_ok:
-        status = "Selisih kondisi / condition differs"
+        result = "condition_differs"
     else:
-        status = "Sesuai / matches"
-    return {"found": "Ya" if item.reached else "Tidak", "serial_seen": seen,
+        result = "matches"
+    return {"status": RESULTS[result], "result": result, "found": "Ya" if item.reached else "Tidak",
+            "serial_seen": seen,
             "serial_match": {None: "-", True: "Ya", False: "Tidak"}[serial_ok],
             "condition_proposed": _condition(item.proposed_condition),
-            "condition_match": "Ya" if cond_ok else "Tidak", "status": status}
+            "condition_match": "Ya" if cond_ok else "Tidak"}

@@ -22,7 +22,9 @@ DEFAULT_PATTERNS = {"handover": "BAST/{nomor}/{kode_unit}/{tahun}", "return": "B
                     # sheet carries it), the division head's disposition sheet, the lifecycle forms.
                     "agenda": "AGENDA/{nomor}/{tahun}", "disposition": "DISP/{nomor}/{tahun}",
                     "assignment": "SPT/{nomor}/{tahun}", "activity_report": "LAP/{nomor}/{tahun}",
-                    "transfer": "BA-PT/{nomor}/{tahun}", "disposal": "BA-HPS/{nomor}/{tahun}"}
+                    "transfer": "BA-PT/{nomor}/{tahun}", "disposal": "BA-HPS/{nomor}/{tahun}",
+                    # services.reconciliation_report: the monthly report to the Asisten.
+                    "reconciliation": "LAP-REK/{nomor}/{tahun}"}
 
 
 def check_pattern(kind: str, pattern: str) -> None:

@@ -49,6 +49,7 @@ DOCUMENT_KINDS: dict[str, str] = {
     "transfer": N_("Transfer record (berita acara)"),
     "disposal": N_("Handover record for disposal (berita acara)"),
     "evaluation": N_("Asset management evaluation report"),
+    "reconciliation": N_("ICT asset reconciliation report"),
 }
 
 FIELDS: dict[str, str] = {

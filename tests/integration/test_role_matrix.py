@@ -151,6 +151,12 @@ MATRIX = [
     ("POST", "/api/v1/disposals/{disposal_id}/wipe-report", WIPE_REPORT,
      {**dict.fromkeys(ROLES, 403), "officer": "ok", "contact_a": 404}),
     ("GET", "/api/v1/reconciliation/2026-02.xlsx", None, STAFF),
+    # The monthly report to the Asisten: the property manager (or the admin) issues it, once (the
+    # admin's issues February's, signed above; the property manager's is then a 409); staff read it.
+    ("POST", "/api/v1/reconciliation-reports", {"period": "2026-02", "name": "Sri", "position": "Pengelola Barang"},
+     {r: ("ok" if r in ("admin", "property_manager") else 403) for r in ROLES}),
+    ("GET", "/api/v1/reconciliation-reports", None, STAFF),
+    ("GET", "/api/v1/reconciliation-reports/2026-02.pdf", None, STAFF),
     # The evaluation: staff for the office or any unit, a contact person for their own unit only.
     ("GET", "/api/v1/evaluations?unit=DISKES", None, {**ALL, "contact_b": 403}),
     ("GET", "/api/v1/evaluations/evaluation.xlsx?unit=DISKES", None, {**ALL, "contact_b": 403}),

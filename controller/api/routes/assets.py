@@ -1,4 +1,5 @@
-"""The asset lifecycle over HTTP: asset fields and card, maintenance, transfer, disposal, reconciliation.
+"""The asset lifecycle over HTTP: asset fields and card, maintenance, transfer, disposal, reconciliation
+(the unsigned XLSX, and the monthly report to the Asisten, issued once as a sealed PDF).
 
 Every rule lives in services.lifecycle and services.assets; the three case types share one shape
 (``POST`` opens, ``GET`` reads, ``POST .../actions/{action}`` moves), as custody requests do.
@@ -9,6 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, File, Path, Query, Response, UploadFile
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -18,7 +20,7 @@ from ...domain.choices import Role
 from ...domain.lifecycle_flow import LABELS
 from ...models import User
 from ...models.assets import AssetRecord, LifecycleStep, MaintenancePart
-from ...services import assets, case_letters, lifecycle
+from ...services import assets, case_letters, lifecycle, reconciliation_report
 from ...services.access import require_role
 from ...services.common import page
 from ...services.lifecycle_payloads import AssetFields, DisposalRequest, MaintenanceRequest, TransferRequest, validate
@@ -26,9 +28,10 @@ from ...settings import Settings
 from ..answers.assets import AssetCardOut, AssetRecordOut, AssetRow
 from ..answers.common import UploadedOut
 from ..answers.lifecycle import DisposalOut, MaintenanceOut, TransferOut
+from ..answers.reconciliation import ReconciliationReportList, ReconciliationReportOut
 from ..bodies import declared
 from ..deps import CurrentUser, Id, Paging, PagingDep, SessionDep, SettingsDep, StaffUser
-from ..downloads import PDF, XLSX, file_answer
+from ..downloads import PDF, XLSX, document_response, file_answer
 from ..schemas import Page
 from ..unit_of_work import UnitOfWorkRoute
 
@@ -228,3 +231,56 @@ def reconciliation_xlsx(period: Period, db: SessionDep, settings: SettingsDep, u
     rep = assets.reconciliation(db, settings, period)
     return Response(render_xlsx(rep), media_type=XLSX,
                     headers={"Content-Disposition": f'attachment; filename="rekonsiliasi_{period}.xlsx"'})
+
+
+# --- the monthly reconciliation report to the Asisten -----------------------------------------
+
+def _issuer(user: CurrentUser) -> User:
+    require_role(user, reconciliation_report.ISSUERS, "issue the reconciliation report")
+    return user
+
+
+ReportIssuer = Annotated[User, Depends(_issuer)]
+
+
+class ReconciliationReportIn(BaseModel):
+    """The month, and the Pengelola Barang who signs the report (as the inventory's signer)."""
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    period: str = Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", examples=["2026-11"])
+    name: str = Field(min_length=1, max_length=200)
+    nip: str | None = Field(default=None, pattern=r"^[0-9]{18}$")
+    position: str = Field(min_length=1, max_length=200)
+
+
+def report_view(db: Session, report: Any) -> dict[str, Any]:
+    from ...models import Document
+
+    doc = db.get_one(Document, report.document_id)
+    return {"period": report.period, "number": doc.number, "document_id": doc.id, "sha256": doc.sha256,
+            "size": doc.size, "signed_name": report.signed_name, "signed_nip": report.signed_nip,
+            "signed_position": report.signed_position, "issued_by": report.issued_by, "issued_at": report.issued_at,
+            "download_url": f"/api/v1/reconciliation-reports/{report.period}.pdf"}
+
+
+@router.get("/reconciliation-reports", response_model=ReconciliationReportList)
+def list_reconciliation_reports(db: SessionDep, user: StaffUser) -> dict[str, Any]:
+    """Every monthly report issued to the Asisten, the latest month first, each with its download."""
+    items = [report_view(db, r) for r, _ in reconciliation_report.issued(db)]
+    return {"items": items, "total": len(items)}
+
+
+@router.post("/reconciliation-reports", status_code=201, response_model=ReconciliationReportOut)
+def issue_reconciliation_report(body: ReconciliationReportIn, response: Response, db: SessionDep,
+                                settings: SettingsDep, user: ReportIssuer) -> dict[str, Any]:
+    """Issue the month's *Laporan Rekonsiliasi Aset TIK* (property manager or admin): numbered,
+    signed by the given Pengelola Barang, sealed and stored once; a second one for the month is a 409."""
+    report = reconciliation_report.issue(db, settings, user, body.period, body.name, body.nip, body.position)
+    response.headers["Location"] = f"/api/v1/reconciliation-reports/{report.period}.pdf"
+    return report_view(db, report)
+
+
+@router.get("/reconciliation-reports/{period}.pdf", response_class=Response, responses=file_answer(
+    PDF, what="the issued report, exactly as stored"))
+def reconciliation_report_pdf(period: Period, db: SessionDep, user: StaffUser) -> Response:
+    """The month's issued report as stored (404 when none was issued); reading issues nothing."""
+    return document_response(db, user, reconciliation_report.document_for(db, period).id)

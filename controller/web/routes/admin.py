@@ -23,13 +23,14 @@ from starlette.responses import RedirectResponse, Response
 
 from ... import audit
 from ...api.deps import Id
+from ...api.routes.assets import ReconciliationReportIn
 from ...api.schemas import RackIn, RoomIn, UnitIn, UserIn
 from ...documents.reconciliation import render_xlsx
 from ...domain.choices import REGISTER_KEEPERS, SPACE_MANAGERS, STAFF_ROLES, Role
 from ...errors import Invalid, NotFound
 from ...models import AuditEvent, Rack, Room, Server, Unit, User
 from ...models.base import utcnow
-from ...services import agents, assets, importer, setup, targets
+from ...services import agents, assets, importer, reconciliation_report, setup, targets
 from ...services.access import require_role
 from ...services.inventory import period_of
 from ...services.lifecycle import asset_record
@@ -383,6 +384,32 @@ def audit_verify(request: Request, db: SessionDep, settings: SettingsDep, user: 
 
 
 # --- reconciliation --------------------------------------------------------------------------
+
+@router.get("/admin/reconciliation")
+def reconciliation_page(request: Request, db: SessionDep, settings: SettingsDep, user: StaffUser,
+                        period: Annotated[str | None, Query(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")] = None
+                        ) -> Response:
+    """The unsigned XLSX of a month, the monthly reports issued to the Asisten (each a download),
+    and, for the property manager and the admin, the form that issues one."""
+    return page(request, "admin/reconciliation.html", reports=reconciliation_report.issued(db),
+                period=period or period_of(utcnow(), settings.timezone),
+                can_issue=user.role in reconciliation_report.ISSUERS, addressee=settings.reconciliation_addressee)
+
+
+@router.post("/admin/reconciliation/reports")
+def issue_reconciliation_report(request: Request, form: FormDep, db: SessionDep, settings: SettingsDep,
+                                user: StaffUser) -> Response:
+    """Issue the month's report, as `POST /api/v1/reconciliation-reports` (its rules, its refusals)."""
+    require_role(user, reconciliation_report.ISSUERS, "issue the reconciliation report")
+    _ = gettext_for(request)
+
+    def work() -> None:
+        body = forms.validate(ReconciliationReportIn, {k: forms.text(form, k)
+                                                       for k in ("period", "name", "nip", "position")})
+        reconciliation_report.issue(db, settings, user, body.period, body.name, body.nip, body.position)
+
+    return act(request, db, work, "/admin/reconciliation", _("The reconciliation report has been issued."))
+
 
 @router.get("/admin/reconciliation.xlsx")
 def reconciliation(db: SessionDep, settings: SettingsDep, user: StaffUser,
