@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.integration.test_official_letters import PASSPHRASE, demo_pki, sealed_ok  # noqa: F401
+from tests.integration.test_official_letters import PASSPHRASE, demo_pki, no_english, sealed_ok  # noqa: F401
 from tests.integration.test_web_pages import Browser
 from tests.support import custody as flow
 from tests.unit.test_official_forms import text_of
@@ -121,6 +121,7 @@ def test_the_monthly_report_is_issued_once_sealed_and_holds_the_register_s_figur
     assert "Periode Februari 2026" in text and ADDRESSEE in text
     assert SIGNER["name"] in text and SIGNER["nip"] in text and "Mengetahui" in text
     assert "Kepala Dinas Komunikasi dan Informatika" in text
+    no_english(text)
 
     # The figures, from the seed: the total, each kind's row (per condition, then its total),
     # the unreachable one, the one disposed in February (not January's).
@@ -158,3 +159,32 @@ def test_the_page_lists_the_reports_and_the_property_manager_issues_one(app, cli
     manager.post("/admin/reconciliation/reports", {"period": PERIOD, **SIGNER})
     assert PERIOD in manager.get("/admin/reconciliation").text
     assert len(re.findall(r'href="/documents/\d+"', manager.get("/admin/reconciliation").text)) == 1
+
+
+def test_concurrent_issues_of_one_month_give_one_report_and_one_number(served):
+    """Four property managers' clicks at once on a served controller: one report, three 409s naming
+    the month, and the losers' numbers given back (the next month's report is 002)."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+
+    world, ctl, _ = served
+    body = {"period": "2026-01", **SIGNER}
+    barrier = threading.Barrier(4)
+
+    def one(_: int) -> httpx.Response:
+        with httpx.Client(base_url=ctl.url, timeout=120, headers=world.auth("property_manager")) as c:
+            barrier.wait()
+            return c.post("/api/v1/reconciliation-reports", json=body)
+
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(one, range(4)))
+    codes = sorted(r.status_code for r in answers)
+    assert codes == [201, 409, 409, 409], [r.text for r in answers]
+    assert all("2026-01" in r.json()["detail"] for r in answers if r.status_code == 409)
+    with httpx.Client(base_url=ctl.url, timeout=120, headers=world.auth("admin")) as c:
+        year = datetime.now(UTC).year
+        assert c.get("/api/v1/reconciliation-reports").json()["items"][0]["number"] == f"LAP-REK/001/{year}"
+        nxt = c.post("/api/v1/reconciliation-reports", json={**body, "period": "2026-03"})
+        assert nxt.status_code == 201 and nxt.json()["number"] == f"LAP-REK/002/{year}", nxt.text
