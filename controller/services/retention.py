@@ -86,8 +86,9 @@ def _repeats_the_check_before(checks: Table) -> ColumnElement[bool]:
     more, and a statement that deletes rows while it reads them answers the same.
     """
     before = checks.alias("before")
-    earlier = or_(before.c.checked_at < checks.c.checked_at,
-                  and_(before.c.checked_at == checks.c.checked_at, before.c.id < checks.c.id))
+    # `<=` first, so the index walks down from the check's own time; the tie on time goes by id
+    earlier = and_(before.c.checked_at <= checks.c.checked_at,
+                   or_(before.c.checked_at < checks.c.checked_at, before.c.id < checks.c.id))
     previous = (select(before.c.ok).where(before.c.server_id == checks.c.server_id, before.c.kind == checks.c.kind,
                                           earlier)
                 .order_by(before.c.checked_at.desc(), before.c.id.desc()).limit(1).scalar_subquery())
