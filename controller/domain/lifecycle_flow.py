@@ -1,8 +1,9 @@
 """The asset lifecycle around custody (SOPs 000 and 001) as tables for the same engine.
 
 Three procedures, each one ``Workflow`` of plain rows, exactly like custody:
-- maintenance and repair (*perbaikan dan pemeliharaan*, SOP 001): analysis, the division head's
-  approval, an assignment letter, the work (downtime, parts), the report;
+- maintenance and repair (*perbaikan dan pemeliharaan*, SOP 001): analysis, the section head's
+  nota dinas to the division head, the division head's approval, an assignment letter, the work
+  (downtime, parts), the report;
 - transfer between units of the same local government (*alih status penggunaan*): the division
   head's and the head's approval, then the record (the server's unit changes);
 - disposal (SOPs 000 and 001): deletion from the register (*penghapusan*), destruction
@@ -28,6 +29,7 @@ from controller.domain.workflow import Outcome, Transition, Workflow
 
 _officer = frozenset({Role.officer})
 _division = frozenset({Role.division_head})
+_section = frozenset({Role.section_head})
 _head = frozenset({Role.head})
 _unit_or_officer = frozenset({Role.officer, Role.unit_contact})
 _assigners = frozenset({Role.section_head, Role.division_head, Role.head})
@@ -38,6 +40,7 @@ _reviewers = frozenset({Role.officer, Role.section_head, Role.property_manager})
 
 class MaintenanceState(StrEnum):
     requested = "requested"
+    memo_sent = "memo_sent"
     approved = "approved"
     assigned = "assigned"
     worked = "worked"
@@ -48,6 +51,7 @@ class MaintenanceState(StrEnum):
 M = MaintenanceState
 MAINTENANCE_LABELS: dict[MaintenanceState, Label] = {
     M.requested: Label("Telaahan diajukan", "Analysis submitted", "grey"),
+    M.memo_sent: Label("Nota dinas ke Kabid", "Memo sent to the division head", "cyan"),
     M.approved: Label("Disetujui Kabid", "Approved by division head", "indigo"),
     M.assigned: Label("Surat penugasan terbit", "Assignment letter issued", "blue"),
     M.worked: Label("Pekerjaan selesai", "Work done", "teal"),
@@ -58,8 +62,12 @@ MAINTENANCE_LABELS: dict[MaintenanceState, Label] = {
 MAINTENANCE = Workflow("maintenance", tuple(MaintenanceState), (
     # Step 1: the asset manager's analysis (telaahan) opens the case.
     Transition("request", frozenset({None}), _officer, M.requested, required=("kind", "analysis")),
-    Transition("approve", frozenset({M.requested}), _division, M.approved),
-    Transition("reject", frozenset({M.requested}), _division, M.rejected, required=("reason",)),
+    # Step 2: the Kasi's nota dinas on the plan, citing the analysis, to the Kabid (services.case_letters).
+    Transition("issue_memo", frozenset({M.requested}), _section, M.memo_sent, required=("memo_number",),
+               effects=("issue_nota_dinas",)),
+    # Step 3: the Kabid decides on the nota dinas.
+    Transition("approve", frozenset({M.memo_sent}), _division, M.approved),
+    Transition("reject", frozenset({M.memo_sent}), _division, M.rejected, required=("reason",)),
     # Step 4: the assignment letter (surat penugasan): the Kasi's in SOP 001; the division head or
     # the head may sign it in their stead.
     Transition("assign", frozenset({M.approved}), _assigners, M.assigned,
@@ -152,8 +160,9 @@ DISPOSAL = Workflow("disposal", tuple(DisposalState), (
     Transition("request", frozenset({None}), _unit_or_officer, D.requested, required=("method", "reason")),
     # Review of the requirements: eligible goes on, not eligible ends the case. SOP 001 gives it to
     # the Kasi (Penghapusan 2), SOP 000 to the property manager (Pemusnahan 3); an officer may do it.
+    # Either way its telaahan is issued (SOP 001's "Dokumen Telaahan Penghapusan Aset").
     Transition("review", frozenset({D.requested}), _reviewers,
-               Outcome("eligible", D.reviewed, D.rejected), required=("findings",)),
+               Outcome("eligible", D.reviewed, D.rejected), required=("findings",), effects=("issue_review",)),
     Transition("approve", frozenset({D.reviewed}), _head,
                Outcome(NEEDS_REGENT, D.awaiting_regent, D.approved)),
     Transition("reject", frozenset({D.reviewed, D.awaiting_regent}), _head, D.rejected, required=("reason",)),
@@ -194,8 +203,8 @@ def is_open(kind: str, state: str) -> bool:
 # exists and is not counted. Terminal states have no entry: nobody owes anything there.
 
 MAINTENANCE_TIMES: dict[MaintenanceState, SopTime] = {
-    # SOP 001 Perbaikan dan Pemeliharaan, steps 2 (Kasi's nota dinas) and 3 (Kabid's approval).
-    M.requested: minutes(30) + minutes(30),
+    M.requested: minutes(30),   # SOP 001 Perbaikan dan Pemeliharaan, step 2: the Kasi's nota dinas
+    M.memo_sent: minutes(30),   # step 3: the Kabid's approval
     M.approved: days(1),    # step 4: the assignment letter (surat penugasan)
     M.assigned: days(3),    # step 5: the repair or maintenance work
     M.worked: days(1),      # step 6: the activity report

@@ -1,10 +1,11 @@
-"""The forms of lifecycle cases (SOP 001): the surat penugasan and laporan kegiatan of maintenance
-and disposal, and the berita acara of a transfer and of a handover for disposal.
+"""The forms of lifecycle cases (SOP 001): the Kasi's nota dinas on a maintenance plan, the
+telaahan of a disposal's review, the surat penugasan and laporan kegiatan of maintenance and
+disposal, and the berita acara of a transfer and of a handover for disposal.
 
-Numbers come from the office's register: an act that needs one (assigning maintenance, recording a
-transfer, handing over for disposal) is given the next number of its kind when the actor names
-none; a number given by hand (a letter already signed on paper) must not be one the register has
-already used. People are printed by name and NIP, each act as what it was.
+Numbers come from the office's register: an act that needs one (the nota dinas, the review,
+assigning maintenance, recording a transfer, handing over for disposal) is given the next number of
+its kind when the actor names none; a number given by hand (a letter already signed on paper) must
+not be one the register has already used. People are printed by name and NIP, each act as what it was.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from ..documents import indonesian as idn
 from ..documents.letters import Record, Signer
+from ..documents.memo import Memo, render_memo
 from ..domain.choices import Role
 from ..errors import Conflict
 from ..models import Document, Server, Unit, User
@@ -28,13 +30,17 @@ from . import letters
 Case = MaintenanceCase | TransferCase | DisposalCase
 
 # (case kind, action) -> (the payload's number field, the register kind)
-NUMBERED = {("maintenance", "assign"): ("letter_number", "assignment"),
+NUMBERED = {("maintenance", "issue_memo"): ("memo_number", "nota_dinas"),
+            ("disposal", "review"): ("review_number", "disposal_review"),
+            ("maintenance", "assign"): ("letter_number", "assignment"),
             ("transfer", "record_transfer"): ("record_number", "transfer"),
             ("disposal", "hand_over"): ("record_number", "disposal")}
 _REGISTERED = "register_numbers"   # session.info: number -> (year, seq) given in this transaction
 STEMS = {"assignment": "surat_penugasan", "activity_report": "laporan_kegiatan", "transfer": "berita_acara",
-         "disposal": "berita_acara"}
+         "disposal": "berita_acara", "nota_dinas": "nota_dinas", "disposal_review": "telaahan"}
 OFFICER_TITLE = "Pejabat Fungsional/Pelaksana"
+SECTION_HEAD_TITLE = "Kepala Seksi"
+PROPERTY_MANAGER_TITLE = "Pengelola Barang"
 
 
 def numbered(session: Session, settings: Settings, kind: str, action: str, data: dict[str, Any] | None,
@@ -57,14 +63,15 @@ def numbered(session: Session, settings: Settings, kind: str, action: str, data:
     return {**data, field: number}
 
 
-def _issue(session: Session, settings: Settings, register: str, record: Record, *, kind: str, case: Case,
+def _issue(session: Session, settings: Settings, register: str, record: Record | Memo, *, kind: str, case: Case,
            now: datetime, actor: str, unit_id: int, number: str | None = None) -> Document:
     if number is not None:
         year, seq = session.info.get(_REGISTERED, {}).get(number, (None, None))
         taken: tuple[str, Any, Any] | None = (number, year, seq)
     else:
         taken = None
-    return letters.issue(session, settings, register, letters.record_pdf(record), now=now, actor=actor,
+    pdf_of = letters.record_pdf(record) if isinstance(record, Record) else _memo_pdf(record)
+    return letters.issue(session, settings, register, pdf_of, now=now, actor=actor,
                          unit_id=unit_id, number=taken,  # year/seq None: a number given by hand
                          stem=f"{STEMS[register]}_{kind}_{case.id}")
 
@@ -74,7 +81,7 @@ def documents_of(session: Session, kind: str, case: Case) -> list[Document]:
     for it (their file names carry the case: ``<form>_<kind>_<id>_<number>.pdf``)."""
     ids = [i for i in (getattr(case, "document_id", None), getattr(case, "wipe_document_id", None)) if i]
     named = [Document.filename.startswith(f"{stem}_{kind}_{case.id}_", autoescape=True)
-             for stem in ("surat_penugasan", "laporan_kegiatan")]
+             for stem in ("nota_dinas", "telaahan", "surat_penugasan", "laporan_kegiatan")]
     return list(session.scalars(select(Document).where(or_(Document.id.in_(ids), *named)).order_by(Document.id)))
 
 
@@ -86,6 +93,7 @@ _METHOD_WORD = {"penghapusan": "penghapusan", "pemusnahan": "pemusnahan", "pemin
 
 def _title_of(settings: Settings, role: str | None) -> str | None:
     titles: dict[str, str] = {Role.head: settings.head_title, Role.division_head: settings.division_head_title,
+                              Role.section_head: SECTION_HEAD_TITLE, Role.property_manager: PROPERTY_MANAGER_TITLE,
                               Role.officer: OFFICER_TITLE}
     return titles.get(role or "")
 
@@ -121,12 +129,60 @@ def _when(moment: datetime | None, zone: str) -> str:
     return idn.local_datetime(moment, zone)
 
 
+def _memo_pdf(memo: Memo) -> letters.PdfOf:
+    return lambda f: render_memo(f, memo)
+
+
+def _only_active(session: Session, role: str) -> User | None:
+    """The one active user of a role, when there is exactly one (else nobody is named)."""
+    users = list(session.scalars(select(User).where(User.role == role, User.is_active).limit(2)))
+    return users[0] if len(users) == 1 else None
+
+
+def _titled(title: str, user: User | None, fallback: str | None = None) -> str:
+    name = user.full_name if user else fallback
+    return f"{title} ({name})" if name else title
+
+
 # --- maintenance -------------------------------------------------------------------------------
+
+def _work(case: MaintenanceCase) -> str:
+    return "perbaikan" if case.kind == "repair" else "pemeliharaan"
+
+
+def maintenance_memo(session: Session, settings: Settings, case: MaintenanceCase, number: str | None,
+                     actor: str, note: str | None, now: datetime) -> Document:
+    """The Kasi's nota dinas to the Kabid on the planned work (SOP 001 Perbaikan 2): it cites the
+    asset manager's analysis whole, and the Kabid approves or rejects on it (step 3)."""
+    work, server, zone = _work(case), case.server, letters._zone(settings)
+    opened = _step(session, "maintenance", case, "request")
+    analyst = letters.user_named(session, opened.actor if opened else case.created_by)
+    analyst_line = (f"{analyst.full_name}" + (f" (NIP {analyst.nip})" if analyst.nip else "")
+                    if analyst else case.created_by)
+    kasi = letters.user_named(session, actor)
+    paragraphs = [f"Berdasarkan telaahan Pengelola Aset, {analyst_line}, tanggal "
+                  f"{_when(opened.at if opened else case.created_at, zone)}, bersama ini kami sampaikan rencana "
+                  f"kegiatan {work} server milik {server.unit.name} sebagai berikut:"]
+    memo = Memo(
+        to=_titled(settings.division_head_title, _only_active(session, Role.division_head)),
+        sender=_titled(SECTION_HEAD_TITLE, kasi, actor),
+        subject=f"Rencana Kegiatan {work.capitalize()} Server {server.brand} {server.model}",
+        attachment=f"1 (satu) berkas Telaahan {work.capitalize()}",
+        paragraphs=paragraphs,
+        facts=[*_goods(session, server), ("Pengguna barang", server.unit.name),
+               ("Kegiatan", work.capitalize()), ("Catatan Kepala Seksi", note)],
+        quoted=case.analysis, quoted_label=f"Telaahan {work.capitalize()} Aset",
+        closing=f"Mohon persetujuan {settings.division_head_title} atas rencana kegiatan tersebut. Demikian "
+                "disampaikan, atas perhatiannya diucapkan terima kasih.",
+        signer=letters.signer(session, "Kepala Seksi,", SECTION_HEAD_TITLE, actor, act="app", at=now))
+    return _issue(session, settings, "nota_dinas", memo, kind="maintenance", case=case, now=now, actor=actor,
+                  unit_id=case.unit_id, number=number)
+
 
 def _maintenance_assignment(session: Session, settings: Settings, case: MaintenanceCase, actor: str,
                             now: datetime) -> None:
     officer = letters.user_named(session, case.officer)
-    work = "perbaikan" if case.kind == "repair" else "pemeliharaan"
+    work = _work(case)
     record = Record(
         title="SURAT PENUGASAN", subtitle=f"{work.capitalize()} Server",
         opening="Yang bertanda tangan di bawah ini menugaskan kepada:",
@@ -147,7 +203,7 @@ def _maintenance_report(session: Session, settings: Settings, case: MaintenanceC
     parts = "; ".join(f"{p.name} ({p.quantity})" + (f", dilepas {p.serial_removed}" if p.serial_removed else "")
                       + (f", dipasang {p.serial_installed}" if p.serial_installed else "")
                       for p in session.scalars(select(MaintenancePart).where(MaintenancePart.case_id == case.id)))
-    work = "perbaikan" if case.kind == "repair" else "pemeliharaan"
+    work = _work(case)
     record = Record(
         title="LAPORAN KEGIATAN", subtitle=f"{work.capitalize()} Server",
         opening=f"Berdasarkan Surat Penugasan Nomor {case.letter_number or '-'}, telah dilaksanakan {work} "
@@ -204,6 +260,34 @@ def _disposal_facts(session: Session, case: DisposalCase, zone: str) -> list[tup
             ("Penghapusan data", f"{case.wipe_method}, oleh {case.wiped_by}, {_when(case.wiped_at, zone)}"
              if case.wipe_method else None),
             ("SHA-256 laporan penghapusan data", case.wipe_sha256)]
+
+
+def disposal_review(session: Session, settings: Settings, case: DisposalCase, number: str | None, actor: str,
+                    role: str, now: datetime) -> Document:
+    """The telaahan of a disposal request (SOP 001 Penghapusan 2, "Dokumen Telaahan Penghapusan
+    Aset"; SOP 000 Pemusnahan 2-3, "Hasil Telaah"): the reviewer's findings and conclusion, on which
+    the head decides; issued whether the request is eligible or not."""
+    method, server, zone = _METHOD_WORD.get(case.method, "penghapusan"), case.server, letters._zone(settings)
+    regent = case.method in ("pemusnahan", "pemindahtanganan")
+    if case.eligible:
+        conclusion = f"Memenuhi persyaratan {method}."
+        advice = (f"Diajukan kepada {settings.head_title} untuk persetujuan"
+                  + (" dan diteruskan kepada Bupati untuk keputusan." if regent else "."))
+    else:
+        conclusion, advice = f"Tidak memenuhi persyaratan {method}.", "Permohonan tidak dapat diproses lebih lanjut."
+    record = Record(
+        title=f"TELAAHAN {method.upper()} BARANG MILIK DAERAH", subtitle="Analisis dan Pengecekan Persyaratan",
+        opening=f"Atas permohonan {method} barang berikut oleh {server.unit.name}, diajukan "
+                f"{_when(case.created_at, zone)}, telah dilakukan analisis dan pengecekan persyaratan dengan "
+                "hasil sebagai berikut:",
+        facts=[*_goods(session, server), ("Pengguna barang", server.unit.name), ("Cara", method.capitalize()),
+               ("Alasan permohonan", case.reason), ("Hasil telaah", case.findings), ("Kesimpulan", conclusion),
+               ("Saran", advice)],
+        closing="Demikian telaahan ini dibuat untuk dipergunakan sebagai bahan pertimbangan.",
+        signers=[letters.signer(session, "Yang menelaah,", _title_of(settings, role), actor, act="recorded",
+                                at=now)])
+    return _issue(session, settings, "disposal_review", record, kind="disposal", case=case, now=now, actor=actor,
+                  unit_id=case.unit_id, number=number)
 
 
 def disposal_record(session: Session, settings: Settings, case: DisposalCase, actor: str, now: datetime) -> Document:

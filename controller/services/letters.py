@@ -31,7 +31,8 @@ from . import numbering, papers
 
 # Kinds issued here (Document.kind and the register's kind), with their Indonesian names.
 NAMES = {"disposition": "Lembar Disposisi", "assignment": "Surat Penugasan", "activity_report": "Laporan Kegiatan",
-         "transfer": "Berita Acara Alih Status Penggunaan", "disposal": "Berita Acara Serah Terima untuk Penghapusan"}
+         "transfer": "Berita Acara Alih Status Penggunaan", "disposal": "Berita Acara Serah Terima untuk Penghapusan",
+         "nota_dinas": "Nota Dinas", "disposal_review": "Telaahan Penghapusan Aset"}
 
 
 def _zone(settings: Settings) -> str:

@@ -45,6 +45,7 @@ from .lifecycle_payloads import (
     DisposalRequest,
     HandOver,
     MaintenanceRequest,
+    Memo,
     RecordTransfer,
     RecordWipe,
     RecordWork,
@@ -312,6 +313,18 @@ def _change_unit(ctx: Ctx[TransferCase]) -> None:
     session.flush()
 
 
+def _issue_nota_dinas(ctx: Ctx[MaintenanceCase]) -> None:
+    """The Kasi's nota dinas to the Kabid, citing the analysis (services.case_letters)."""
+    case_letters.maintenance_memo(ctx.session, ctx.settings, ctx.case, ctx.payload(Memo).memo_number, ctx.actor,
+                                  ctx.note, ctx.now)
+
+
+def _issue_review(ctx: Ctx[DisposalCase]) -> None:
+    """The review's telaahan, eligible or not: the head decides on it."""
+    case_letters.disposal_review(ctx.session, ctx.settings, ctx.case, ctx.payload(Review).review_number,
+                                 ctx.actor, ctx.role, ctx.now)
+
+
 def _issue_transfer_record(ctx: Ctx[TransferCase]) -> None:
     """The berita acara, kept for the unit that holds the server afterwards (services.case_letters)."""
     ctx.case.document_id = case_letters.transfer_record(ctx.session, ctx.settings, ctx.case, ctx.actor, ctx.now).id
@@ -370,11 +383,12 @@ def _procedure(kind: str, model: type[C], record: runner.Effect[C], effects: Map
 
 
 MAINTENANCE_PROCEDURE = _procedure("maintenance", MaintenanceCase, _record_maintenance, {
-    "assign_officer": runner.assign_officer, "record_parts": _record_parts, "set_condition": _set_condition})
+    "issue_nota_dinas": _issue_nota_dinas, "assign_officer": runner.assign_officer, "record_parts": _record_parts,
+    "set_condition": _set_condition})
 TRANSFER_PROCEDURE = _procedure("transfer", TransferCase, _record_transfer, {
     "change_unit": _change_unit, "issue_transfer_record": _issue_transfer_record})
 DISPOSAL_PROCEDURE = _procedure("disposal", DisposalCase, _record_disposal, {
-    "record_wipe_report": _record_wipe_report, "release_slot": _release_slot,
+    "issue_review": _issue_review, "record_wipe_report": _record_wipe_report, "release_slot": _release_slot,
     "issue_disposal_record": _issue_disposal_record, "mark_disposed": _mark_disposed}, facts=_facts)
 
 

@@ -30,6 +30,11 @@ class MaintenanceRequest(Payload):
     analysis: str = Field(min_length=1, max_length=5000)
 
 
+class Memo(Payload):
+    """The Kasi's nota dinas to the Kabid; its number comes from the register unless given."""
+    memo_number: str = Number
+
+
 class Assign(Payload):
     letter_number: str = Number
     officer: str = Field(min_length=1, max_length=64)
@@ -85,6 +90,8 @@ class DisposalRequest(Payload):
 class Review(Payload):
     eligible: bool
     findings: str = Field(min_length=1, max_length=5000)
+    # The telaahan's number: the register's next one unless given (services.case_letters.numbered).
+    review_number: str | None = Field(default=None, min_length=1, max_length=100)
 
 
 class RegentApproval(Payload):
@@ -132,8 +139,8 @@ class AssetFields(BaseModel):
 
 
 PAYLOADS: dict[str, dict[str, type[BaseModel]]] = {
-    "maintenance": {"request": MaintenanceRequest, "approve": Payload, "reject": Reject, "assign": Assign,
-                    "record_work": RecordWork, "report": Report},
+    "maintenance": {"request": MaintenanceRequest, "issue_memo": Memo, "approve": Payload, "reject": Reject,
+                    "assign": Assign, "record_work": RecordWork, "report": Report},
     "transfer": {"request": TransferRequest, "approve": Payload, "reject": Reject,
                  "record_transfer": RecordTransfer},
     "disposal": {"request": DisposalRequest, "review": Review, "approve": Payload, "reject": Reject,

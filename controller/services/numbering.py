@@ -23,6 +23,7 @@ DEFAULT_PATTERNS = {"handover": "BAST/{nomor}/{kode_unit}/{tahun}", "return": "B
                     "agenda": "AGENDA/{nomor}/{tahun}", "disposition": "DISP/{nomor}/{tahun}",
                     "assignment": "SPT/{nomor}/{tahun}", "activity_report": "LAP/{nomor}/{tahun}",
                     "transfer": "BA-PT/{nomor}/{tahun}", "disposal": "BA-HPS/{nomor}/{tahun}",
+                    "nota_dinas": "ND/{nomor}/{tahun}", "disposal_review": "TL-HPS/{nomor}/{tahun}",
                     # services.reconciliation_report: the monthly report to the Asisten.
                     "reconciliation": "LAP-REK/{nomor}/{tahun}"}
 

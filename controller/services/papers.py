@@ -25,8 +25,8 @@ from . import numbering
 MAX_LETTER_BYTES = 10 * 1024 * 1024
 # Papers Titip issues (as opposed to uploads: letters, wipe reports, imports): sealed when a seal is set.
 SEALED_KINDS = frozenset({"handover", "return", "transfer", "disposal", "inventory", "disposition", "assignment",
-                          "activity_report", "issue_bast", "install_report", "evaluation",
-                          "reconciliation"})
+                          "activity_report", "issue_bast", "install_report", "evaluation", "nota_dinas",
+                          "disposal_review", "reconciliation"})
 _ZONES = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 
 

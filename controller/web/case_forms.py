@@ -18,6 +18,7 @@ from .forms import Form, number, text
 FIELDS: dict[str, dict[str, tuple[tuple[str, str], ...]]] = {
     "maintenance": {
         "request": (("server_id", "int"), ("kind", "text"), ("analysis", "text")),
+        "issue_memo": (("memo_number", "text"),),
         "reject": (("reason", "text"),),
         "assign": (("letter_number", "text"), ("officer", "text")),
         "record_work": (("work_done", "text"), ("downtime_start", "when"), ("downtime_end", "when"),
@@ -31,7 +32,7 @@ FIELDS: dict[str, dict[str, tuple[tuple[str, str], ...]]] = {
     },
     "disposal": {
         "request": (("server_id", "int"), ("method", "text"), ("reason", "text")),
-        "review": (("eligible", "bool"), ("findings", "text")),
+        "review": (("eligible", "bool"), ("findings", "text"), ("review_number", "text")),
         "reject": (("reason", "text"),),
         "record_regent_approval": (("approver_name", "text"), ("decree_number", "text")),
         "record_wipe": (("backup", "text"), ("method", "text"), ("wiped_by", "text"), ("wiped_at", "when"),

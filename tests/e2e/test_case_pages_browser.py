@@ -43,7 +43,14 @@ def test_a_maintenance_case_end_to_end_in_pages(login, live):
     expect(officer.locator(".flash-success")).to_contain_text("telah dibuka")
     path = re.search(r"/cases/maintenance/\d+$", officer.url).group(0)
     _state(officer, "requested")
-    expect(officer.locator("#actions")).to_have_count(0)          # the division head's step, not the officer's
+    expect(officer.locator("#actions")).to_have_count(0)          # the section head's step, not the officer's
+
+    kasi = login("section_head")                                  # SOP 001 Perbaikan 2: the Kasi's nota dinas
+    _from_notice(kasi, path)
+    _step(kasi, "issue_memo", {"note": "Mohon persetujuan, server layanan publik"})
+    expect(kasi.locator(".flash-success")).to_be_visible()
+    _state(kasi, "memo_sent")
+    expect(kasi.locator("#documents a[data-doc='nota_dinas']")).to_have_count(1)
 
     kabid = login("division_head")
     _from_notice(kabid, path)
@@ -65,11 +72,11 @@ def test_a_maintenance_case_end_to_end_in_pages(login, live):
     expect(officer.locator("#facts")).to_contain_text("FAN-NEW")
     _step(officer, "report", {"report": "Server normal kembali"}, {"condition_after": "baik"})
     _state(officer, "closed")
-    expect(officer.locator("#timeline li[data-step]")).to_have_count(5)
+    expect(officer.locator("#timeline li[data-step]")).to_have_count(6)
     officer.goto("/cases")
     expect(officer.locator(f"tr[data-case='maintenance-{path.rsplit('/', 1)[1]}']")).to_have_count(0)
     officer.goto(f"/servers/{sid}")
-    expect(officer.locator("#history tr[data-event='maintenance']")).to_have_count(5)
+    expect(officer.locator("#history tr[data-event='maintenance']")).to_have_count(6)
 
 
 def test_a_transfer_end_to_end_in_pages(login, live):

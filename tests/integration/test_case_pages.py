@@ -20,7 +20,7 @@ FLASH = re.compile(r'<div class="flash flash-(\w+)" role="status">(.*?)</div>', 
 @pytest.fixture
 def people(app, world):
     return {who: Browser(app, who) for who in ("admin", "head", "division_head", "officer", "contact_a",
-                                               "contact_b", "helpdesk")}
+                                               "contact_b", "helpdesk", "section_head")}
 
 
 def step(b: Browser, kind: str, cid: int, action: str, data: dict | None = None) -> tuple[str, str, str]:
@@ -52,7 +52,8 @@ def test_a_disposal_goes_through_every_step_in_pages(people, world):
     assert f'data-case="disposal-{cid}"' in officer.get("/cases").text
     assert f'data-case="disposal-{cid}"' not in people["contact_a"].get("/cases").text   # another unit's
 
-    assert step(officer, "disposal", cid, "review", {"eligible": "1", "findings": "Memenuhi syarat"})[0] == "success"
+    flash, _text, page = step(officer, "disposal", cid, "review", {"eligible": "1", "findings": "Memenuhi syarat"})
+    assert flash == "success" and 'data-doc="disposal_review"' in page     # the review's telaahan
     flash, _text, page = step(head, "disposal", cid, "approve")
     assert flash == "success" and state_of(page) == "awaiting_regent"      # destruction: the regent decides
     assert re.search(r'id="service-time">[^<]*6 hari', page)             # SOP 000 Pemusnahan 5-7
@@ -68,19 +69,24 @@ def test_a_disposal_goes_through_every_step_in_pages(people, world):
 
 
 def test_refusals_are_messages_in_indonesian_and_write_nothing(people, world):
-    officer, division = people["officer"], people["division_head"]
+    officer, division, kasi = people["officer"], people["division_head"], people["section_head"]
     sid = world.ids["server_a"]
     r = officer.post("/cases/maintenance", {"server_id": str(sid), "kind": "repair", "analysis": "Kipas rusak"})
     cid = int(r.headers["location"].rsplit("/", 1)[1])
     # The wrong role: the table's refusal, as a sentence.
-    flash, text, page = step(officer, "maintenance", cid, "approve")
+    flash, text, page = step(officer, "maintenance", cid, "issue_memo")
     assert flash == "error" and "Peran Anda tidak berwenang" in text and state_of(page) == "requested", text
-    # A step the state does not allow (a 409 in the API).
+    # A step the state does not allow (a 409 in the API): the Kabid waits for the Kasi's nota dinas.
     flash, text, page = step(officer, "maintenance", cid, "report", {"report": "x"})
     assert flash == "error" and "tidak dapat dilakukan" in text and state_of(page) == "requested", text
+    flash, text, page = step(division, "maintenance", cid, "approve")
+    assert flash == "error" and "tidak dapat dilakukan" in text and state_of(page) == "requested", text
+    assert 'data-step="issue_memo"' in kasi.get(f"/cases/maintenance/{cid}").text
+    flash, text, page = step(kasi, "maintenance", cid, "issue_memo", {"note": "Mohon persetujuan"})
+    assert flash == "success" and state_of(page) == "memo_sent" and 'data-doc="nota_dinas"' in page, text
     # A required field left out.
     flash, text, page = step(division, "maintenance", cid, "reject", {})
-    assert flash == "error" and "Alasan" in text and state_of(page) == "requested", text
+    assert flash == "error" and "Alasan" in text and state_of(page) == "memo_sent", text
     # A second transfer of the same server: the 409, in Indonesian, on the form it came from.
     body = {"server_id": str(sid), "to_unit": "BAPPEDA", "reason": "Pindah"}
     assert people["contact_a"].post("/cases/transfer", body).status_code == 303

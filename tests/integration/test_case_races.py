@@ -126,10 +126,15 @@ def test_twenty_approvals_of_one_maintenance_case_one_wins(hosts):
         "server_id": world.ids["server_a"], "kind": "repair", "analysis": "Kipas PSU berisik"})
     assert r.status_code == 201, r.text
     mid = r.json()["id"]
+    # The Kasi's nota dinas first (SOP 001 Perbaikan 2): twenty at once issue one memo, one number.
+    one_winner(race(urls, f"/api/v1/maintenance-cases/{mid}/actions/issue_memo", world.tokens["section_head"],
+                    [None] * 20))
+    assert rows(db_url, "SELECT COUNT(*) FROM documents WHERE kind = 'nota_dinas'") == [(1,)]
+    assert rows(db_url, "SELECT last FROM document_counters WHERE kind = 'nota_dinas'") == [(1,)]
     one_winner(race(urls, f"/api/v1/maintenance-cases/{mid}/actions/approve", world.tokens["division_head"],
                     [None] * 20))
     assert rows(db_url, "SELECT action FROM lifecycle_steps WHERE kind = 'maintenance' AND case_id = :c "
-                        "ORDER BY id", c=mid) == [("request",), ("approve",)]
+                        "ORDER BY id", c=mid) == [("request",), ("issue_memo",), ("approve",)]
 
 
 def test_ten_basts_naming_one_asset_one_is_drawn_up(hosts):

@@ -61,10 +61,19 @@ def test_maintenance_walk_with_role_checks_and_the_asset_card(client, world):
                      {"server_id": sid, "kind": "repair", "analysis": "Disk 2 gagal (SMART), perlu diganti"})
     cid = case["id"]
     assert case["state"] == "requested" and case["allowed_actions"] == []
-    denied = act(client, world, "maintenance-cases", cid, "approve", "officer", expect=403)
-    assert denied["allowed_roles"] == ["division_head"]
+    # SOP 001 Perbaikan 2: the Kasi's nota dinas comes before the Kabid may decide.
+    early = act(client, world, "maintenance-cases", cid, "approve", "division_head", expect=409)
+    assert early["allowed_actions"] == []
+    denied = act(client, world, "maintenance-cases", cid, "issue_memo", "officer", expect=403)
+    assert denied["allowed_roles"] == ["section_head"]
     wrong_state = act(client, world, "maintenance-cases", cid, "record_work", "officer", {}, expect=409)
     assert wrong_state["allowed_actions"] == []
+    kasi = client.get(f"/api/v1/maintenance-cases/{cid}", headers=world.auth("section_head")).json()
+    assert kasi["allowed_actions"] == ["issue_memo"]
+    sent = act(client, world, "maintenance-cases", cid, "issue_memo", "section_head")
+    assert sent["state"] == "memo_sent" and [d["kind"] for d in sent["documents"]] == ["nota_dinas"]
+    denied = act(client, world, "maintenance-cases", cid, "approve", "officer", expect=403)
+    assert denied["allowed_roles"] == ["division_head"]
     act(client, world, "maintenance-cases", cid, "approve", "division_head", {"note": "Segera"})
     act(client, world, "maintenance-cases", cid, "assign", "head", {"letter_number": "800/12/DKI/2026"},
         expect=422)
@@ -81,7 +90,9 @@ def test_maintenance_walk_with_role_checks_and_the_asset_card(client, world):
     done = act(client, world, "maintenance-cases", cid, "report", "officer",
                {"report": "Server kembali normal", "condition_after": "baik"})
     assert done["state"] == "closed" and done["parts"][0]["serial_installed"] == "WX-NEW-9"
-    assert [h["action"] for h in done["history"]] == ["request", "approve", "assign", "record_work", "report"]
+    assert [h["action"] for h in done["history"]] == ["request", "issue_memo", "approve", "assign", "record_work",
+                                                      "report"]
+    assert [d["kind"] for d in done["documents"]] == ["nota_dinas", "assignment", "activity_report"]
     assert client.get(f"/api/v1/maintenance-cases/{cid}", headers=world.auth("contact_b")).status_code == 404
     assert client.get(f"/api/v1/maintenance-cases/{cid}", headers=world.auth("contact_a")).status_code == 200
 
@@ -247,10 +258,10 @@ def test_reconciliation_lists_the_register_against_the_inventory(app, client, wo
 def test_a_step_is_overdue_after_its_sop_time_in_office_time_in_the_view_and_in_metrics(
         app, client, world, monkeypatch):
     """Opened Wed 24 Dec 2025 15:30 WIB, before Christmas, the cuti bersama Friday and a weekend:
-    maintenance waits 30 + 30 minutes of office time for its nota dinas and approval (due Mon 29 Dec
-    08:30: half an hour that Wednesday, half an hour from Monday's opening), destruction 7 working
-    days (due Wed 7 Jan,
-    past New Year's Day). Calendar days would have made both late days earlier."""
+    maintenance waits 30 minutes of office time for the Kasi's nota dinas (due 16:00 that Wednesday,
+    as the office closes) and, for a memo sent just after closing, 30 more for the Kabid's approval
+    (due Mon 29 Dec 08:30, half an hour from Monday's opening); destruction 7 working days (due Wed
+    7 Jan, past New Year's Day). Calendar days would have made both late days earlier."""
     from datetime import UTC, datetime, timedelta
 
     from prometheus_client.parser import text_string_to_metric_families
@@ -280,18 +291,30 @@ def test_a_step_is_overdue_after_its_sop_time_in_office_time_in_the_view_and_in_
     did = open_case(client, world, "disposals", "officer",
                     {"server_id": world.ids["server_b"], "method": "pemusnahan", "reason": "Rusak berat"})["id"]
 
-    m, d, late = at(datetime(2025, 12, 24, 9, 30, tzinfo=UTC))      # a calendar hour, half an office hour
-    assert datetime.fromisoformat(m["due_at"]) == datetime(2025, 12, 29, 1, 30, tzinfo=UTC)
+    m, d, late = at(datetime(2025, 12, 24, 9, 0, tzinfo=UTC))       # 16:00 WIB, due to the second: on time
+    assert datetime.fromisoformat(m["due_at"]) == datetime(2025, 12, 24, 9, 0, tzinfo=UTC)
     assert datetime.fromisoformat(d["due_at"]) == datetime(2026, 1, 7, 8, 30, tzinfo=UTC)
     assert (m["overdue"], d["overdue"]) == (False, False)
     assert late[("maintenance", "requested")] == 0 and late[("disposal", "requested")] == 0
 
+    m, d, late = at(datetime(2025, 12, 24, 9, 0, 1, tzinfo=UTC))
+    assert (m["overdue"], d["overdue"]) == (True, False)
+    assert late[("maintenance", "requested")] == 1 and late[("disposal", "requested")] == 0
+
+    # The Kasi's memo, sent a second after closing, starts the Kabid's 30 minutes at Monday's opening.
+    act(client, world, "maintenance-cases", mid, "issue_memo", "section_head")
+    m, d, late = at(datetime(2025, 12, 24, 9, 30, tzinfo=UTC))      # half a calendar hour, no office time
+    assert m["state"] == "memo_sent" and datetime.fromisoformat(m["due_at"]) == datetime(
+        2025, 12, 29, 1, 30, tzinfo=UTC)
+    assert (m["overdue"], d["overdue"]) == (False, False)
+    assert late[("maintenance", "requested")] == 0 and late[("maintenance", "memo_sent")] == 0
+
     m, d, late = at(datetime(2025, 12, 29, 1, 30, tzinfo=UTC))      # due to the second: still on time
-    assert m["overdue"] is False and late[("maintenance", "requested")] == 0
+    assert m["overdue"] is False and late[("maintenance", "memo_sent")] == 0
 
     m, d, late = at(datetime(2025, 12, 29, 1, 30, 1, tzinfo=UTC))
     assert (m["overdue"], d["overdue"]) == (True, False)
-    assert late[("maintenance", "requested")] == 1 and late[("disposal", "requested")] == 0
+    assert late[("maintenance", "memo_sent")] == 1 and late[("disposal", "requested")] == 0
     listed = client.get("/api/v1/maintenance-cases", headers=world.auth("officer")).json()["items"]
     assert [(c["id"], c["overdue"]) for c in listed] == [(mid, True)]
     page = Browser(app, "officer").get("/assets").text          # the web page's list of open cases
@@ -302,7 +325,7 @@ def test_a_step_is_overdue_after_its_sop_time_in_office_time_in_the_view_and_in_
     clock[0] = datetime(2025, 12, 31, 8, 0, tzinfo=UTC)
     act(client, world, "maintenance-cases", mid, "approve", "division_head")
     m, d, late = at(datetime(2026, 1, 6, 3, 0, tzinfo=UTC))
-    assert m["state"] == "approved" and late[("maintenance", "requested")] == 0
+    assert m["state"] == "approved" and late[("maintenance", "memo_sent")] == 0
     assert datetime.fromisoformat(m["due_at"]) == datetime(2026, 1, 2, 8, 0, tzinfo=UTC)   # past New Year's Day
     assert m["overdue"] is True and late[("maintenance", "approved")] == 1
 

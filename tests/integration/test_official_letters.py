@@ -107,7 +107,8 @@ def _people(app):
 
     names = {"head": ("Budi Santoso", "197001011990031001"), "division_head": ("Sri Wahyuni", "197505052000032002"),
              "officer": ("Agus Prasetyo", flow.NIP_OFFICER), "contact_a": ("Ayu Kartika", flow.NIP_CONTACT),
-             "contact_b": ("Bayu Saputra", "198801012012011004")}
+             "contact_b": ("Bayu Saputra", "198801012012011004"),
+             "section_head": ("Bambang Kasi", "197001011995031001")}
     with app.state.sessions() as s:
         for username, (name, nip) in names.items():
             s.execute(update(User).where(User.username == username).values(full_name=name, nip=nip))
@@ -126,6 +127,21 @@ def test_maintenance_issues_a_numbered_assignment_letter_and_an_activity_report(
     sid = world.ids["server_a"]
     cid = open_case(client, world, "maintenance-cases", "officer",
                     {"server_id": sid, "kind": "repair", "analysis": "Kipas CPU berisik, suhu 85 C"})["id"]
+    sent = act(client, world, "maintenance-cases", cid, "issue_memo", "section_head",
+               {"note": "Mohon didahulukan, server layanan publik"})
+    # SOP 001 Perbaikan 2: the Kasi's nota dinas to the Kabid, numbered, sealed, citing the analysis.
+    memo, content = _doc(client, world, sent["documents"], "nota_dinas")
+    assert re.fullmatch(r"ND/001/\d{4}", memo["number"]) and sent["state"] == "memo_sent"
+    assert sealed_ok(content, demo_pki["ca"])
+    text = text_of(content)
+    assert "NOTA DINAS" in text and f"Nomor: {memo['number']}" in text
+    assert "Kepala Bidang Aplikasi Informatika (Sri Wahyuni)" in text          # to the Kabid
+    assert "Kepala Seksi (Bambang Kasi)" in text                               # from the Kasi
+    assert "Kipas CPU berisik, suhu 85 C" in text and "Agus Prasetyo" in text   # the analysis and its maker
+    assert "Rencana Kegiatan Perbaikan Server Dell PowerEdge R740" in text
+    assert "Mohon didahulukan, server layanan publik" in text
+    assert "Disetujui melalui Titip oleh Bambang Kasi (section_head)" in text and "NIP. 197001011995031001" in text
+    no_english(text)
     act(client, world, "maintenance-cases", cid, "approve", "division_head")
     assigned = act(client, world, "maintenance-cases", cid, "assign", "head", {"officer": "officer"})
     assert re.fullmatch(r"SPT/001/\d{4}", assigned["letter_number"])   # the register's, not free text
@@ -153,6 +169,12 @@ def test_maintenance_issues_a_numbered_assignment_letter_and_an_activity_report(
     # A number given by hand must not be one the register already gave.
     other = open_case(client, world, "maintenance-cases", "officer",
                       {"server_id": sid, "kind": "maintenance", "analysis": "Pembersihan debu"})["id"]
+    clash = act(client, world, "maintenance-cases", other, "issue_memo", "section_head",
+                {"memo_number": memo["number"]}, expect=409)
+    assert clash["field"] == "memo_number"
+    second = act(client, world, "maintenance-cases", other, "issue_memo", "section_head")
+    assert [d["number"] for d in second["documents"]] == [memo["number"].replace("/001/", "/002/")]
+    assert "Pembersihan debu" in text_of(_doc(client, world, second["documents"], "nota_dinas")[1])
     act(client, world, "maintenance-cases", other, "approve", "division_head")
     clash = act(client, world, "maintenance-cases", other, "assign", "head",
                 {"officer": "officer", "letter_number": assigned["letter_number"]}, expect=409)
@@ -190,7 +212,19 @@ def test_disposal_issues_assignment_handover_record_and_activity_report(client, 
     sid = world.ids["server_a"]
     cid = open_case(client, world, "disposals", "officer",
                     {"server_id": sid, "method": "penghapusan", "reason": "Usang, tidak didukung vendor"})["id"]
-    act(client, world, "disposals", cid, "review", "officer", {"eligible": True, "findings": "Memenuhi syarat"})
+    reviewed = act(client, world, "disposals", cid, "review", "officer",
+                   {"eligible": True, "findings": "Memenuhi syarat: umur 9 tahun, suku cadang tidak tersedia"})
+    # SOP 001 Penghapusan 2: the review's telaahan, numbered and sealed, on which the head decides.
+    doc, content = _doc(client, world, reviewed["documents"], "disposal_review")
+    assert re.fullmatch(r"TL-HPS/001/\d{4}", doc["number"])
+    assert sealed_ok(content, demo_pki["ca"])
+    text = text_of(content)
+    assert "TELAAHAN PENGHAPUSAN BARANG MILIK DAERAH" in text and f"Nomor: {doc['number']}" in text
+    assert "Memenuhi syarat: umur 9 tahun, suku cadang tidak tersedia" in text
+    assert "Kesimpulan Memenuhi persyaratan penghapusan." in text and "Cara Penghapusan" in text
+    assert "Usang, tidak didukung vendor" in text and "SN-A-001" in text and "Dinas Kesehatan" in text
+    assert "Dicatat melalui Titip oleh Agus Prasetyo (officer)" in text and f"NIP. {flow.NIP_OFFICER}" in text
+    no_english(text)
     approved = act(client, world, "disposals", cid, "approve", "head")
     doc, content = _doc(client, world, approved["documents"], "assignment")
     assert sealed_ok(content, demo_pki["ca"]) and re.search(r"Nomor: SPT/001/\d{4}", text_of(content))
@@ -209,6 +243,27 @@ def test_disposal_issues_assignment_handover_record_and_activity_report(client, 
     text = text_of(content)
     assert sealed_ok(content, demo_pki["ca"]) and "LAPORAN KEGIATAN" in text and handed["record_number"] in text
     no_english(text)
+
+
+def test_a_review_that_finds_a_disposal_ineligible_still_issues_its_telaahan(client, world, app, demo_pki):
+    """The Kasi's review ends the case, and says why in a numbered telaahan the unit can read."""
+    from tests.integration.test_lifecycle import act, open_case
+
+    _people(app)
+    cid = open_case(client, world, "disposals", "contact_b",
+                    {"server_id": world.ids["server_b"], "method": "pemusnahan", "reason": "Rusak berat"})["id"]
+    reviewed = act(client, world, "disposals", cid, "review", "section_head",
+                   {"eligible": False, "findings": "Masih dapat diperbaiki, belum ada berita acara kerusakan"})
+    assert reviewed["state"] == "rejected"
+    doc, content = _doc(client, world, reviewed["documents"], "disposal_review", who="contact_b")
+    assert re.fullmatch(r"TL-HPS/001/\d{4}", doc["number"]) and sealed_ok(content, demo_pki["ca"])
+    text = text_of(content)
+    assert "TELAAHAN PEMUSNAHAN BARANG MILIK DAERAH" in text
+    assert "Masih dapat diperbaiki, belum ada berita acara kerusakan" in text
+    assert "Tidak memenuhi persyaratan pemusnahan." in text and "tidak dapat diproses lebih lanjut" in text
+    assert "Yang menelaah, Kepala Seksi" in text and "Bambang Kasi" in text and "NIP. 197001011995031001" in text
+    no_english(text)
+    assert client.get(doc["url"], headers=world.auth("contact_a")).status_code == 404   # another unit's
 
 
 def test_the_register_steps_past_a_number_given_by_hand(client, world, app):
@@ -276,10 +331,17 @@ def test_the_case_page_lists_its_letters(client, world, app):
 
     cid = open_case(client, world, "maintenance-cases", "officer",
                     {"server_id": world.ids["server_a"], "kind": "maintenance", "analysis": "Pembersihan"})["id"]
+    act(client, world, "maintenance-cases", cid, "issue_memo", "section_head")
     act(client, world, "maintenance-cases", cid, "approve", "division_head")
     act(client, world, "maintenance-cases", cid, "assign", "head", {"officer": "officer"})
     page = Browser(app, "officer").get(f"/cases/maintenance/{cid}").text
     assert 'data-doc="assignment"' in page and "Surat penugasan" in page
+    assert 'data-doc="nota_dinas"' in page and "Nota dinas" in page
+    did = open_case(client, world, "disposals", "officer",
+                    {"server_id": world.ids["server_b"], "method": "penghapusan", "reason": "Usang"})["id"]
+    act(client, world, "disposals", did, "review", "officer", {"eligible": True, "findings": "Memenuhi syarat"})
+    page = Browser(app, "officer").get(f"/cases/disposal/{did}").text
+    assert 'data-doc="disposal_review"' in page and "Telaahan penghapusan" in page
 
 
 def test_an_issued_asset_s_bast_and_installation_report_are_sealed(client, world, app, demo_pki):

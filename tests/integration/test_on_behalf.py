@@ -85,7 +85,10 @@ def test_kasi_signs_the_maintenance_assignment(client, world):
     r = client.post("/api/v1/maintenance-cases", headers=h, json={
         "server_id": world.ids["server_a"], "kind": "repair", "analysis": "Kipas rusak"})
     cid = r.json()["id"]
-    client.post(f"/api/v1/maintenance-cases/{cid}/actions/approve", headers=world.auth("division_head"))
+    sent = client.post(f"/api/v1/maintenance-cases/{cid}/actions/issue_memo", headers=world.auth("section_head"))
+    assert sent.status_code == 200, sent.text
+    approved = client.post(f"/api/v1/maintenance-cases/{cid}/actions/approve", headers=world.auth("division_head"))
+    assert approved.status_code == 200, approved.text
     refused = client.post(f"/api/v1/maintenance-cases/{cid}/actions/assign", headers=world.auth("property_manager"),
                           json={"letter_number": "800/1", "officer": "officer"})
     assert refused.status_code == 403

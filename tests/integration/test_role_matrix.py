@@ -133,6 +133,8 @@ MATRIX = [
      {**dict.fromkeys(ROLES, 403), "officer": "ok"}),
     ("GET", "/api/v1/maintenance-cases", None, ALL),
     ("GET", "/api/v1/maintenance-cases/{maintenance_id}", None, OWN_UNIT),
+    ("POST", "/api/v1/maintenance-cases/{memo_maintenance_id}/actions/issue_memo", {"note": "Mohon persetujuan"},
+     {**dict.fromkeys(ROLES, "denied"), "section_head": "ok", "contact_b": 404}),
     ("POST", "/api/v1/maintenance-cases/{maintenance_id}/actions/assign",
      {"letter_number": "800/1", "officer": "officer"},
      {**dict.fromkeys(ROLES, "denied"), "head": "ok", "contact_b": 404}),
@@ -321,6 +323,30 @@ def test_people_tokens_are_not_agent_credentials(client, world):
     r = client.post("/api/v1/agents/reports", headers=world.auth("officer"), json={
         "report_id": "people-0001", "kind": "heartbeat", "payload": {"source": "agent", "hostname": "x"}})
     assert r.status_code == 401
+
+
+def test_only_the_section_head_sends_the_maintenance_memo(client, world):
+    """SOP 001 Perbaikan 2: the nota dinas is the Kasi's; everyone else is told whose it is, and once
+    it is sent, what they may do instead (the Kabid decides on it, nobody sends it twice)."""
+    from tests.support.lifecycle import open_cases
+
+    mid = open_cases(client, world)["memo_maintenance_id"]
+    path = f"/api/v1/maintenance-cases/{mid}/actions/issue_memo"
+    for role in ROLES:
+        if role == "section_head":
+            continue
+        r = client.post(path, headers=world.auth(role), json={})
+        if role == "contact_b":                   # another unit's case is not theirs to see
+            assert r.status_code == 404, r.text
+            continue
+        assert r.status_code == 403, (role, r.text)
+        assert r.json()["allowed_roles"] == ["section_head"], role
+    sent = client.post(path, headers=world.auth("section_head"), json={})
+    assert sent.status_code == 200 and sent.json()["state"] == "memo_sent", sent.text
+    again = client.post(path, headers=world.auth("section_head"), json={})
+    assert again.status_code == 409 and again.json()["allowed_actions"] == [], again.text
+    kabid = client.post(path, headers=world.auth("division_head"), json={})
+    assert kabid.status_code == 409 and kabid.json()["allowed_actions"] == ["approve", "reject"], kabid.text
 
 
 def test_every_endpoint_for_every_role(client, matrix_world):

@@ -54,8 +54,13 @@ def test_tickets_tell_the_helpdesk_the_division_and_keep_the_reporter_informed(c
     assert "Indeks basis data dibangun ulang" in progress[0]["body"]
 
 
-def test_a_lifecycle_case_tells_the_division_head(client, world):
+def test_a_lifecycle_case_tells_the_section_head_then_the_division_head(client, world):
     r = client.post("/api/v1/maintenance-cases", headers=world.auth("officer"), json={
         "server_id": world.ids["server_a"], "kind": "repair", "analysis": "Kipas PSU berisik"})
     mid = r.json()["id"]
-    assert any(f"Pemeliharaan #{mid}" in s for s in turns(client, world, "division_head"))
+    # SOP 001 Perbaikan 2-3: the Kasi's nota dinas is owed first, then the Kabid's decision on it.
+    assert any(f"Pemeliharaan #{mid}" in s for s in turns(client, world, "section_head"))
+    assert not any(f"Pemeliharaan #{mid}" in s for s in turns(client, world, "division_head"))
+    r = client.post(f"/api/v1/maintenance-cases/{mid}/actions/issue_memo", headers=world.auth("section_head"))
+    assert r.status_code == 200, r.text
+    assert any(f"Pemeliharaan #{mid}: Nota dinas ke Kabid" in s for s in turns(client, world, "division_head"))

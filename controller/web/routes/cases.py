@@ -47,6 +47,7 @@ CONDITION_SETTERS = frozenset(str(r) for r in condition.MAY_SET)
 # The steps of the three procedures, for buttons, timelines and messages.
 STEPS: dict[str, str] = {
     "request": N_("Case opened"),
+    "issue_memo": N_("Send the memo (nota dinas) to the division head"),
     "approve": N_("Approve"),
     "reject": N_("Reject"),
     "assign": N_("Issue the assignment letter"),
