@@ -358,7 +358,8 @@ def build(n: int, now: datetime, seed: int = 7) -> tuple[Rows, Filled, dict[str,
                                          "officer": officers[k % OFFICERS], "created_by": "petugas1",
                                          "created_at": at, "report": "PSU diganti"})
         for j, (action, frm, to) in enumerate((
-                ("request", None, "requested"), ("approve", "requested", "approved"),
+                ("request", None, "requested"), ("issue_memo", "requested", "memo_sent"),
+                ("approve", "memo_sent", "approved"),
                 ("assign", "approved", "assigned"), ("record_work", "assigned", "worked"),
                 ("report", "worked", "closed"))):
             rows.add(LifecycleStep, {"kind": "maintenance", "case_id": cid, "server_id": sid, "action": action,
