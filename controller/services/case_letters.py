@@ -170,11 +170,11 @@ def maintenance_memo(session: Session, settings: Settings, case: MaintenanceCase
         attachment=f"1 (satu) berkas Telaahan {work.capitalize()}",
         paragraphs=paragraphs,
         facts=[*_goods(session, server), ("Pengguna barang", server.unit.name),
-               ("Kegiatan", work.capitalize()), ("Catatan Kepala Seksi", note)],
+               ("Kegiatan", work.capitalize()), *([("Catatan Kepala Seksi", note)] if note else [])],
         quoted=case.analysis, quoted_label=f"Telaahan {work.capitalize()} Aset",
         closing=f"Mohon persetujuan {settings.division_head_title} atas rencana kegiatan tersebut. Demikian "
                 "disampaikan, atas perhatiannya diucapkan terima kasih.",
-        signer=letters.signer(session, "Kepala Seksi,", SECTION_HEAD_TITLE, actor, act="app", at=now))
+        signer=letters.signer(session, f"{SECTION_HEAD_TITLE},", None, actor, act="app", at=now))
     return _issue(session, settings, "nota_dinas", memo, kind="maintenance", case=case, now=now, actor=actor,
                   unit_id=case.unit_id, number=number)
 
