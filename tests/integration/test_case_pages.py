@@ -81,7 +81,8 @@ def test_refusals_are_messages_in_indonesian_and_write_nothing(people, world):
     assert flash == "error" and "tidak dapat dilakukan" in text and state_of(page) == "requested", text
     flash, text, page = step(division, "maintenance", cid, "approve")
     assert flash == "error" and "tidak dapat dilakukan" in text and state_of(page) == "requested", text
-    assert 'data-step="issue_memo"' in kasi.get(f"/cases/maintenance/{cid}").text
+    form = kasi.get(f"/cases/maintenance/{cid}").text
+    assert 'data-step="issue_memo"' in form and "Nota dinas kepada Kepala Bidang diterbitkan" in form
     flash, text, page = step(kasi, "maintenance", cid, "issue_memo", {"note": "Mohon persetujuan"})
     assert flash == "success" and state_of(page) == "memo_sent" and 'data-doc="nota_dinas"' in page, text
     # A required field left out.
