@@ -148,6 +148,16 @@ def _require_none_open(session: Session, kind: str, server_id: int) -> None:
 
 # --- opening a case ------------------------------------------------------------------------
 
+def _require_not_being_issued(session: Session, server: Server) -> None:
+    """An asset on a BAST still open is between the office and its user: it changes unit, or leaves
+    the register, only once that case is closed (a repair may still be needed meanwhile)."""
+    from .asset_issues import open_issue_of  # asset_issues reads this module's case kinds
+
+    if (issue_id := open_issue_of(session, server.id)) is not None:
+        raise Conflict(f"asset {server.id} is on asset issue {issue_id} (BAST), still open; it can be "
+                       "transferred or disposed of once that case is closed", field="server_id", issue_id=issue_id)
+
+
 def open_case(session: Session, settings: Settings, user: User, kind: str, data: dict | None,
               now: datetime | None = None) -> Case:
     """The first row of a table: the role is checked by the engine before anything is read."""
@@ -158,6 +168,8 @@ def open_case(session: Session, settings: Settings, user: User, kind: str, data:
         raise TypeError(f"{kind}'s request parses into {type(body).__name__}")
     server = get_server(session, user, body.server_id)  # another unit's server is a 404
     _require_in_register(session, server)
+    if not isinstance(body, MaintenanceRequest):
+        _require_not_being_issued(session, server)
     common = dict(server_id=server.id, unit_id=server.unit_id, state=move.to_state, state_since=now,
                   created_by=user.username)
     case: Case

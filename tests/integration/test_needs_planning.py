@@ -396,6 +396,12 @@ def test_one_bast_issues_a_batch_and_each_asset_is_checked(client, world):
                 {**body, "server_ids": None, "server_id": ids[2], "bast_number": "B/32"},
                 expect=409)["field"] == "server_id"
 
+    # While its BAST is open an asset neither moves to another unit nor leaves the register.
+    for path_, case in (("transfers", {"to_unit": "BAPPEDA", "reason": "Dipakai BAPPEDA"}),
+                        ("disposals", {"method": "penghapusan", "reason": "Hilang"})):
+        held = call(client, world, "POST", path_, "officer", {"server_id": ids[1], **case}, expect=409)
+        assert held["field"] == "server_id" and held["issue_id"] == issue["id"], held
+
     # Signed in the other order (the user first, then the Pengelola Barang): all three change unit.
     path = f"asset-issues/{issue['id']}"
     assert act(client, world, path, "sign_as_recipient", "contact_b", RECIPIENT)["state"] == "recipient_signed"
