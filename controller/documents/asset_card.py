@@ -70,6 +70,7 @@ class AssetCard:
     events: list[CardEvent] = field(default_factory=list)
     details: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     timezone: str = "WIB"
+    kind_label: str = "Server"   # the asset kind's Indonesian label: the card's title names it
 
 
 @dataclass

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from ..documents.asset_card import AssetCard, CardEvent, ConditionChange, LocationSpan
 from ..documents.reconciliation import Reconciliation
+from ..domain.asset_kinds import KIND_LABELS as ASSET_KIND_LABELS, AssetKind
 from ..domain.choices import CONDITION_LABELS, AllocationStatus, Condition
 from ..domain.custody_flow import STATE_LABELS as CUSTODY_LABELS, CustodyState
 from ..domain.lifecycle_flow import KIND_LABELS, LABELS
@@ -172,7 +173,8 @@ def card(session: Session, settings: Settings, user: User, server_id: int) -> As
         owner=rec.owner if rec else "unit", acquired_on=rec.acquired_on if rec else None,
         acquisition_value=rec.acquisition_value if rec else None, disposed_at=rec.disposed_at if rec else None,
         conditions=condition_history(session, server.id), locations=spans,
-        events=events(session, server.id), details=_details(session, server.id))
+        events=events(session, server.id), details=_details(session, server.id),
+        kind_label=ASSET_KIND_LABELS[AssetKind(server.kind)].id)
     return _as_printed(session, made)
 
 

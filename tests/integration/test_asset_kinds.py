@@ -3,8 +3,11 @@ space only for kinds that take it; custody refused for kinds the office does not
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from pydantic import ValidationError
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from controller.db import unit_of_work
@@ -40,6 +43,11 @@ def test_kinds_are_registered_with_their_own_fields_and_filtered(client, world, 
     servers_only = client.get("/api/v1/servers?kind=server", headers=officer).json()
     assert {s["kind"] for s in servers_only["items"]} == {"server"} and servers_only["total"] == 2
     assert client.get("/api/v1/servers?kind=toaster", headers=officer).status_code == 422
+
+    # The switch's asset card is titled by its kind, not as a server's.
+    card = client.get(f"/api/v1/servers/{sw.json()['id']}/asset-card.pdf", headers=officer)
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(card.content)).pages)
+    assert "(KIB) PERANGKAT JARINGAN" in text and "KIB) SERVER" not in text
     # A contact person sees only their unit's assets, of every kind.
     mine = client.get("/api/v1/servers", headers=world.auth("contact_b")).json()
     assert {s["serial_number"] for s in mine["items"]} == {"SN-B-001"}
