@@ -97,6 +97,14 @@ def settings(db_url):
                     metrics_open=True)
 
 
+@pytest.fixture(scope="session")
+def demo_pki(tmp_path_factory):
+    """The demo office seal and its CA (tests/support/seal.py), made once per session."""
+    from tests.support.seal import make_pki
+
+    return make_pki(tmp_path_factory.mktemp("pki"))
+
+
 @pytest.fixture
 def app(settings):
     from controller.app import create_app

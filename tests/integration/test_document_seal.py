@@ -10,24 +10,12 @@ import subprocess
 import pytest
 
 from tests.support import custody as flow
-
-PASSPHRASE = "seal-test-passphrase"
-
-
-@pytest.fixture(scope="session")
-def demo_pki(tmp_path_factory):
-    from controller.documents.seal import init_demo
-
-    return init_demo(tmp_path_factory.mktemp("pki"), "Dinas Komunikasi dan Informatika", PASSPHRASE)
+from tests.support.seal import sealed_settings
 
 
 @pytest.fixture
 def settings(db_url, demo_pki):
-    from controller.settings import Settings
-
-    return Settings(database_url=db_url, secret_key="test-secret-key-0123456789abcdef", scheduler_enabled=False,
-                    seal_p12=str(demo_pki["p12"]), seal_passphrase=PASSPHRASE,
-                    public_url="http://titip.contoh.go.id")
+    return sealed_settings(db_url, demo_pki)
 
 
 def _validate(content: bytes, ca_path):

@@ -3,51 +3,18 @@ against the demo CA), names people by name and NIP, and speaks only Indonesian."
 
 from __future__ import annotations
 
-import io
 import re
-import subprocess
-import tempfile
 
 import pytest
 
 from tests.support import custody as flow
+from tests.support.seal import sealed_ok, sealed_settings
 from tests.unit.test_official_forms import ENGLISH, legal_text, text_of
-
-PASSPHRASE = "seal-test-passphrase"
-
-
-@pytest.fixture(scope="module")
-def demo_pki(tmp_path_factory):
-    from controller.documents.seal import init_demo
-
-    return init_demo(tmp_path_factory.mktemp("pki"), "Dinas Komunikasi dan Informatika", PASSPHRASE)
 
 
 @pytest.fixture
 def settings(db_url, demo_pki):
-    from controller.settings import Settings
-
-    return Settings(database_url=db_url, secret_key="test-secret-key-0123456789abcdef", scheduler_enabled=False,
-                    seal_p12=str(demo_pki["p12"]), seal_passphrase=PASSPHRASE, public_url="http://titip.contoh.go.id",
-                    office_address="Jl. Pahlawan No. 1, Kota Contoh")
-
-
-def sealed_ok(content: bytes, ca) -> bool:
-    from pyhanko.keys import load_cert_from_pemder
-    from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import validate_pdf_signature
-    from pyhanko_certvalidator import ValidationContext
-
-    reader = PdfFileReader(io.BytesIO(content), strict=False)
-    [sig] = reader.embedded_signatures
-    status = validate_pdf_signature(sig, ValidationContext(trust_roots=[load_cert_from_pemder(str(ca))]))
-    # poppler's pdfsig too: the whole document signed and the signature valid.
-    with tempfile.NamedTemporaryFile(suffix=".pdf") as fh:
-        fh.write(content)
-        fh.flush()
-        out = subprocess.run(["pdfsig", fh.name], capture_output=True, text=True, timeout=60).stdout
-    poppler_ok = "Total document signed" in out and "Signature is Valid" in out
-    return bool(status.bottom_line and status.coverage.name == "ENTIRE_FILE" and poppler_ok)
+    return sealed_settings(db_url, demo_pki, office_address="Jl. Pahlawan No. 1, Kota Contoh")
 
 
 def no_english(text: str) -> None:

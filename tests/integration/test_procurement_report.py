@@ -8,9 +8,10 @@ import re
 
 import pytest
 
-from tests.integration.test_official_letters import PASSPHRASE, no_english, sealed_ok
+from tests.integration.test_official_letters import no_english
 from tests.integration.test_web_pages import Browser
 from tests.support.planning import act, call, submit, to_approved
+from tests.support.seal import sealed_ok, sealed_settings
 from tests.unit.test_official_forms import text_of
 
 KASI = ("Rina Marlina", "198203152006042011")
@@ -18,19 +19,9 @@ KABID = ("Sri Wahyuni", "197505052000032002")
 OFFICER = ("Agus Prasetyo", "198901012015031002")
 
 
-@pytest.fixture(scope="module")
-def demo_pki(tmp_path_factory):
-    from controller.documents.seal import init_demo
-
-    return init_demo(tmp_path_factory.mktemp("pki"), "Dinas Komunikasi dan Informatika", PASSPHRASE)
-
-
 @pytest.fixture
 def settings(db_url, demo_pki):
-    from controller.settings import Settings
-
-    return Settings(database_url=db_url, secret_key="test-secret-key-0123456789abcdef", scheduler_enabled=False,
-                    seal_p12=str(demo_pki["p12"]), seal_passphrase=PASSPHRASE, public_url="http://titip.contoh.go.id")
+    return sealed_settings(db_url, demo_pki)
 
 
 def _people(app) -> None:

@@ -10,9 +10,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.integration.test_official_letters import PASSPHRASE, demo_pki, no_english, sealed_ok  # noqa: F401
+from tests.integration.test_official_letters import no_english
 from tests.integration.test_web_pages import Browser
 from tests.support import custody as flow
+from tests.support.seal import sealed_ok, sealed_settings
 from tests.unit.test_official_forms import text_of
 
 PERIOD = "2026-02"
@@ -30,12 +31,8 @@ CONDITIONS = ("baik", "rusak_ringan", "rusak_berat")
 
 
 @pytest.fixture
-def settings(db_url, demo_pki):  # noqa: F811
-    from controller.settings import Settings
-
-    return Settings(database_url=db_url, secret_key="test-secret-key-0123456789abcdef", scheduler_enabled=False,
-                    seal_p12=str(demo_pki["p12"]), seal_passphrase=PASSPHRASE, public_url="http://titip.contoh.go.id",
-                    reconciliation_addressee=ADDRESSEE)
+def settings(db_url, demo_pki):
+    return sealed_settings(db_url, demo_pki, reconciliation_addressee=ADDRESSEE)
 
 
 def seed(app, client, world) -> tuple[Counter[tuple[str, str]], int]:
@@ -69,7 +66,7 @@ def seed(app, client, world) -> tuple[Counter[tuple[str, str]], int]:
 
 
 def test_the_monthly_report_is_issued_once_sealed_and_holds_the_register_s_figures(app, client, world,
-                                                                                   demo_pki):  # noqa: F811
+                                                                                   demo_pki):
     active, unreachable = seed(app, client, world)
     body = {"period": PERIOD, **SIGNER}
     url = "/api/v1/reconciliation-reports"
