@@ -56,7 +56,7 @@ _HANDED = ("hand_to_user", "issue_bast")    # when the second signature arrives
 # the service checks that one of them is given, as the engine checks plain fields.
 ISSUE = Workflow("asset_issue", tuple(IssueState), (
     Transition("issue", frozenset({None}), ISSUERS, I.issued,
-               required=("to_unit", "recipient_name", "bast_number")),
+               required=("to_unit", "recipient_name")),   # bast_number: the register's unless given
     Transition("sign_as_giver", frozenset({I.issued}), ISSUERS, I.giver_signed, required=_SIGN),
     Transition("sign_as_giver", frozenset({I.recipient_signed}), ISSUERS, I.signed, required=_SIGN, effects=_HANDED),
     Transition("sign_as_recipient", frozenset({I.issued}), _user, I.recipient_signed, required=_SIGN),

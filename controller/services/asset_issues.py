@@ -25,11 +25,11 @@ from ..domain.issue_flow import ISSUE, ISSUE_DUE, ISSUE_LABELS, ISSUE_STEPS, SID
 from ..domain.lifecycle_flow import is_open
 from ..domain.planning_flow import ITEM_KIND_LABELS
 from ..errors import Conflict, Invalid, NotFound
-from ..models import Server, Unit, User
+from ..models import Document, Server, Unit, User
 from ..models.base import utcnow
 from ..models.planning import AssetIssue, AssetIssueItem, AssetIssueSignature
 from ..settings import Settings
-from . import papers, procedure_cases as cases, runner, turns
+from . import letters, papers, procedure_cases as cases, runner, turns
 from .access import unit_scope
 from .custody import open_request_of
 from .lifecycle import KINDS as LIFECYCLE_KINDS, asset_record
@@ -119,6 +119,24 @@ def _require_available(session: Session, user: User, server_id: int, field: str)
     return server
 
 
+def _bast_number(session: Session, settings: Settings, given: str | None, now: datetime) -> str:
+    """The register's next BAST number, or the one a BAST signed on paper carries: never one the
+    register or another issue already holds, so the public check finds exactly one paper by it."""
+    def taken(number: str) -> bool:
+        return (session.scalar(select(Document.id).where(Document.number == number)) is not None
+                or session.scalar(select(AssetIssue.id).where(AssetIssue.bast_number == number)) is not None)
+
+    if given is not None:
+        if taken(given.strip()):
+            raise Conflict(f"bast_number: number {given.strip()} is already used in the register",
+                           field="bast_number")
+        return given.strip()
+    number = letters.take_number(session, settings, "issue_bast", now)[0]
+    while taken(number):   # a number given by hand earlier took this one: the register moves past it
+        number = letters.take_number(session, settings, "issue_bast", now)[0]
+    return number
+
+
 def issue(session: Session, settings: Settings, user: User, data: dict[str, Any],
           now: datetime | None = None) -> AssetIssue:
     """Draw up the BAST of one asset or a batch for the receiving unit; nothing moves until both sign."""
@@ -132,7 +150,7 @@ def issue(session: Session, settings: Settings, user: User, data: dict[str, Any]
               for n, sid in enumerate(ids)]
     to_unit = unit_by_code(session, body.to_unit, field="to_unit")
     case = AssetIssue(unit_id=to_unit.id, recipient_name=body.recipient_name, recipient_nip=body.recipient_nip,
-                      purpose=body.purpose, bast_number=body.bast_number)
+                      purpose=body.purpose, bast_number=_bast_number(session, settings, body.bast_number, now))
     case.items = [AssetIssueItem(line_no=n, server_id=s.id, from_unit_id=s.unit_id)
                   for n, s in enumerate(assets, start=1)]
     return cases.open_case(PROCEDURE, session, settings, user, case, move, body, data, now).case
@@ -202,7 +220,8 @@ def _issue_bast(ctx: Ctx[AssetIssue]) -> None:
 
     frame = Frame(letterhead=letterhead.from_settings(settings), number=case.bast_number,
                   date=_local_day(settings, ctx.now), place=settings.office_city,
-                  timezone=papers.zone_label(settings.timezone, ctx.now), sealed=sealer_of(session) is not None)
+                  timezone=papers.zone_label(settings.timezone, ctx.now), sealed=sealer_of(session) is not None,
+                  verify_url=papers.verify_url(session, settings, case.bast_number))
     pdf = render_issue_bast_pdf(frame, IssueBast(
         giver=signer("giver", "Yang Menyerahkan", settings.office_name),
         recipient=signer("recipient", "Yang Menerima", unit.name), recipient_unit=f"{unit.name} ({unit.code})",
@@ -210,7 +229,7 @@ def _issue_bast(ctx: Ctx[AssetIssue]) -> None:
         items=[_item(session, item.server) for item in case.items]))
     doc = papers.store(session, kind="issue_bast", unit_id=unit.id, request_id=None,
                        filename=f"bast_{_safe(case.bast_number)}.pdf", content_type="application/pdf", content=pdf,
-                       actor=ctx.actor)
+                       actor=ctx.actor, number=case.bast_number)
     case.document_id = doc.id
 
 

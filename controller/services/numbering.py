@@ -25,7 +25,9 @@ DEFAULT_PATTERNS = {"handover": "BAST/{nomor}/{kode_unit}/{tahun}", "return": "B
                     "transfer": "BA-PT/{nomor}/{tahun}", "disposal": "BA-HPS/{nomor}/{tahun}",
                     "nota_dinas": "ND/{nomor}/{tahun}", "disposal_review": "TL-HPS/{nomor}/{tahun}",
                     # services.reconciliation_report: the monthly report to the Asisten.
-                    "reconciliation": "LAP-REK/{nomor}/{tahun}"}
+                    "reconciliation": "LAP-REK/{nomor}/{tahun}",
+                    # services.asset_issues: the BAST of assets issued to a unit's users.
+                    "issue_bast": "BAST-PB/{nomor}/{tahun}"}
 
 
 def check_pattern(kind: str, pattern: str) -> None:

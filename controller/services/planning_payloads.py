@@ -192,7 +192,8 @@ class IssueAsset(Body):
     recipient_name: str = Field(min_length=1, max_length=200)
     recipient_nip: str | None = Field(default=None, max_length=32)
     purpose: str | None = Field(default=None, max_length=500)
-    bast_number: str = Number
+    # The register gives the next BAST-PB number; a BAST already signed on paper names its own.
+    bast_number: str | None = Field(default=None, min_length=1, max_length=100)
 
 
 class SignBast(Body):

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from tests.integration.test_lifecycle import holds, pdf_text
 from tests.support import custody as flow
-from tests.support.planning import GIVER, ITEMS, RECIPIENT, act, call, submit, to_approved
+from tests.support.planning import GIVER, ITEMS, RECIPIENT, act, call, sign_bast, submit, to_approved
 
 WRONG = {"disposition": "division_head", "review": "officer", "assess": "division_head", "approve": "officer",
          "record_rkpd": "head", "send_to_finance": "division_head"}
@@ -440,3 +440,27 @@ def test_due_times_count_office_minutes(client, world, app):
     due = datetime.fromisoformat(got["due_at"].replace("Z", "+00:00"))
     assert due == friday_late + timedelta(days=2, hours=16, minutes=10)   # Monday 08:05
     assert got["overdue"] is True
+
+
+def test_the_bast_takes_its_number_from_the_register_and_the_public_check_finds_it(client, world):
+    """Without a number the BAST takes the register's next (BAST-PB/...); one signed on paper keeps
+    its own, but never a number already used; the signed BAST is found by the public check."""
+    ids = _laptops(client, world, ["REG-01", "REG-02", "REG-03"])
+    body = {"to_unit": "BAPPEDA", "recipient_name": "Bagian Umum BAPPEDA"}
+    first = call(client, world, "POST", "asset-issues", "section_head", {**body, "server_ids": [ids[0]]}, expect=201)
+    second = call(client, world, "POST", "asset-issues", "property_manager", {**body, "server_ids": [ids[1]]},
+                  expect=201)
+    year = first["bast_number"].rsplit("/", 1)[1]
+    assert (first["bast_number"], second["bast_number"]) == (f"BAST-PB/001/{year}", f"BAST-PB/002/{year}")
+    again = call(client, world, "POST", "asset-issues", "section_head",
+                 {**body, "server_ids": [ids[2]], "bast_number": first["bast_number"]}, expect=409)
+    assert again["field"] == "bast_number" and first["bast_number"] in again["detail"]
+
+    signed = sign_bast(client, world, first["id"])
+    assert signed["state"] == "signed"
+    text = pdf_text(client.get(signed["documents"][0]["url"], headers=world.auth("contact_b")).content)
+    holds(text, first["bast_number"], "/verify/BAST-PB/001/")
+    found = client.get(f"/verify/{first['bast_number']}")
+    assert found.status_code == 200 and first["bast_number"] in found.text
+    assert client.get(f"/verify/{second['bast_number']}").status_code == 404   # not signed yet, not issued
+
