@@ -8,9 +8,10 @@ small office of tests/support/world.py; everything is stopped by PID at the end.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -34,22 +35,31 @@ class Live:
         return httpx.Client(base_url=self.url, timeout=30)
 
 
-@pytest.fixture(scope="module")
-def live(tmp_path_factory, sqlite_template) -> Iterator[Live]:
+def serve_world(folder: Path, sqlite_template: Path,
+                prepare: Callable[[Any, Any], None] | None = None) -> Iterator[Live]:
+    """A controller process over a copy of the migrated template with the small office, after
+    `prepare(app, world)` seeded what a test needs; stopped by PID when the generator closes."""
     from controller.app import create_app
     from controller.settings import Settings
 
-    db = tmp_path_factory.mktemp("e2e") / "titip.db"
+    db = folder / "titip.db"
     shutil.copy(sqlite_template, db)
     url = f"sqlite:///{db}"
     app = create_app(Settings(database_url=url, secret_key=SECRET, scheduler_enabled=False))
     world = build_world(app)
+    if prepare is not None:
+        prepare(app, world)
     app.state.engine.dispose()
     app.state.read_engine.dispose()
     app.state.ingest_engine.dispose()
     ctl = start_controller(url, {"TITIP_SECRET_KEY": SECRET, "TITIP_SCHEDULER_ENABLED": "false"})
     yield Live(ctl.url, world, ctl)
     ctl.stop()
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory, sqlite_template) -> Iterator[Live]:
+    yield from serve_world(tmp_path_factory.mktemp("e2e"), sqlite_template)
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,6 @@ test_evaluation.py's seeds), downloads the XLSX and issues the PDF, which the pa
 from __future__ import annotations
 
 import io
-import shutil
 from collections import Counter
 from collections.abc import Iterator
 
@@ -16,10 +15,8 @@ from pypdf import PdfReader
 
 from controller.documents.evaluation import hours, kind_label
 from controller.documents.indonesian import condition_label
-from tests.e2e.conftest import SECRET, Live
+from tests.e2e.conftest import Live, serve_world
 from tests.integration.test_evaluation import DISPOSED, DOWN, SERVERS, WIB, seed, utc
-from tests.support.controller import start_controller
-from tests.support.world import build_world
 
 END = utc(2026, 1, 1) - WIB   # the end of 2025 in the office's zone
 
@@ -27,20 +24,7 @@ END = utc(2026, 1, 1) - WIB   # the end of 2025 in the office's zone
 @pytest.fixture(scope="module")
 def live(tmp_path_factory, sqlite_template) -> Iterator[Live]:
     """The e2e controller (tests/e2e/conftest.py), over the small office with the seeded year 2025."""
-    from controller.app import create_app
-    from controller.settings import Settings
-
-    db = tmp_path_factory.mktemp("e2e-evaluation") / "titip.db"
-    shutil.copy(sqlite_template, db)
-    url = f"sqlite:///{db}"
-    app = create_app(Settings(database_url=url, secret_key=SECRET, scheduler_enabled=False))
-    world = build_world(app)
-    seed(app, world)
-    for engine in (app.state.engine, app.state.read_engine, app.state.ingest_engine):
-        engine.dispose()
-    ctl = start_controller(url, {"TITIP_SECRET_KEY": SECRET, "TITIP_SCHEDULER_ENABLED": "false"})
-    yield Live(ctl.url, world, ctl)
-    ctl.stop()
+    yield from serve_world(tmp_path_factory.mktemp("e2e-evaluation"), sqlite_template, seed)
 
 
 def test_a_head_evaluates_a_unit_for_a_year_downloads_the_xlsx_and_issues_the_pdf(login, live):
